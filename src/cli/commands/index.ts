@@ -1,0 +1,6 @@
+import type { Command } from 'commander';
+
+/** Each command module exports a function that adds itself to the program. */
+export type Registration = (program: Command) => void;
+
+export const registrations: Registration[] = [];

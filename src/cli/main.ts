@@ -1,0 +1,48 @@
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { EXIT_USAGE, formatError } from './errors.js';
+
+export function packageVersion(): string {
+  const url = new URL('../../../package.json', import.meta.url);
+  return (JSON.parse(readFileSync(url, 'utf8')) as { version: string }).version;
+}
+
+/** Builds the `sarlab` program with every command. */
+export async function buildProgram(): Promise<Command> {
+  const program = new Command('sarlab')
+    .description('Sign and Relevance learning in a closed loop: run, compare and watch deep networks learn')
+    .version(packageVersion(), '-V, --version')
+    .option('--debug', 'show stack traces on errors')
+    .exitOverride()
+    .configureOutput({ outputError: () => {} });
+  const commands = await import('./commands/index.js');
+  for (const register of commands.registrations) register(program);
+  return program;
+}
+
+/** Runs the CLI; resolves to the process exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const debug = argv.includes('--debug');
+  let program: Command;
+  try {
+    program = await buildProgram();
+  } catch (error) {
+    const { message, exitCode } = formatError(error, debug);
+    console.error(message);
+    return exitCode;
+  }
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return 0;
+      if (error.code === 'commander.help' || error.code === 'commander.executeSubCommandAsync') return 0;
+      console.error(`sarlab: ${error.message.replace(/^error: /, '').split('\n')[0]} (see sarlab --help)`);
+      return EXIT_USAGE;
+    }
+    const { message, exitCode } = formatError(error, debug);
+    console.error(message);
+    return exitCode;
+  }
+}

@@ -1,0 +1,53 @@
+import type { Network } from '../net/network.js';
+import { Random } from '../util/random.js';
+import { backwardThrough, OnlineRule, type RuleName, type RuleOptions, type Scratch } from './rule.js';
+
+export interface FeedbackAlignmentOptions extends RuleOptions {
+  /** Seed of the fixed random feedback matrices. Default 1. */
+  seed?: number;
+}
+
+/**
+ * Feedback alignment (Lillicrap et al.): the error travels down through fixed random matrices B
+ * instead of Wᵀ. B^l has the shape of W^l, drawn uniformly with the Xavier scale of that layer.
+ */
+export class FeedbackAlignmentRule extends OnlineRule {
+  readonly name: RuleName = 'feedback-alignment';
+  private readonly seed: number;
+  private feedback: Float64Array[] = [];
+
+  constructor(options: FeedbackAlignmentOptions) {
+    super(options);
+    this.seed = options.seed ?? 1;
+  }
+
+  protected override onBind(net: Network): void {
+    const random = new Random(this.seed);
+    this.feedback = net.layers.map((layer) => {
+      const limit = Math.sqrt(6 / (layer.inputs + layer.outputs));
+      const b = new Float64Array(layer.weights.length);
+      for (let k = 0; k < b.length; k++) b[k] = random.uniform(-limit, limit);
+      return b;
+    });
+  }
+
+  protected override computeSignals(net: Network, scratch: Scratch): void {
+    const layers = net.layers;
+    const last = layers.length - 1;
+    const top = scratch.signals[last];
+    const dTop = scratch.derivatives[last];
+    for (let j = 0; j < top.length; j++) top[j] = scratch.errors[j] * dTop[j];
+    for (let l = last - 1; l >= 0; l--) {
+      const upper = layers[l + 1];
+      const sum = scratch.backward[l];
+      backwardThrough(this.feedback[l + 1], upper.outputs, upper.inputs, scratch.signals[l + 1], sum);
+      const d = scratch.derivatives[l];
+      const s = scratch.signals[l];
+      for (let j = 0; j < s.length; j++) s[j] = d[j] * sum[j];
+    }
+  }
+}
+
+export function feedbackAlignment(options: FeedbackAlignmentOptions): FeedbackAlignmentRule {
+  return new FeedbackAlignmentRule(options);
+}

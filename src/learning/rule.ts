@@ -1,0 +1,217 @@
+import { derivativeArray } from '../net/activation.js';
+import type { Network } from '../net/network.js';
+import { ValidationError } from '../util/errors.js';
+
+export const RULE_NAMES = ['sar', 'backprop', 'feedback-alignment', 'sign-symmetry', 'global-error'] as const;
+export type RuleName = (typeof RULE_NAMES)[number];
+
+export interface RuleOptions {
+  /** Base learning rate η (>= 0). */
+  learningRate: number;
+  /** Per-layer discount: layer l of L learns at η·discount^(L-l). Default 1. */
+  discount?: number;
+}
+
+export interface LearnOptions {
+  /** Environmental relevance cue for this step (used by the `cue` relevance source). */
+  cue?: number;
+  /** Step counter, passed on to relevance functions. */
+  step?: number;
+}
+
+/** An online learning rule: one weight update per call, from the network's last forward pass. */
+export interface LearningRule {
+  readonly name: RuleName;
+  learningRate: number;
+  discount: number;
+  /** The relevance (modulation) used by the last update; 1 for the unmodulated rules. */
+  readonly lastRelevance: number;
+  /**
+   * Updates the weights from the error of the last forward pass. `error` is one number for every
+   * output neuron, or one per output neuron: the direction in which each output should have moved.
+   * Throws a ValidationError, changing nothing, on bad input.
+   */
+  learn(net: Network, error: number | ArrayLike<number>, options?: LearnOptions): void;
+}
+
+/** Per-network working memory of a rule, allocated once and reused every step. */
+export interface Scratch {
+  readonly net: Network;
+  readonly errors: Float64Array;
+  /** f'(v) of each layer's last forward pass. */
+  readonly derivatives: Float64Array[];
+  /** The teaching signal of each neuron: δ for gradient-like rules, σ ∈ {-1, 0, 1} for SaR. */
+  readonly signals: Float64Array[];
+  /** Spare buffer of each layer's width for backward sums. */
+  readonly backward: Float64Array[];
+}
+
+/**
+ * The shared skeleton of every rule: check the input, compute each neuron's teaching signal
+ * top-down (rule-specific), then add η_l · modulation · signal_j · x_i to every weight.
+ * All signals are computed from the weights before the update.
+ */
+export abstract class OnlineRule implements LearningRule {
+  abstract readonly name: RuleName;
+  private rate = 0;
+  private layerDiscount = 1;
+  protected scratch: Scratch | null = null;
+  lastRelevance = 1;
+
+  constructor(options: RuleOptions) {
+    this.learningRate = options.learningRate;
+    this.discount = options.discount ?? 1;
+  }
+
+  get learningRate(): number {
+    return this.rate;
+  }
+
+  set learningRate(value: number) {
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+      throw new ValidationError('learningRate', value, 'a finite number >= 0');
+    }
+    this.rate = value;
+  }
+
+  get discount(): number {
+    return this.layerDiscount;
+  }
+
+  set discount(value: number) {
+    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+      throw new ValidationError('discount', value, 'a finite number > 0');
+    }
+    this.layerDiscount = value;
+  }
+
+  learn(net: Network, error: number | ArrayLike<number>, options?: LearnOptions): void {
+    const scratch = this.prepare(net);
+    fillErrors(scratch.errors, error);
+    if (!net.hasForwardPass)
+      throw new ValidationError('network', 'no forward pass', 'a forward pass before learning');
+    if (options?.cue !== undefined && !Number.isFinite(options.cue)) {
+      throw new ValidationError('cue', options.cue, 'a finite number');
+    }
+    const layers = net.layers;
+    for (let l = 0; l < layers.length; l++) {
+      const layer = layers[l];
+      derivativeArray(layer.activationCode, layer.sum, layer.output, scratch.derivatives[l], layer.outputs);
+    }
+    const modulation = this.modulation(scratch, options);
+    if (!Number.isFinite(modulation) || modulation < 0) {
+      throw new ValidationError('relevance', modulation, 'a finite number >= 0');
+    }
+    this.lastRelevance = modulation;
+    this.computeSignals(net, scratch);
+    applyUpdates(net, scratch.signals, this.rate * modulation, this.layerDiscount);
+  }
+
+  /** The global modulation of this step (SaR: the relevance; others: 1). */
+  protected modulation(_scratch: Scratch, _options?: LearnOptions): number {
+    return 1;
+  }
+
+  /** Fills `scratch.signals[l]` for every layer, top-down. */
+  protected abstract computeSignals(net: Network, scratch: Scratch): void;
+
+  protected prepare(net: Network): Scratch {
+    if (this.scratch?.net === net) return this.scratch;
+    const widths = net.layers.map((l) => l.outputs);
+    this.scratch = {
+      net,
+      errors: new Float64Array(net.outputs),
+      derivatives: widths.map((n) => new Float64Array(n)),
+      signals: widths.map((n) => new Float64Array(n)),
+      backward: widths.map((n) => new Float64Array(n)),
+    };
+    this.onBind(net);
+    return this.scratch;
+  }
+
+  /** Hook for rules with per-network state (e.g. feedback matrices). */
+  protected onBind(_net: Network): void {}
+}
+
+function fillErrors(out: Float64Array, error: number | ArrayLike<number>): void {
+  if (typeof error === 'number') {
+    if (!Number.isFinite(error)) throw new ValidationError('error', error, 'a finite number');
+    out.fill(error);
+    return;
+  }
+  if (error === null || typeof error !== 'object' || typeof error.length !== 'number') {
+    throw new ValidationError('error', error, `a number or ${out.length} numbers`);
+  }
+  if (error.length !== out.length) {
+    throw new ValidationError('error', error, `a number or ${out.length} numbers (one per output)`);
+  }
+  for (let j = 0; j < out.length; j++) {
+    const value = error[j];
+    if (typeof value !== 'number' || !Number.isFinite(value)) {
+      throw new ValidationError(`error[${j}]`, value, 'a finite number');
+    }
+  }
+  for (let j = 0; j < out.length; j++) out[j] = error[j];
+}
+
+/** out[j] = Σ_k M[k][j] · next[k]: the backward pass through a row-major matrix M (rows = upper neurons). */
+export function backwardThrough(
+  matrix: Float64Array,
+  upper: number,
+  lower: number,
+  next: Float64Array,
+  out: Float64Array,
+): void {
+  out.fill(0, 0, lower);
+  for (let k = 0; k < upper; k++) {
+    const t = next[k];
+    if (t === 0) continue;
+    const row = k * lower;
+    for (let j = 0; j < lower; j++) out[j] += matrix[row + j] * t;
+  }
+}
+
+/** GDM deltas: δ^L = e ⊙ f'(v^L), δ^l = f'(v^l) ⊙ (W^{l+1})ᵀ δ^{l+1}, into `signals`. */
+export function gradientSignals(net: Network, scratch: Scratch): void {
+  const layers = net.layers;
+  const last = layers.length - 1;
+  const top = scratch.signals[last];
+  const dTop = scratch.derivatives[last];
+  for (let j = 0; j < top.length; j++) top[j] = scratch.errors[j] * dTop[j];
+  for (let l = last - 1; l >= 0; l--) {
+    const upper = layers[l + 1];
+    const sum = scratch.backward[l];
+    backwardThrough(upper.weights, upper.outputs, upper.inputs, scratch.signals[l + 1], sum);
+    const d = scratch.derivatives[l];
+    const s = scratch.signals[l];
+    for (let j = 0; j < s.length; j++) s[j] = d[j] * sum[j];
+  }
+}
+
+/** W^l += η_l · scale · signal^l ⊗ x^{l-1} (and the bias, input 1), with η_l = η·discount^(L-l). */
+export function applyUpdates(
+  net: Network,
+  signals: Float64Array[],
+  scaledRate: number,
+  discount: number,
+): void {
+  const layers = net.layers;
+  const depth = layers.length;
+  if (scaledRate === 0) return;
+  for (let l = 0; l < depth; l++) {
+    const layer = layers[l];
+    const rate = discount === 1 ? scaledRate : scaledRate * discount ** (depth - 1 - l);
+    const n = layer.inputs;
+    const m = layer.outputs;
+    const w = layer.weights;
+    const x = layer.input;
+    const t = signals[l];
+    for (let j = 0; j < m; j++) {
+      const k = rate * t[j];
+      if (k === 0) continue;
+      const row = j * n;
+      for (let i = 0; i < n; i++) w[row + i] += k * x[i];
+      if (layer.hasBias) layer.bias[j] += k;
+    }
+  }
+}

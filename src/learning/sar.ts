@@ -1,0 +1,91 @@
+import type { Network } from '../net/network.js';
+import { ValidationError } from '../util/errors.js';
+import { type RelevanceContext, type RelevanceSource, relevance as sources } from './relevance.js';
+import {
+  backwardThrough,
+  gradientSignals,
+  type LearnOptions,
+  OnlineRule,
+  type RuleName,
+  type RuleOptions,
+  type Scratch,
+} from './rule.js';
+
+/**
+ * How the sign reaches the hidden layers:
+ * - `transport`: only signs travel top-down, σ^l = sgn(f'(v^l) · (W^{l+1})ᵀ σ^{l+1}) (the paper's rule);
+ * - `gradient`: the sign of the exact backprop δ at every layer (to measure what sign transport costs).
+ */
+export const SIGN_MODES = ['transport', 'gradient'] as const;
+export type SignMode = (typeof SIGN_MODES)[number];
+
+export interface SarOptions extends RuleOptions {
+  /** The global modulator. Default: |e| (`relevance.absError()`). */
+  relevance?: RelevanceSource;
+  signMode?: SignMode;
+}
+
+/**
+ * Sign and Relevance learning: ΔW^l_ji = η_l · ρ · σ^l_j · x^{l-1}_i, where σ is a sign that travels
+ * top-down (prime) and ρ ≥ 0 a global relevance broadcast to every synapse (modulate).
+ */
+export class SarRule extends OnlineRule {
+  readonly name: RuleName = 'sar';
+  relevance: RelevanceSource;
+  readonly signMode: SignMode;
+  private step = 0;
+  private readonly context: {
+    errors: Float64Array;
+    absError: number;
+    cue: number | undefined;
+    step: number | undefined;
+  } = { errors: new Float64Array(0), absError: 0, cue: undefined, step: undefined };
+
+  constructor(options: SarOptions) {
+    super(options);
+    this.relevance = options.relevance ?? sources.absError();
+    const mode = options.signMode ?? 'transport';
+    if (!(SIGN_MODES as readonly string[]).includes(mode)) {
+      throw new ValidationError('signMode', mode, SIGN_MODES.join(' or '));
+    }
+    this.signMode = mode;
+  }
+
+  protected override modulation(scratch: Scratch, options?: LearnOptions): number {
+    const errors = scratch.errors;
+    let abs = 0;
+    for (let j = 0; j < errors.length; j++) abs += Math.abs(errors[j]);
+    const context = this.context;
+    context.errors = errors;
+    context.absError = abs / errors.length;
+    context.cue = options?.cue;
+    context.step = options?.step ?? this.step;
+    this.step++;
+    return this.relevance.value(context as RelevanceContext);
+  }
+
+  protected override computeSignals(net: Network, scratch: Scratch): void {
+    const layers = net.layers;
+    const last = layers.length - 1;
+    if (this.signMode === 'gradient') {
+      gradientSignals(net, scratch);
+      for (const s of scratch.signals) for (let j = 0; j < s.length; j++) s[j] = Math.sign(s[j]);
+      return;
+    }
+    const top = scratch.signals[last];
+    const dTop = scratch.derivatives[last];
+    for (let j = 0; j < top.length; j++) top[j] = Math.sign(scratch.errors[j] * dTop[j]);
+    for (let l = last - 1; l >= 0; l--) {
+      const upper = layers[l + 1];
+      const sum = scratch.backward[l];
+      backwardThrough(upper.weights, upper.outputs, upper.inputs, scratch.signals[l + 1], sum);
+      const d = scratch.derivatives[l];
+      const s = scratch.signals[l];
+      for (let j = 0; j < s.length; j++) s[j] = Math.sign(d[j] * sum[j]);
+    }
+  }
+}
+
+export function sar(options: SarOptions): SarRule {
+  return new SarRule(options);
+}

@@ -1,0 +1,401 @@
+import { z } from 'zod';
+import { base64ToFloat64, float64ToBase64 } from '../util/base64.js';
+import { ValidationError } from '../util/errors.js';
+import { Random } from '../util/random.js';
+import {
+  ACTIVATIONS,
+  type ActivationName,
+  activateArray,
+  activationCode,
+  isActivationName,
+} from './activation.js';
+
+/**
+ * Weight initialisations:
+ * - `xavier`: uniform in ±sqrt(6 / (fanIn + fanOut)) (Glorot), the usual choice for sigmoid/tanh;
+ * - `uniform`: uniform in ±initRange;
+ * - `positive`: uniform in [0, 1), the authors' all-positive initialisation;
+ * - `zero`: all zeros (only useful for tests and linear probes).
+ * Biases start at zero in every case.
+ */
+export const INITIALISATIONS = ['xavier', 'uniform', 'positive', 'zero'] as const;
+export type Initialisation = (typeof INITIALISATIONS)[number];
+
+export interface NetworkOptions {
+  /** Number of inputs n0. */
+  inputs: number;
+  /** Widths of the layers, the last one being the output layer. */
+  layers: readonly number[];
+  /** One activation for every layer, or one per layer. Default `sigmoid` (centred). */
+  activation?: ActivationName | readonly ActivationName[];
+  /** Whether the layers have a bias. Default true. */
+  bias?: boolean;
+  /** Weight initialisation. Default `xavier`. */
+  init?: Initialisation;
+  /** Half-width of the `uniform` initialisation. Default 1. */
+  initRange?: number;
+  /** Seed of the initialisation. Default 1. */
+  seed?: number;
+}
+
+/** One dense layer: flat, row-major weights (weight of neuron j from input i at `j * inputs + i`). */
+export class DenseLayer {
+  readonly inputs: number;
+  readonly outputs: number;
+  readonly activation: ActivationName;
+  /** Small integer code of the activation, for switch-once-per-layer loops. */
+  readonly activationCode: number;
+  readonly hasBias: boolean;
+  readonly weights: Float64Array;
+  /** Biases (all zero and never changed when the layer has none). */
+  readonly bias: Float64Array;
+  /** Weighted sums v of the last forward pass. */
+  readonly sum: Float64Array;
+  /** Activations x = f(v) of the last forward pass. */
+  readonly output: Float64Array;
+  /** The input vector of the last forward pass (a view of the previous layer's output or the network input). */
+  input: Float64Array;
+
+  constructor(
+    inputs: number,
+    outputs: number,
+    activation: ActivationName,
+    hasBias: boolean,
+    input: Float64Array,
+  ) {
+    this.inputs = inputs;
+    this.outputs = outputs;
+    this.activation = activation;
+    this.activationCode = activationCode(activation);
+    this.hasBias = hasBias;
+    this.weights = new Float64Array(inputs * outputs);
+    this.bias = new Float64Array(outputs);
+    this.sum = new Float64Array(outputs);
+    this.output = new Float64Array(outputs);
+    this.input = input;
+  }
+
+  /** v = W x + b, x' = f(v), from `this.input`. */
+  forward(): void {
+    const n = this.inputs;
+    const m = this.outputs;
+    const w = this.weights;
+    const x = this.input;
+    const b = this.bias;
+    const v = this.sum;
+    for (let j = 0; j < m; j++) {
+      const row = j * n;
+      let s = b[j];
+      for (let i = 0; i < n; i++) s += w[row + i] * x[i];
+      v[j] = s;
+    }
+    activateArray(this.activationCode, v, this.output, m);
+  }
+}
+
+const SERIAL_FORMAT = 'sarlab-network';
+const SERIAL_VERSION = 1;
+
+const layerJsonSchema = z.strictObject({
+  inputs: z.number().int().min(1),
+  outputs: z.number().int().min(1),
+  activation: z.enum(ACTIVATIONS),
+  bias: z.boolean(),
+  weights: z.string(),
+  biases: z.string(),
+});
+
+export const networkJsonSchema = z.strictObject({
+  format: z.literal(SERIAL_FORMAT),
+  version: z.literal(SERIAL_VERSION),
+  inputs: z.number().int().min(1),
+  layers: z.array(layerJsonSchema).min(1),
+});
+
+export type NetworkJSON = z.infer<typeof networkJsonSchema>;
+
+/** The shape of a network (everything but the weights). */
+export interface NetworkShape {
+  inputs: number;
+  layers: number[];
+  activation: ActivationName[];
+  bias: boolean;
+}
+
+/**
+ * A feed-forward network of dense layers, stored in flat Float64Arrays. `forward` keeps the sums
+ * and activations of the last pass in the layers, which is what every online learning rule reads.
+ */
+export class Network {
+  readonly inputs: number;
+  readonly layers: DenseLayer[];
+  /** The network's own input buffer. Fill it and call `forwardInputBuffer()` to skip copying and checks. */
+  readonly input: Float64Array;
+  private forwarded = false;
+
+  constructor(options: NetworkOptions) {
+    const { inputs, layers } = options;
+    if (!Number.isInteger(inputs) || inputs < 1) {
+      throw new ValidationError('inputs', inputs, 'an integer >= 1');
+    }
+    if (!Array.isArray(layers) || layers.length === 0) {
+      throw new ValidationError('layers', layers, 'a non-empty list of layer widths');
+    }
+    layers.forEach((width, l) => {
+      if (!Number.isInteger(width) || width < 1) {
+        throw new ValidationError(`layers[${l}]`, width, 'an integer width >= 1');
+      }
+    });
+    const activations = resolveActivations(options.activation ?? 'sigmoid', layers.length);
+    const init = options.init ?? 'xavier';
+    if (!(INITIALISATIONS as readonly string[]).includes(init)) {
+      throw new ValidationError('init', init, `one of ${INITIALISATIONS.join(', ')}`);
+    }
+    const initRange = options.initRange ?? 1;
+    if (!Number.isFinite(initRange) || initRange < 0) {
+      throw new ValidationError('initRange', initRange, 'a finite number >= 0');
+    }
+    const seed = options.seed ?? 1;
+    if (!Number.isInteger(seed)) throw new ValidationError('seed', seed, 'an integer');
+
+    this.inputs = inputs;
+    this.input = new Float64Array(inputs);
+    this.layers = [];
+    let previous = this.input;
+    let fanIn = inputs;
+    for (let l = 0; l < layers.length; l++) {
+      const layer = new DenseLayer(fanIn, layers[l], activations[l], options.bias ?? true, previous);
+      this.layers.push(layer);
+      previous = layer.output;
+      fanIn = layers[l];
+    }
+    this.initialise(init, initRange, seed);
+  }
+
+  /** Re-draws every weight from the seeded initialisation; biases are set to zero. */
+  initialise(init: Initialisation, initRange: number, seed: number): void {
+    const random = new Random(seed);
+    for (const layer of this.layers) {
+      const w = layer.weights;
+      const limit =
+        init === 'xavier'
+          ? Math.sqrt(6 / (layer.inputs + layer.outputs))
+          : init === 'uniform'
+            ? initRange
+            : 0;
+      for (let k = 0; k < w.length; k++) {
+        w[k] = init === 'positive' ? random.next() : init === 'zero' ? 0 : random.uniform(-limit, limit);
+      }
+      layer.bias.fill(0);
+    }
+    this.forwarded = false;
+  }
+
+  get outputs(): number {
+    return this.layers[this.layers.length - 1].outputs;
+  }
+
+  /** The output of the last forward pass (a view that the next pass overwrites). */
+  get output(): Float64Array {
+    return this.layers[this.layers.length - 1].output;
+  }
+
+  /** True once a forward pass has run: the learning rules need one. */
+  get hasForwardPass(): boolean {
+    return this.forwarded;
+  }
+
+  /**
+   * Forward pass. Returns the output layer's activations: a view owned by the network, overwritten
+   * by the next pass (copy it to keep it). Throws a ValidationError, changing nothing, on an input of
+   * the wrong length or with a non-finite value.
+   */
+  forward(input: ArrayLike<number>): Float64Array {
+    if (input === null || typeof input !== 'object' || typeof input.length !== 'number') {
+      throw new ValidationError('input', input, `an array of ${this.inputs} numbers`);
+    }
+    if (input.length !== this.inputs) {
+      throw new ValidationError('input', input, `${this.inputs} values (got ${input.length})`);
+    }
+    for (let i = 0; i < this.inputs; i++) {
+      const value = input[i];
+      if (typeof value !== 'number' || !Number.isFinite(value)) {
+        throw new ValidationError(`input[${i}]`, value, 'a finite number');
+      }
+    }
+    this.input.set(input);
+    return this.forwardInputBuffer();
+  }
+
+  /** Forward pass from `this.input` as it is, without copying or checking (the closed loop's hot path). */
+  forwardInputBuffer(): Float64Array {
+    const layers = this.layers;
+    for (let l = 0; l < layers.length; l++) layers[l].forward();
+    this.forwarded = true;
+    return this.output;
+  }
+
+  shape(): NetworkShape {
+    return {
+      inputs: this.inputs,
+      layers: this.layers.map((l) => l.outputs),
+      activation: this.layers.map((l) => l.activation),
+      bias: this.layers.every((l) => l.hasBias),
+    };
+  }
+
+  /** Total number of weights and biases. */
+  parameterCount(): number {
+    let n = 0;
+    for (const layer of this.layers) n += layer.weights.length + (layer.hasBias ? layer.outputs : 0);
+    return n;
+  }
+
+  /** A copy of every layer's weights and biases (for weight-distance metrics and rollbacks). */
+  snapshot(): Float64Array[] {
+    return this.layers.flatMap((l) => [l.weights.slice(), l.bias.slice()]);
+  }
+
+  /** Restores weights and biases from `snapshot()`. */
+  restore(snapshot: readonly Float64Array[]): void {
+    this.layers.forEach((l, k) => {
+      l.weights.set(snapshot[2 * k]);
+      l.bias.set(snapshot[2 * k + 1]);
+    });
+  }
+
+  /** Euclidean distance of each layer's weights (and biases) from a snapshot, written into `out`. */
+  weightDistances(
+    snapshot: readonly Float64Array[],
+    out: Float64Array = new Float64Array(this.layers.length),
+  ) {
+    for (let k = 0; k < this.layers.length; k++) {
+      const layer = this.layers[k];
+      const w0 = snapshot[2 * k];
+      const b0 = snapshot[2 * k + 1];
+      let s = 0;
+      for (let i = 0; i < layer.weights.length; i++) {
+        const d = layer.weights[i] - w0[i];
+        s += d * d;
+      }
+      for (let j = 0; j < layer.outputs; j++) {
+        const d = layer.bias[j] - b0[j];
+        s += d * d;
+      }
+      out[k] = Math.sqrt(s);
+    }
+    return out;
+  }
+
+  /** The first layer index and kind of a non-finite weight or bias, or null when all are finite. */
+  findNonFinite(): { layer: number; what: 'weight' | 'bias' } | null {
+    for (let k = 0; k < this.layers.length; k++) {
+      const layer = this.layers[k];
+      for (let i = 0; i < layer.weights.length; i++) {
+        if (!Number.isFinite(layer.weights[i])) return { layer: k + 1, what: 'weight' };
+      }
+      for (let j = 0; j < layer.outputs; j++) {
+        if (!Number.isFinite(layer.bias[j])) return { layer: k + 1, what: 'bias' };
+      }
+    }
+    return null;
+  }
+
+  /** Serialisable form; weights are base64 Float64 so that they round-trip bit-exactly. */
+  toJSON(): NetworkJSON {
+    return {
+      format: SERIAL_FORMAT,
+      version: SERIAL_VERSION,
+      inputs: this.inputs,
+      layers: this.layers.map((l) => ({
+        inputs: l.inputs,
+        outputs: l.outputs,
+        activation: l.activation,
+        bias: l.hasBias,
+        weights: float64ToBase64(l.weights),
+        biases: float64ToBase64(l.bias),
+      })),
+    };
+  }
+
+  /** Rebuilds a network from `toJSON()`; throws a ValidationError on anything malformed. */
+  static fromJSON(json: unknown): Network {
+    const parsed = networkJsonSchema.safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const field = issue.path.length ? `network.${issue.path.join('.')}` : 'network';
+      throw new ValidationError(field, pickPath(json, issue.path), issue.message);
+    }
+    const data = parsed.data;
+    let fanIn = data.inputs;
+    data.layers.forEach((layer, l) => {
+      if (layer.bias !== data.layers[0].bias) {
+        throw new ValidationError(
+          `network.layers.${l}.bias`,
+          layer.bias,
+          'the same bias setting in every layer',
+        );
+      }
+      if (layer.inputs !== fanIn) {
+        throw new ValidationError(
+          `network.layers.${l}.inputs`,
+          layer.inputs,
+          `${fanIn} (the previous width)`,
+        );
+      }
+      fanIn = layer.outputs;
+    });
+    const decoded = data.layers.map((layer, l) => {
+      const field = `network.layers.${l}`;
+      try {
+        const weights = base64ToFloat64(layer.weights, layer.inputs * layer.outputs);
+        const biases = base64ToFloat64(layer.biases, layer.outputs);
+        return { weights, biases };
+      } catch (error) {
+        throw new ValidationError(`${field}.weights`, 'the stored weights', (error as Error).message);
+      }
+    });
+    const net = new Network({
+      inputs: data.inputs,
+      layers: data.layers.map((l) => l.outputs),
+      activation: data.layers.map((l) => l.activation),
+      bias: data.layers[0].bias,
+      init: 'zero',
+    });
+    net.layers.forEach((layer, l) => {
+      layer.weights.set(decoded[l].weights);
+      layer.bias.set(decoded[l].biases);
+    });
+    return net;
+  }
+}
+
+function resolveActivations(
+  activation: ActivationName | readonly ActivationName[],
+  depth: number,
+): ActivationName[] {
+  const list =
+    typeof activation === 'string' ? new Array<ActivationName>(depth).fill(activation) : [...activation];
+  if (list.length !== depth) {
+    throw new ValidationError('activation', activation, `one activation or ${depth} (one per layer)`);
+  }
+  list.forEach((name, l) => {
+    if (!isActivationName(name)) {
+      throw new ValidationError(
+        depth > 1 && typeof activation !== 'string' ? `activation[${l}]` : 'activation',
+        name,
+        `one of ${ACTIVATIONS.join(', ')}`,
+      );
+    }
+  });
+  return list;
+}
+
+function pickPath(value: unknown, path: readonly PropertyKey[]): unknown {
+  let current: unknown = value;
+  for (const key of path) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<PropertyKey, unknown>)[key];
+  }
+  return current;
+}
