@@ -1,0 +1,179 @@
+import { join } from 'node:path';
+import cliProgress from 'cli-progress';
+import type { Command } from 'commander';
+import type { RunConfig } from '../../experiments/config.js';
+import { type RunSummary, Simulation } from '../../experiments/simulation.js';
+import { writeFileAtomic } from '../../node/files.js';
+import { encodeTexturePng, loadPngTrack } from '../../node/pngTrack.js';
+import { svgToPng, vegaLiteToSvg } from '../../report/render.js';
+import { runPlotSpec } from '../../report/runPlot.js';
+import type { Track } from '../../world/track.js';
+import { EXIT_INTERRUPTED } from '../errors.js';
+import { addRunOptions, configFromFlags, type RunFlags } from '../runOptions.js';
+
+interface RunCommandFlags extends RunFlags {
+  out?: string;
+  json?: boolean;
+  plot?: boolean;
+  progress?: boolean;
+}
+
+export function registerRun(program: Command): void {
+  const command = program
+    .command('run')
+    .description('run the line follower in a closed loop and learn (default: SaR on the default track)');
+  addRunOptions(command, { single: true })
+    .option('--out <dir>', 'output folder (default: runs/<track>-<rule>-seed<seed>)')
+    .option('--json', 'print the run summary as one JSON object on stdout, and nothing else')
+    .option('--no-plot', 'skip the plot')
+    .option('--no-progress', 'no progress bar')
+    .action(async (flags: RunCommandFlags) => {
+      process.exitCode = await runCommand(flags);
+    });
+}
+
+/** Resolves the configured track: PNG files are read here (Node), the rest by the core. */
+export function resolveTrack(config: RunConfig): Track | undefined {
+  return /\.png$/i.test(config.track) ? loadPngTrack(config.track, config.trackScale) : undefined;
+}
+
+export function defaultOutDir(config: RunConfig): string {
+  const track = config.track
+    .replace(/^.*[\\/]/, '')
+    .replace(/\.png$/i, '')
+    .replace(/[^A-Za-z0-9_.-]+/g, '-');
+  return join('runs', `${track}-${config.rule}-seed${config.seed}`);
+}
+
+async function runCommand(flags: RunCommandFlags): Promise<number> {
+  const config = configFromFlags(flags);
+  const track = resolveTrack(config);
+  const simulation = new Simulation(config, track);
+  const out = flags.out ?? defaultOutDir(config);
+  const showProgress = flags.progress !== false && !flags.json && process.stderr.isTTY === true;
+  const bar = showProgress
+    ? new cliProgress.SingleBar(
+        {
+          format: ' {bar} {percentage}% | step {value}/{total} | |e| avg {ema} | {status}',
+          stream: process.stderr,
+          hideCursor: true,
+        },
+        cliProgress.Presets.shades_classic,
+      )
+    : null;
+  bar?.start(config.steps, 0, { ema: '-', status: 'learning' });
+  let interrupted = false;
+  const onSignal = () => {
+    interrupted = true;
+    simulation.interrupt();
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    while (!simulation.done) {
+      simulation.advanceMany(2000);
+      const m = simulation.metrics;
+      bar?.update(m.steps, {
+        ema: m.ema.toFixed(3),
+        status: m.success ? `success at ${m.stepsToSuccess}` : 'learning',
+      });
+      // Let signals and output through between chunks.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    if (bar) {
+      bar.update(simulation.metrics.steps);
+      bar.stop();
+    }
+  }
+  const summary = simulation.summary();
+  const files = await writeRunOutputs(out, simulation, summary, flags.plot !== false);
+  if (flags.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+  else printSummary(summary, files);
+  if (summary.diverged) {
+    const d = summary.divergence!;
+    console.error(
+      `sarlab: the network diverged at step ${d.step} (non-finite ${d.what} in layer ${d.layer}); try a smaller --learning-rate`,
+    );
+    return 1;
+  }
+  if (interrupted) {
+    console.error(`sarlab: interrupted at step ${summary.steps}; the partial results are in ${out}`);
+    return EXIT_INTERRUPTED;
+  }
+  return 0;
+}
+
+export interface RunFiles {
+  summary: string;
+  log: string;
+  plot: string | null;
+}
+
+/** Writes summary.json, log.csv and the plot (SVG and PNG), each atomically. */
+export async function writeRunOutputs(
+  out: string,
+  simulation: Simulation,
+  summary: RunSummary,
+  plot: boolean,
+): Promise<RunFiles> {
+  const files: RunFiles = { summary: join(out, 'summary.json'), log: join(out, 'log.csv'), plot: null };
+  writeFileAtomic(files.log, simulation.log.toCSV());
+  if (plot) {
+    const track = simulation.parts.track;
+    const image = `data:image/png;base64,${encodeTexturePng(downsample(track)).toString('base64')}`;
+    const svg = await vegaLiteToSvg(runPlotSpec(track, simulation.log, summary, image));
+    files.plot = join(out, 'plot.svg');
+    writeFileAtomic(files.plot, svg);
+    writeFileAtomic(join(out, 'plot.png'), svgToPng(svg));
+  }
+  writeFileAtomic(files.summary, `${JSON.stringify(summary, null, 2)}\n`);
+  return files;
+}
+
+/** A coarser copy of the track texture for embedding in plots (about 400 pixels across). */
+function downsample(track: Track) {
+  const t = track.texture;
+  const factor = Math.max(1, Math.floor(Math.max(t.width, t.height) / 400));
+  if (factor === 1) return t;
+  const width = Math.floor(t.width / factor);
+  const height = Math.floor(t.height / factor);
+  const data = new Float32Array(width * height);
+  for (let v = 0; v < height; v++) {
+    for (let u = 0; u < width; u++) {
+      let s = 0;
+      for (let dv = 0; dv < factor; dv++)
+        for (let du = 0; du < factor; du++) s += t.data[(v * factor + dv) * t.width + u * factor + du];
+      data[v * width + u] = s / (factor * factor);
+    }
+  }
+  return new (t.constructor as typeof import('../../world/texture.js').GroundTexture)(
+    width,
+    height,
+    t.cmPerPixel * factor,
+    data,
+  );
+}
+
+function printSummary(summary: RunSummary, files: RunFiles): void {
+  const c = summary.config;
+  const lines = [
+    '',
+    `sarlab run: ${summary.rule} on track ${summary.track}, seed ${summary.seed}`,
+    `  network         ${summary.rule === 'reflex' ? 'off (reflex only)' : `${c.network.layers.join('-')} ${c.network.activation}, η = ${c.learningRate}, inputs ${c.world.inputs}`}`,
+    `  success         ${summary.success ? `yes, at step ${summary.stepsToSuccess} (|e| average below ${c.success.threshold} for ${c.success.window} steps)` : `no (|e| average never stayed below ${c.success.threshold} for ${c.success.window} steps)`}`,
+    `  mean |e|        first 2000 steps ${summary.meanAbsErrorFirst.toFixed(4)}, last 2000 steps ${summary.meanAbsErrorLast.toFixed(4)}`,
+    `  line lost       ${summary.lostLine} times`,
+    `  steps           ${summary.steps} (${summary.stopReason}) in ${summary.wallSeconds.toFixed(2)} s`,
+    summary.weightDistance.length
+      ? `  weight change   ${summary.weightDistance.map((d) => d.toFixed(2)).join(' ')} (per layer, from the initial weights)`
+      : '',
+    `  summary         ${files.summary}`,
+    `  log             ${files.log}`,
+    files.plot ? `  plot            ${files.plot}` : '',
+    '',
+  ];
+  process.stdout.write(lines.filter((l) => l !== '').join('\n') + '\n');
+}

@@ -1,0 +1,95 @@
+import { createFilterBank, type FilterBank } from '../filters/filterBank.js';
+import { createRule } from '../learning/index.js';
+import { relevance } from '../learning/relevance.js';
+import type { LearningRule } from '../learning/rule.js';
+import { Agent } from '../loop/agent.js';
+import type { Environment } from '../loop/environment.js';
+import { Network } from '../net/network.js';
+import { ValidationError } from '../util/errors.js';
+import { LineFollowerEnvironment } from '../world/lineFollower.js';
+import { builtinTrack, type Track } from '../world/track.js';
+import type { RunConfig } from './config.js';
+
+/** Everything a run is made of, built from a configuration. */
+export interface RunParts {
+  track: Track;
+  /** The world: the simulated line follower, or any other Environment (e.g. a real robot). */
+  environment: Environment;
+  /** The simulated line follower, when that is the world (for drawing its sensors). */
+  simulator: LineFollowerEnvironment | null;
+  network: Network | null;
+  filters: FilterBank | null;
+  rule: LearningRule | null;
+  agent: Agent;
+}
+
+/** Number of network inputs the configured world and filter array produce. */
+export function networkInputs(config: RunConfig, predictors: number): number {
+  return predictors * config.filters.count;
+}
+
+/**
+ * Builds the track (unless given, e.g. loaded from a PNG), the world (unless given, e.g. a robot
+ * link), the network (unless given, e.g. a loaded model), the rule and the agent. Seeds: the network is initialised from `seed`, feedback matrices from `seed + 1`.
+ */
+export function buildRun(config: RunConfig, track?: Track, network?: Network, world?: Environment): RunParts {
+  if (!track && /\.png$/i.test(config.track)) {
+    throw new ValidationError(
+      'track',
+      config.track,
+      'a PNG track loaded by the caller (loadPngTrack) in this context',
+    );
+  }
+  const resolvedTrack = track ?? builtinTrack(config.track);
+  const simulator = world ? null : new LineFollowerEnvironment(resolvedTrack, config.world);
+  const environment: Environment = world ?? (simulator as LineFollowerEnvironment);
+  if (config.rule === 'reflex') {
+    return {
+      track: resolvedTrack,
+      environment,
+      simulator,
+      network: null,
+      filters: null,
+      rule: null,
+      agent: new Agent(config.agent),
+    };
+  }
+  const filters = createFilterBank({
+    kind: config.filters.kind,
+    predictors: environment.predictorCount,
+    count: config.filters.count,
+    minPeriod: config.filters.minPeriod,
+    maxPeriod: config.filters.maxPeriod,
+    damping: config.filters.damping,
+  });
+  const inputs = networkInputs(config, environment.predictorCount);
+  let net = network;
+  if (net) {
+    if (net.inputs !== inputs) {
+      throw new ValidationError(
+        'model',
+        `a network with ${net.inputs} inputs`,
+        `${inputs} inputs for this task`,
+      );
+    }
+  } else {
+    net = new Network({
+      inputs,
+      layers: config.network.layers,
+      activation: config.network.activation,
+      init: config.network.init,
+      initRange: config.network.initRange,
+      bias: config.network.bias,
+      seed: config.seed,
+    });
+  }
+  const rule = createRule(config.rule, {
+    learningRate: config.learningRate,
+    discount: config.discount,
+    relevance: relevance.fromKind(config.relevance, config.relevanceLevel),
+    signMode: config.signMode,
+    seed: config.seed + 1,
+  });
+  const agent = new Agent(config.agent, net, filters, rule);
+  return { track: resolvedTrack, environment, simulator, network: net, filters, rule, agent };
+}

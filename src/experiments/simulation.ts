@@ -1,0 +1,272 @@
+import type { Environment, Observation, StepInfo } from '../loop/environment.js';
+import { RunMetrics } from '../loop/metrics.js';
+import type { Network } from '../net/network.js';
+import type { Track } from '../world/track.js';
+import type { RunConfig } from './config.js';
+import { buildRun, type RunParts } from './setup.js';
+
+/** Per-step values that the log keeps (every `logEvery` steps), followed by one weight distance per layer. */
+export const LOG_COLUMNS = [
+  'step',
+  'error',
+  'errorEma',
+  'reflexCommand',
+  'networkCommand',
+  'x',
+  'y',
+  'theta',
+  'relevance',
+  'lostLine',
+] as const;
+
+/** A columnar per-step log in preallocated arrays. */
+export class StepLog {
+  readonly columns: string[];
+  readonly data: Float64Array[];
+  rows = 0;
+
+  constructor(layers: number, capacity: number) {
+    this.columns = [...LOG_COLUMNS, ...Array.from({ length: layers }, (_, l) => `weightDistance${l + 1}`)];
+    this.data = this.columns.map(() => new Float64Array(capacity));
+  }
+
+  column(name: string): Float64Array {
+    const k = this.columns.indexOf(name);
+    if (k < 0) throw new Error(`no log column ${name}`);
+    return this.data[k].subarray(0, this.rows);
+  }
+
+  toCSV(): string {
+    const lines = [this.columns.join(',')];
+    for (let r = 0; r < this.rows; r++) lines.push(this.data.map((c) => formatNumber(c[r])).join(','));
+    return `${lines.join('\n')}\n`;
+  }
+}
+
+function formatNumber(value: number): string {
+  return Number.isInteger(value) ? String(value) : value.toPrecision(8).replace(/\.?0+$/, '');
+}
+
+export interface Divergence {
+  step: number;
+  /** 1-based layer where the first non-finite value was found (0: the error itself). */
+  layer: number;
+  what: 'output' | 'weight' | 'bias' | 'error';
+}
+
+export interface RunSummary {
+  success: boolean;
+  stepsToSuccess: number | null;
+  meanAbsErrorFirst: number;
+  meanAbsErrorLast: number;
+  /** How often the robot lost the line and was put back at the start. */
+  lostLine: number;
+  steps: number;
+  seed: number;
+  rule: string;
+  track: string;
+  /** EMA of |e| at the end. */
+  finalErrorEma: number;
+  /** Euclidean distance of each layer's weights from their initial values, at the end. */
+  weightDistance: number[];
+  diverged: boolean;
+  divergence: Divergence | null;
+  /** Why the run stopped. */
+  stopReason: 'budget' | 'success' | 'diverged' | 'interrupted';
+  wallSeconds: number;
+  config: RunConfig;
+}
+
+/**
+ * One closed-loop run, step by step. Each `step()` is SPEC §4 in order:
+ * 1. read e(t); 2. learn from it with the previous forward pass; 3. filter and forward the predictive
+ * inputs; 4. motor command; 5. advance the world. The CLI, the workers and the browser all drive this.
+ */
+export class Simulation {
+  readonly parts: RunParts;
+  readonly metrics: RunMetrics;
+  readonly log: StepLog;
+  readonly initialWeights: Float64Array[] | null;
+  lostLine = 0;
+  divergence: Divergence | null = null;
+  private observation: Observation;
+  private readonly distances: Float64Array;
+  private wallElapsed = 0;
+  private interrupted = false;
+
+  /** The pose and status the world reported last. */
+  private info: StepInfo;
+
+  constructor(
+    readonly config: RunConfig,
+    track?: Track,
+    network?: Network,
+    world?: Environment,
+  ) {
+    this.parts = buildRun(config, track, network, world);
+    this.metrics = new RunMetrics(config.success);
+    const layers = this.parts.network?.layers.length ?? 0;
+    this.log = new StepLog(layers, Math.ceil(config.steps / config.logEvery) + 2);
+    this.initialWeights = this.parts.network?.snapshot() ?? null;
+    this.distances = new Float64Array(layers);
+    this.observation = this.parts.environment.reset(config.seed);
+    const start = this.parts.track.start;
+    this.info = { x: start.x, y: start.y, theta: start.theta, reason: '' };
+  }
+
+  /** The robot's pose as the world last reported it. */
+  get pose(): Readonly<StepInfo> {
+    return this.info;
+  }
+
+  get step(): number {
+    return this.metrics.steps;
+  }
+
+  /** True when the run has ended: budget spent, success plus the after-success steps, divergence or interrupt. */
+  get done(): boolean {
+    if (this.divergence || this.interrupted) return true;
+    if (this.metrics.steps >= this.config.steps) return true;
+    return this.doneWithoutInterrupt();
+  }
+
+  /** Asks the run to stop after the current step (e.g. on Ctrl-C). */
+  interrupt(): void {
+    this.interrupted = true;
+  }
+
+  /** Advances one closed-loop step. */
+  advance(): void {
+    const started = performance.now();
+    this.stepOnce();
+    this.wallElapsed += performance.now() - started;
+  }
+
+  /** Runs up to `n` steps (or until done); returns the number run. */
+  advanceMany(n: number): number {
+    const started = performance.now();
+    let k = 0;
+    while (k < n && !this.done) {
+      this.stepOnce();
+      k++;
+    }
+    this.wallElapsed += performance.now() - started;
+    return k;
+  }
+
+  /** Runs to the end, calling `onProgress` every `every` steps. */
+  runToEnd(onProgress?: (sim: Simulation) => void, every = 1000): RunSummary {
+    while (!this.done) {
+      this.advanceMany(every);
+      onProgress?.(this);
+    }
+    return this.summary();
+  }
+
+  private stepOnce(): void {
+    const { agent, environment, network } = this.parts;
+    const t = this.metrics.steps;
+    // 1. The closed-loop error of this step.
+    const observation = this.observation;
+    const e = observation.error;
+    if (!Number.isFinite(e)) {
+      this.divergence = { step: t, layer: 0, what: 'error' };
+      return;
+    }
+    this.metrics.record(e);
+    // 2.–4. Learn, forward, motor command.
+    const command = agent.act(observation, t);
+    if (network && !(Number.isFinite(command.left) && Number.isFinite(command.right))) {
+      this.divergence = locateDivergence(network, t);
+      return;
+    }
+    if (network && (t & 63) === 0) {
+      const bad = network.findNonFinite();
+      if (bad) {
+        this.divergence = { step: t, layer: bad.layer, what: bad.what };
+        return;
+      }
+    }
+    if (t % this.config.logEvery === 0) this.logRow(t, e);
+    // 5. Advance the world.
+    const result = environment.step(command);
+    this.info = result.info;
+    if (result.terminated) {
+      this.lostLine++;
+      this.observation = environment.reset();
+      agent.resetState();
+    } else {
+      this.observation = result.observation;
+    }
+  }
+
+  private logRow(t: number, e: number): void {
+    const log = this.log;
+    const r = log.rows;
+    if (r >= log.data[0].length) return;
+    const { agent, network, rule } = this.parts;
+    const d = log.data;
+    const pose = this.info;
+    d[0][r] = t;
+    d[1][r] = e;
+    d[2][r] = this.metrics.ema;
+    d[3][r] = agent.reflexCommand;
+    d[4][r] = agent.networkCommand;
+    d[5][r] = pose.x;
+    d[6][r] = pose.y;
+    d[7][r] = pose.theta;
+    d[8][r] = rule && agent.learned ? rule.lastRelevance * 1 : 0;
+    d[9][r] = this.lostLine;
+    if (network && this.initialWeights) {
+      network.weightDistances(this.initialWeights, this.distances);
+      for (let l = 0; l < this.distances.length; l++) d[10 + l][r] = this.distances[l];
+    }
+    log.rows = r + 1;
+  }
+
+  summary(): RunSummary {
+    const network = this.parts.network;
+    const weightDistance =
+      network && this.initialWeights ? Array.from(network.weightDistances(this.initialWeights)) : [];
+    let stopReason: RunSummary['stopReason'];
+    if (this.divergence) stopReason = 'diverged';
+    else if (this.interrupted && !this.doneWithoutInterrupt()) stopReason = 'interrupted';
+    else if (this.metrics.stepsToSuccess === null) stopReason = 'budget';
+    else stopReason = this.metrics.steps < this.config.steps ? 'success' : 'budget';
+    return {
+      success: this.metrics.success,
+      stepsToSuccess: this.metrics.stepsToSuccess,
+      meanAbsErrorFirst: this.metrics.meanAbsErrorFirst(),
+      meanAbsErrorLast: this.metrics.meanAbsErrorLast(),
+      lostLine: this.lostLine,
+      steps: this.metrics.steps,
+      seed: this.config.seed,
+      rule: this.config.rule,
+      track: this.config.track,
+      finalErrorEma: this.metrics.ema,
+      weightDistance,
+      diverged: this.divergence !== null,
+      divergence: this.divergence,
+      stopReason,
+      wallSeconds: this.wallElapsed / 1000,
+      config: this.config,
+    };
+  }
+
+  private doneWithoutInterrupt(): boolean {
+    if (this.metrics.steps >= this.config.steps) return true;
+    const s = this.metrics.successConfirmedAt;
+    return s !== null && this.config.afterSuccess >= 0 && this.metrics.steps >= s + this.config.afterSuccess;
+  }
+}
+
+/** Finds the first layer with a non-finite weight, bias or output. */
+function locateDivergence(network: Network, step: number): Divergence {
+  const bad = network.findNonFinite();
+  if (bad) return { step, layer: bad.layer, what: bad.what };
+  for (let l = 0; l < network.layers.length; l++) {
+    if (network.layers[l].output.some((v) => !Number.isFinite(v)))
+      return { step, layer: l + 1, what: 'output' };
+  }
+  return { step, layer: network.layers.length, what: 'output' };
+}

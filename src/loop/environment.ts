@@ -1,0 +1,57 @@
+/**
+ * The contract between the closed loop and a world, in the style of Gymnasium: `reset` starts an
+ * episode, `step(action)` advances one time step. A simulated line follower and a real robot behind
+ * a serial link implement it alike.
+ *
+ * Arrays in observations are owned by the environment and overwritten by the next call: the loop
+ * reads them within the step and never keeps them (this is what keeps the hot path allocation-free).
+ */
+export interface Observation {
+  /** Predictive inputs of this step (e.g. darkness of sensors ahead or camera patches), in [0, 1]. */
+  readonly predictors: Float64Array;
+  /** Raw reflex sensor readings (grey), for logging. */
+  readonly reflex: Float64Array;
+  /** The closed-loop error e of this step, computed from the reflex sensors. */
+  readonly error: number;
+  /** An environmental relevance cue: how sharp the bend ahead is, in [0, 1]. */
+  readonly cue: number;
+}
+
+/** What the agent sends: the two wheel speeds (cm/s). */
+export interface MotorCommand {
+  left: number;
+  right: number;
+}
+
+export interface StepInfo {
+  /** The robot's pose, when known (the simulator knows it; a real robot may not). */
+  x: number;
+  y: number;
+  theta: number;
+  /** Why the episode ended, when it did. */
+  reason: '' | 'line-lost' | 'left-arena' | 'link-lost';
+}
+
+export interface StepResult {
+  observation: Observation;
+  /** The closed-loop error after this step (same as observation.error). */
+  error: number;
+  /** The episode ended (e.g. the line was lost); call `reset` to go on. */
+  terminated: boolean;
+  /** The episode was cut short from outside (e.g. a time limit). */
+  truncated: boolean;
+  info: StepInfo;
+}
+
+export interface Environment {
+  /** Number of predictive inputs per step. */
+  readonly predictorCount: number;
+  /** Control period in seconds. */
+  readonly dt: number;
+  /** Starts an episode (the robot at its start pose). */
+  reset(seed?: number): Observation;
+  /** Applies the motor command for one time step and returns what the sensors see after it. */
+  step(action: MotorCommand): StepResult;
+  /** Releases resources (links, ports). Optional. */
+  close?(): void | Promise<void>;
+}

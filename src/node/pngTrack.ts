@@ -1,0 +1,69 @@
+import { readFileSync, statSync } from 'node:fs';
+import { PNG } from 'pngjs';
+import { ValidationError } from '../util/errors.js';
+import { GroundTexture } from '../world/texture.js';
+import { type Pose, type Track, trackFromTexture } from '../world/track.js';
+
+/** Largest track image accepted, in pixels per side, and in bytes. */
+export const MAX_TRACK_SIDE = 4096;
+export const MAX_TRACK_BYTES = 10 * 1024 * 1024;
+
+/** Decodes PNG bytes (grey, RGB or RGBA, any bit depth) into a ground texture, with limits checked first. */
+export function decodePngTexture(bytes: Uint8Array, cmPerPixel: number, field = 'track'): GroundTexture {
+  if (bytes.length > MAX_TRACK_BYTES) {
+    throw new ValidationError(field, `${bytes.length} bytes`, `a PNG of at most ${MAX_TRACK_BYTES} bytes`);
+  }
+  const signature = [137, 80, 78, 71, 13, 10, 26, 10];
+  if (bytes.length < 24 || signature.some((b, i) => bytes[i] !== b)) {
+    throw new ValidationError(field, 'a file that is not a PNG', 'a PNG image');
+  }
+  // Read the size from the IHDR chunk before decoding, so a huge header never allocates.
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const width = view.getUint32(16);
+  const height = view.getUint32(20);
+  if (width < 16 || height < 16 || width > MAX_TRACK_SIDE || height > MAX_TRACK_SIDE) {
+    throw new ValidationError(
+      field,
+      `a ${width}x${height} image`,
+      `between 16x16 and ${MAX_TRACK_SIDE}x${MAX_TRACK_SIDE} pixels`,
+    );
+  }
+  let png: PNG;
+  try {
+    png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  } catch (error) {
+    throw new ValidationError(field, 'a damaged PNG', `a readable PNG (${(error as Error).message})`);
+  }
+  // pngjs always decodes to 8-bit RGBA.
+  return GroundTexture.fromPixels(png.width, png.height, png.data, 4, cmPerPixel);
+}
+
+/** Loads a PNG file as a track (1 white floor, 0 black line). */
+export function loadPngTrack(path: string, cmPerPixel: number, start?: Pose): Track {
+  let bytes: Buffer;
+  try {
+    if (!statSync(path).isFile()) throw new Error('not a file');
+    bytes = readFileSync(path);
+  } catch (error) {
+    throw new ValidationError(
+      'track',
+      path,
+      `a readable PNG file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    );
+  }
+  return trackFromTexture(path, decodePngTexture(bytes, cmPerPixel), start);
+}
+
+/** Encodes a texture as an 8-bit grey PNG. */
+export function encodeTexturePng(texture: GroundTexture): Buffer {
+  const png = new PNG({
+    width: texture.width,
+    height: texture.height,
+    colorType: 0,
+    inputColorType: 0,
+    bitDepth: 8,
+  });
+  const grey = texture.toGreyBytes();
+  png.data = Buffer.from(grey);
+  return PNG.sync.write(png, { colorType: 0, inputColorType: 0 });
+}

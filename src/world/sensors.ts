@@ -1,0 +1,184 @@
+import type { GroundTexture } from './texture.js';
+import type { Pose } from './track.js';
+
+/**
+ * Sensor points are fixed in the robot frame (x forward, y left, cm). Each step transforms them to
+ * the world with the pose and samples the ground; precomputed offsets keep this allocation-free.
+ */
+export class PointSet {
+  /** x, y pairs in the robot frame. */
+  readonly local: Float64Array;
+  readonly count: number;
+
+  constructor(local: ArrayLike<number>) {
+    this.local = Float64Array.from(local);
+    this.count = this.local.length / 2;
+  }
+
+  /** Writes the grey value at every point into `out` (from `offset`). */
+  sample(texture: GroundTexture, pose: Pose, out: Float64Array | Float32Array, offset = 0): void {
+    const c = Math.cos(pose.theta);
+    const s = Math.sin(pose.theta);
+    const p = this.local;
+    for (let k = 0; k < this.count; k++) {
+      const lx = p[2 * k];
+      const ly = p[2 * k + 1];
+      out[offset + k] = texture.sample(pose.x + lx * c - ly * s, pose.y + lx * s + ly * c);
+    }
+  }
+}
+
+/** Sample offsets over a disc: the centre, 6 points at r/2 and 12 at r (19 in all), or one point for r = 0. */
+export function discOffsets(radius: number): Float64Array {
+  if (radius <= 0) return new Float64Array(2);
+  const out: number[] = [0, 0];
+  for (let k = 0; k < 6; k++) {
+    const a = (2 * Math.PI * k) / 6;
+    out.push((radius / 2) * Math.cos(a), (radius / 2) * Math.sin(a));
+  }
+  for (let k = 0; k < 12; k++) {
+    const a = (2 * Math.PI * (k + 0.5)) / 12;
+    out.push(radius * Math.cos(a), radius * Math.sin(a));
+  }
+  return Float64Array.from(out);
+}
+
+/**
+ * Light sensors that each read the mean grey over a small disc. Sensor i averages the samples
+ * `i * perSensor ... (i+1) * perSensor - 1` of the point set.
+ */
+export class DiscSensors {
+  readonly points: PointSet;
+  readonly perSensor: number;
+  readonly count: number;
+  private readonly raw: Float64Array;
+
+  /** `centres` are x, y pairs in the robot frame. */
+  constructor(centres: ArrayLike<number>, radius: number) {
+    const disc = discOffsets(radius);
+    this.perSensor = disc.length / 2;
+    this.count = centres.length / 2;
+    const local = new Float64Array(this.count * disc.length);
+    for (let i = 0; i < this.count; i++) {
+      for (let k = 0; k < this.perSensor; k++) {
+        local[i * disc.length + 2 * k] = centres[2 * i] + disc[2 * k];
+        local[i * disc.length + 2 * k + 1] = centres[2 * i + 1] + disc[2 * k + 1];
+      }
+    }
+    this.points = new PointSet(local);
+    this.raw = new Float64Array(this.points.count);
+  }
+
+  /** Mean grey of each sensor into `out` (from `offset`). */
+  read(texture: GroundTexture, pose: Pose, out: Float64Array, offset = 0): void {
+    this.points.sample(texture, pose, this.raw);
+    const n = this.perSensor;
+    for (let i = 0; i < this.count; i++) {
+      let sum = 0;
+      for (let k = 0; k < n; k++) sum += this.raw[i * n + k];
+      out[offset + i] = sum / n;
+    }
+  }
+}
+
+export interface CameraOptions {
+  /** Height of the lens above the ground, cm. */
+  height: number;
+  /** How far ahead of the axle the camera sits, cm. */
+  ahead: number;
+  /** Downward tilt of the optical axis, degrees. */
+  tilt: number;
+  /** Horizontal field of view, degrees. */
+  fieldOfView: number;
+  /** Image size in pixels. */
+  width: number;
+  height_px: number;
+}
+
+/**
+ * A forward pinhole camera on a flat ground. Each pixel's ray is intersected with the ground once,
+ * up front, giving a fixed point in the robot frame; pixels above the horizon see white.
+ */
+export class GroundCamera {
+  readonly width: number;
+  readonly height: number;
+  /** Ground point of each pixel (robot frame), row-major, row 0 at the top of the image. */
+  readonly points: PointSet;
+  /** Which pixels see the ground at all. */
+  readonly valid: Uint8Array;
+  /** The last image, grey, row-major. */
+  readonly image: Float32Array;
+  /** Footprint corners on the ground (robot frame, x,y pairs), for drawing. */
+  readonly footprint: Float64Array;
+
+  constructor(options: CameraOptions) {
+    const { width, height_px: height } = options;
+    this.width = width;
+    this.height = height;
+    const tilt = (options.tilt * Math.PI) / 180;
+    const tanX = Math.tan((options.fieldOfView * Math.PI) / 360);
+    const tanY = (tanX * height) / width;
+    const local = new Float64Array(width * height * 2);
+    this.valid = new Uint8Array(width * height);
+    const cos = Math.cos(tilt);
+    const sin = Math.sin(tilt);
+    for (let r = 0; r < height; r++) {
+      for (let c = 0; c < width; c++) {
+        const px = (2 * (c + 0.5)) / width - 1;
+        const py = 1 - (2 * (r + 0.5)) / height;
+        const right = px * tanX;
+        const up = py * tanY;
+        // Ray = forward axis + right·(0,-1,0) + up·up axis, with forward (cos, 0, -sin) and up (sin, 0, cos).
+        const dx = cos + up * sin;
+        const dy = -right;
+        const dz = -sin + up * cos;
+        const k = r * width + c;
+        if (dz < -1e-6) {
+          const s = options.height / -dz;
+          local[2 * k] = options.ahead + s * dx;
+          local[2 * k + 1] = s * dy;
+          this.valid[k] = 1;
+        } else {
+          // Above the horizon: park the sample far outside any arena, where the ground reads white.
+          local[2 * k] = 1e7;
+          local[2 * k + 1] = 0;
+        }
+      }
+    }
+    this.points = new PointSet(local);
+    this.image = new Float32Array(width * height);
+    const corner = (k: number) => [local[2 * k], local[2 * k + 1]];
+    this.footprint = Float64Array.from([
+      ...corner((height - 1) * width),
+      ...corner(height * width - 1),
+      ...corner(width - 1),
+      ...corner(0),
+    ]);
+  }
+
+  capture(texture: GroundTexture, pose: Pose): Float32Array {
+    this.points.sample(texture, pose, this.image);
+    return this.image;
+  }
+
+  /**
+   * Mean darkness (1 − grey) of a grid of patches, written near-to-far (image bottom first), each
+   * row left to right.
+   */
+  patchDarkness(columns: number, rows: number, out: Float64Array, offset = 0): void {
+    const w = this.width;
+    const h = this.height;
+    for (let gr = 0; gr < rows; gr++) {
+      // grid row 0 is the bottom band of the image (nearest ground)
+      const r1 = h - Math.floor((gr * h) / rows);
+      const r0 = h - Math.floor(((gr + 1) * h) / rows);
+      for (let gc = 0; gc < columns; gc++) {
+        const c0 = Math.floor((gc * w) / columns);
+        const c1 = Math.floor(((gc + 1) * w) / columns);
+        let sum = 0;
+        for (let r = r0; r < r1; r++) for (let c = c0; c < c1; c++) sum += this.image[r * w + c];
+        out[offset + gr * columns + gc] = 1 - sum / ((r1 - r0) * (c1 - c0));
+      }
+    }
+  }
+}

@@ -1,0 +1,232 @@
+import { ValidationError } from '../util/errors.js';
+import { Random } from '../util/random.js';
+import { GroundTexture } from './texture.js';
+
+export interface Pose {
+  x: number;
+  y: number;
+  /** Heading in radians, counter-clockwise from the world x axis. */
+  theta: number;
+}
+
+/** A track: its ground texture, where the robot starts, and (for drawn tracks) the centre line. */
+export interface Track {
+  readonly name: string;
+  readonly texture: GroundTexture;
+  readonly start: Pose;
+  /** The centre line as x,y pairs (cm), when known. */
+  readonly centreLine?: Float64Array;
+}
+
+/** A smooth closed curve r(φ) = R·(1 + Σ a_k cos(kφ + p_k)), stretched to an ellipse. */
+export interface CurveSpec {
+  radiusX: number;
+  radiusY: number;
+  harmonics: { k: number; amplitude: number; phase: number }[];
+}
+
+export interface RenderOptions {
+  /** Line width in cm. Default 2.5. */
+  lineWidth?: number;
+  /** Resolution in cm per pixel. Default 0.5. */
+  cmPerPixel?: number;
+  /** Free floor around the curve, cm. Default 40. */
+  margin?: number;
+}
+
+/** The built-in tracks: bends from gentle to hard. */
+export const BUILTIN_TRACKS: Record<string, CurveSpec> = {
+  gentle: {
+    radiusX: 150,
+    radiusY: 100,
+    harmonics: [{ k: 3, amplitude: 0.06, phase: 0.3 }],
+  },
+  default: {
+    radiusX: 140,
+    radiusY: 105,
+    harmonics: [
+      { k: 2, amplitude: 0.08, phase: 0.5 },
+      { k: 3, amplitude: 0.1, phase: 1.7 },
+      { k: 5, amplitude: 0.04, phase: 0.9 },
+    ],
+  },
+  hard: {
+    radiusX: 140,
+    radiusY: 110,
+    harmonics: [
+      { k: 3, amplitude: 0.14, phase: 0.2 },
+      { k: 5, amplitude: 0.06, phase: 2.1 },
+      { k: 7, amplitude: 0.025, phase: 0.4 },
+    ],
+  },
+};
+
+export const BUILTIN_TRACK_NAMES = Object.keys(BUILTIN_TRACKS);
+
+/** A random smooth closed curve from a seed, with bends of varying sharpness. */
+export function proceduralCurve(seed: number): CurveSpec {
+  const random = new Random(seed);
+  const harmonics: CurveSpec['harmonics'] = [];
+  let budget = 0.26; // keeps r > 0 and the curve free of self-intersections
+  for (const k of [2, 3, 4, 5, 6]) {
+    const amplitude = random.uniform(0, Math.min(budget, 0.5 / k));
+    budget -= amplitude;
+    harmonics.push({ k, amplitude, phase: random.uniform(0, 2 * Math.PI) });
+  }
+  return { radiusX: random.uniform(120, 150), radiusY: random.uniform(90, 120), harmonics };
+}
+
+/** Samples the curve as a closed polyline with about `spacing` cm between points. */
+export function curvePoints(spec: CurveSpec, spacing = 0.25): Float64Array {
+  const fine = 20000;
+  const raw = new Float64Array(fine * 2);
+  let length = 0;
+  for (let i = 0; i < fine; i++) {
+    const phi = (2 * Math.PI * i) / fine;
+    let r = 1;
+    for (const h of spec.harmonics) r += h.amplitude * Math.cos(h.k * phi + h.phase);
+    raw[2 * i] = spec.radiusX * r * Math.cos(phi);
+    raw[2 * i + 1] = spec.radiusY * r * Math.sin(phi);
+    if (i > 0) length += Math.hypot(raw[2 * i] - raw[2 * i - 2], raw[2 * i + 1] - raw[2 * i - 1]);
+  }
+  const n = Math.max(16, Math.round(length / spacing));
+  const out = new Float64Array(n * 2);
+  // Resample at equal arc length.
+  let acc = 0;
+  let k = 0;
+  for (let i = 0; i < fine && k < n; i++) {
+    const j = (i + 1) % fine;
+    const seg = Math.hypot(raw[2 * j] - raw[2 * i], raw[2 * j + 1] - raw[2 * i + 1]);
+    while (k < n && (k * length) / n <= acc + seg) {
+      const t = seg > 0 ? ((k * length) / n - acc) / seg : 0;
+      out[2 * k] = raw[2 * i] + t * (raw[2 * j] - raw[2 * i]);
+      out[2 * k + 1] = raw[2 * i + 1] + t * (raw[2 * j + 1] - raw[2 * i + 1]);
+      k++;
+    }
+    acc += seg;
+  }
+  return out.subarray(0, k * 2);
+}
+
+/** Draws a curve as a black line of the given width on white floor, anti-aliased over one pixel. */
+export function renderCurveTrack(name: string, spec: CurveSpec, options: RenderOptions = {}): Track {
+  const lineWidth = options.lineWidth ?? 2.5;
+  const s = options.cmPerPixel ?? 0.5;
+  const margin = options.margin ?? 40;
+  const points = curvePoints(spec);
+  let minX = Number.POSITIVE_INFINITY;
+  let minY = Number.POSITIVE_INFINITY;
+  let maxX = Number.NEGATIVE_INFINITY;
+  let maxY = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < points.length; i += 2) {
+    minX = Math.min(minX, points[i]);
+    maxX = Math.max(maxX, points[i]);
+    minY = Math.min(minY, points[i + 1]);
+    maxY = Math.max(maxY, points[i + 1]);
+  }
+  const width = Math.ceil((maxX - minX + 2 * margin) / s);
+  const height = Math.ceil((maxY - minY + 2 * margin) / s);
+  const centre = new Float64Array(points.length);
+  for (let i = 0; i < points.length; i += 2) {
+    centre[i] = points[i] - minX + margin;
+    centre[i + 1] = points[i + 1] - minY + margin;
+  }
+  // Distance (in pixels) to the nearest centre-line point, stamped around each point.
+  const distance = new Float32Array(width * height).fill(Number.POSITIVE_INFINITY);
+  const half = lineWidth / 2 / s;
+  const reach = Math.ceil(half + 2);
+  for (let i = 0; i < centre.length; i += 2) {
+    const cu = centre[i] / s - 0.5;
+    const cv = height - centre[i + 1] / s - 0.5;
+    for (let v = Math.max(0, Math.floor(cv) - reach); v <= Math.min(height - 1, Math.ceil(cv) + reach); v++) {
+      for (
+        let u = Math.max(0, Math.floor(cu) - reach);
+        u <= Math.min(width - 1, Math.ceil(cu) + reach);
+        u++
+      ) {
+        const d = Math.hypot(u - cu, v - cv);
+        const idx = v * width + u;
+        if (d < distance[idx]) distance[idx] = d;
+      }
+    }
+  }
+  const data = new Float32Array(width * height);
+  for (let i = 0; i < data.length; i++) {
+    // 0 inside the line, 1 outside, a linear ramp over one pixel at the edge.
+    data[i] = Math.min(1, Math.max(0, distance[i] - half + 0.5));
+  }
+  const texture = new GroundTexture(width, height, s, data);
+  // Start on the line at the rightmost point (φ = 0), heading along it (counter-clockwise).
+  const x0 = centre[0];
+  const y0 = centre[1];
+  const theta = Math.atan2(centre[3] - centre[1], centre[2] - centre[0]);
+  return { name, texture, start: { x: x0, y: y0, theta }, centreLine: centre };
+}
+
+/** Resolves `NAME` (built-in) or `procedural:SEED` into a track. PNG files are loaded elsewhere. */
+export function builtinTrack(spec: string, options: RenderOptions = {}): Track {
+  if (spec in BUILTIN_TRACKS) return renderCurveTrack(spec, BUILTIN_TRACKS[spec], options);
+  const match = /^procedural:(-?\d+)$/.exec(spec);
+  if (match) return renderCurveTrack(spec, proceduralCurve(Number(match[1])), options);
+  throw new ValidationError(
+    'track',
+    spec,
+    `a built-in track (${BUILTIN_TRACK_NAMES.join(', ')}), procedural:SEED or a .png file`,
+  );
+}
+
+/**
+ * A track from any ground texture (e.g. a PNG). Without a start pose, the robot starts on the dark
+ * pixel nearest the centre, heading along the line there.
+ */
+export function trackFromTexture(name: string, texture: GroundTexture, start?: Pose): Track {
+  return { name, texture, start: start ?? findStart(texture) };
+}
+
+function findStart(texture: GroundTexture): Pose {
+  const { width, height, data, cmPerPixel: s } = texture;
+  let best = -1;
+  let bestDistance = Number.POSITIVE_INFINITY;
+  for (let v = 0; v < height; v++) {
+    for (let u = 0; u < width; u++) {
+      if (data[v * width + u] < 0.5) {
+        const d = (u - width / 2) ** 2 + (v - height / 2) ** 2;
+        if (d < bestDistance) {
+          bestDistance = d;
+          best = v * width + u;
+        }
+      }
+    }
+  }
+  if (best < 0)
+    throw new ValidationError('track', 'an image with no dark pixel', 'a dark line (grey < 0.5) to follow');
+  const bu = best % width;
+  const bv = Math.floor(best / width);
+  // Direction of the line: principal axis of the dark pixels within 6 cm.
+  const r = Math.ceil(6 / s);
+  let sxx = 0;
+  let syy = 0;
+  let sxy = 0;
+  let cx = 0;
+  let cy = 0;
+  let n = 0;
+  for (let v = Math.max(0, bv - r); v <= Math.min(height - 1, bv + r); v++) {
+    for (let u = Math.max(0, bu - r); u <= Math.min(width - 1, bu + r); u++) {
+      if (data[v * width + u] < 0.5 && (u - bu) ** 2 + (v - bv) ** 2 <= r * r) {
+        cx += u;
+        cy += -v;
+        sxx += u * u;
+        syy += v * v;
+        sxy += -u * v;
+        n++;
+      }
+    }
+  }
+  cx /= n;
+  cy /= n;
+  const covXX = sxx / n - cx * cx;
+  const covYY = syy / n - cy * cy;
+  const covXY = sxy / n - cx * cy;
+  const theta = 0.5 * Math.atan2(2 * covXY, covXX - covYY);
+  return { x: (cx + 0.5) * s, y: texture.heightCm + (cy - 0.5) * s, theta };
+}
