@@ -2,7 +2,10 @@ import { join } from 'node:path';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import type { RunConfig } from '../../experiments/config.js';
+import { mergeConfig, parseRunConfig } from '../../experiments/config.js';
 import { type RunSummary, Simulation } from '../../experiments/simulation.js';
+import { loadModel, saveModel } from '../../node/modelFile.js';
+import { ValidationError } from '../../util/errors.js';
 import { writeFileAtomic } from '../../node/files.js';
 import { encodeTexturePng, loadPngTrack } from '../../node/pngTrack.js';
 import { svgToPng, vegaLiteToSvg } from '../../report/render.js';
@@ -12,6 +15,8 @@ import { EXIT_INTERRUPTED } from '../errors.js';
 import { addRunOptions, configFromFlags, type RunFlags } from '../runOptions.js';
 
 interface RunCommandFlags extends RunFlags {
+  saveModel?: string;
+  loadModel?: string;
   out?: string;
   json?: boolean;
   plot?: boolean;
@@ -23,6 +28,8 @@ export function registerRun(program: Command): void {
     .command('run')
     .description('run the line follower in a closed loop and learn (default: SaR on the default track)');
   addRunOptions(command, { single: true })
+    .option('--save-model <file>', 'save the network (and its configuration) at the end; the last good one if it diverges')
+    .option('--load-model <file>', 'start from a saved network (continue learning, or run it frozen with --learning-rate 0)')
     .option('--out <dir>', 'output folder (default: runs/<track>-<rule>-seed<seed>)')
     .option('--json', 'print the run summary as one JSON object on stdout, and nothing else')
     .option('--no-plot', 'skip the plot')
@@ -46,9 +53,22 @@ export function defaultOutDir(config: RunConfig): string {
 }
 
 async function runCommand(flags: RunCommandFlags): Promise<number> {
-  const config = configFromFlags(flags);
+  let config = configFromFlags(flags);
+  const model = flags.loadModel ? loadModel(flags.loadModel) : undefined;
+  if (model) {
+    if (config.rule === 'reflex') throw new ValidationError('--load-model', flags.loadModel, 'a learning rule (not reflex)');
+    // The network's shape comes from the model, so that the summary describes what actually ran.
+    const shape = model.network.shape();
+    config = parseRunConfig(
+      mergeConfig(config, { network: { layers: shape.layers, activation: shape.activation[0], bias: shape.bias } }),
+    );
+  }
   const track = resolveTrack(config);
-  const simulation = new Simulation(config, track);
+  const simulation = new Simulation(config, track, model?.network);
+  const network = simulation.parts.network;
+  if (flags.saveModel && !network) throw new ValidationError('--save-model', flags.saveModel, 'a run with a network (not reflex)');
+  // The last good weights, kept while saving was asked so that a divergence never overwrites them.
+  let lastGood = flags.saveModel && network ? { weights: network.snapshot(), step: 0 } : null;
   const out = flags.out ?? defaultOutDir(config);
   const showProgress = flags.progress !== false && !flags.json && process.stderr.isTTY === true;
   const bar = showProgress
@@ -72,6 +92,9 @@ async function runCommand(flags: RunCommandFlags): Promise<number> {
   try {
     while (!simulation.done) {
       simulation.advanceMany(2000);
+      if (lastGood && network && !simulation.divergence && !network.findNonFinite()) {
+        lastGood = { weights: network.snapshot(), step: simulation.step };
+      }
       const m = simulation.metrics;
       bar?.update(m.steps, {
         ema: m.ema.toFixed(3),
@@ -89,6 +112,10 @@ async function runCommand(flags: RunCommandFlags): Promise<number> {
     }
   }
   const summary = simulation.summary();
+  if (flags.saveModel && network && lastGood) {
+    if (summary.diverged) network.restore(lastGood.weights);
+    saveModel(flags.saveModel, network, config, summary.diverged ? lastGood.step : summary.steps);
+  }
   const files = await writeRunOutputs(out, simulation, summary, flags.plot !== false);
   if (flags.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
   else printSummary(summary, files);

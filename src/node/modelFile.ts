@@ -1,0 +1,78 @@
+import { createHash } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
+import { z } from 'zod';
+import type { RunConfig } from '../experiments/config.js';
+import { Network, type NetworkJSON } from '../net/network.js';
+import { ValidationError } from '../util/errors.js';
+import { writeFileAtomic } from './files.js';
+
+/**
+ * A saved model: the network (weights bit-exact), the full run configuration it was trained with,
+ * and a SHA-256 checksum over both, so that a truncated or edited file is refused.
+ */
+export const MODEL_FORMAT = 'sarlab-model';
+export const MODEL_VERSION = 1;
+const MAX_MODEL_BYTES = 64 * 1024 * 1024;
+
+const modelFileSchema = z.strictObject({
+  format: z.literal(MODEL_FORMAT),
+  version: z.literal(MODEL_VERSION),
+  savedAtStep: z.number().int().min(0),
+  config: z.record(z.string(), z.unknown()),
+  network: z.record(z.string(), z.unknown()),
+  checksum: z.string().regex(/^sha256:[0-9a-f]{64}$/),
+});
+
+export interface SavedModel {
+  network: Network;
+  config: RunConfig;
+  savedAtStep: number;
+}
+
+function checksumOf(config: unknown, network: unknown, savedAtStep: number): string {
+  const hash = createHash('sha256');
+  hash.update(JSON.stringify({ config, network, savedAtStep }));
+  return `sha256:${hash.digest('hex')}`;
+}
+
+export function saveModel(path: string, network: Network, config: RunConfig, savedAtStep: number): void {
+  const json: NetworkJSON = network.toJSON();
+  const file = {
+    format: MODEL_FORMAT,
+    version: MODEL_VERSION,
+    savedAtStep,
+    config,
+    network: json,
+    checksum: checksumOf(config, json, savedAtStep),
+  };
+  writeFileAtomic(path, `${JSON.stringify(file, null, 1)}\n`);
+}
+
+/** Reads and verifies a model file; throws a ValidationError (and returns nothing) on any defect. */
+export function loadModel(path: string): SavedModel {
+  let text: string;
+  try {
+    if (!statSync(path).isFile()) throw Object.assign(new Error('not a file'), { code: 'not a file' });
+    if (statSync(path).size > MAX_MODEL_BYTES) throw Object.assign(new Error('too large'), { code: 'larger than 64 MB' });
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ValidationError('--load-model', path, `a readable model file (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    throw new ValidationError('--load-model', path, 'a complete model file (it is not valid JSON: truncated or damaged?)');
+  }
+  const parsed = modelFileSchema.safeParse(data);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ValidationError(`--load-model ${issue.path.join('.') || 'file'}`, path, `a sarlab model file v${MODEL_VERSION} (${issue.message})`);
+  }
+  const model = parsed.data;
+  if (checksumOf(model.config, model.network, model.savedAtStep) !== model.checksum) {
+    throw new ValidationError('--load-model', path, 'a model whose checksum matches its content (the file was changed or damaged)');
+  }
+  const network = Network.fromJSON(model.network);
+  return { network, config: model.config as unknown as RunConfig, savedAtStep: model.savedAtStep };
+}

@@ -1,0 +1,76 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { sarlab, tempDir } from './cliHelpers.js';
+
+describe('sarlab CLI', () => {
+  it('has --help and --version', () => {
+    const help = sarlab(['--help']);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/Usage: sarlab/);
+    expect(help.stdout).toMatch(/run/);
+    const version = sarlab(['--version']);
+    expect(version.status).toBe(0);
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  it('has --help on every command', () => {
+    const listing = sarlab(['--help']).stdout.split(/^Commands:$/m)[1] ?? '';
+    const commands = [...listing.matchAll(/^ {2}([a-z-]+)/gm)].map((m) => m[1]);
+    expect(commands).toContain('run');
+    for (const command of commands.filter((c) => c !== 'help')) {
+      const help = sarlab([command, '--help']);
+      expect(help.status, command).toBe(0);
+      expect(help.stdout).toMatch(new RegExp(`Usage: sarlab ${command}`));
+    }
+  });
+
+  it('run --json prints one summary object on stdout and nothing else, and writes the outputs', () => {
+    const out = join(tempDir(), 'run');
+    const result = sarlab(['run', '--json', '--out', out, '--seed', '2']);
+    expect(result.status).toBe(0);
+    const lines = result.stdout.trim().split('\n');
+    expect(lines.length).toBe(1);
+    const summary = JSON.parse(lines[0]);
+    for (const key of ['success', 'stepsToSuccess', 'meanAbsErrorFirst', 'meanAbsErrorLast', 'lostLine', 'steps', 'seed', 'config', 'wallSeconds']) {
+      expect(summary).toHaveProperty(key);
+    }
+    expect(typeof summary.success).toBe('boolean');
+    expect(summary.seed).toBe(2);
+    expect(summary.config.rule).toBe('sar');
+    expect(summary.config.network.layers).toEqual([10, 10, 10, 10, 2]);
+    expect(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'))).toEqual(summary);
+    const csv = readFileSync(join(out, 'log.csv'), 'utf8').split('\n');
+    expect(csv[0]).toMatch(/^step,error,errorEma,reflexCommand,networkCommand,x,y,theta,relevance,lostLine,weightDistance1/);
+    expect(csv.length).toBeGreaterThan(100);
+    expect(readFileSync(join(out, 'plot.svg'), 'utf8')).toMatch(/^<svg/);
+    expect(existsSync(join(out, 'plot.png'))).toBe(true);
+  });
+
+  it('gives an identical summary.json for the same config and seed in a fresh process', () => {
+    const dir = tempDir();
+    const args = ['--rule', 'backprop', '--steps', '5000', '--after-success', '-1', '--seed', '3', '--no-plot'];
+    expect(sarlab(['run', ...args, '--out', join(dir, 'a')]).status).toBe(0);
+    expect(sarlab(['run', ...args, '--out', join(dir, 'b')]).status).toBe(0);
+    const read = (name: string) => {
+      const s = JSON.parse(readFileSync(join(dir, name, 'summary.json'), 'utf8'));
+      s.wallSeconds = 0;
+      return s;
+    };
+    expect(read('b')).toEqual(read('a'));
+    expect(readFileSync(join(dir, 'b', 'log.csv'), 'utf8')).toBe(readFileSync(join(dir, 'a', 'log.csv'), 'utf8'));
+  });
+
+  it('saves a model and loads it back, frozen or learning on', () => {
+    const dir = tempDir();
+    const model = join(dir, 'model.json');
+    expect(sarlab(['run', '--save-model', model, '--out', join(dir, 'a'), '--no-plot']).status).toBe(0);
+    const frozen = sarlab(['run', '--load-model', model, '--learning-rate', '0', '--steps', '3000', '--json', '--no-plot', '--out', join(dir, 'b')]);
+    expect(frozen.status).toBe(0);
+    const summary = JSON.parse(frozen.stdout);
+    expect(summary.weightDistance.every((d: number) => d === 0)).toBe(true);
+    const reflex = JSON.parse(sarlab(['run', '--rule', 'reflex', '--steps', '3000', '--json', '--no-plot', '--out', join(dir, 'c')]).stdout);
+    // The loaded network steers: it keeps |e| well below the reflex's even without learning.
+    expect(summary.meanAbsErrorLast).toBeLessThan(0.75 * reflex.meanAbsErrorLast);
+  });
+});

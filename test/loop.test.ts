@@ -1,0 +1,129 @@
+import { describe, expect, it } from 'vitest';
+import { parseRunConfig } from '../src/experiments/config.js';
+import { Simulation } from '../src/experiments/simulation.js';
+import { DelayLineBank } from '../src/filters/filterBank.js';
+import type { LearningRule } from '../src/learning/rule.js';
+import { Agent } from '../src/loop/agent.js';
+import { RunMetrics } from '../src/loop/metrics.js';
+import { Network } from '../src/net/network.js';
+import { BUILTIN_TRACK_NAMES } from '../src/world/track.js';
+
+describe('the step order of the closed loop', () => {
+  it('learns from e(t) with the forward pass of the previous step, then forwards the new inputs', () => {
+    const net = new Network({ inputs: 4, layers: [3, 1], seed: 1 });
+    const filters = new DelayLineBank(2, 2);
+    const calls: { error: number; input: number[]; output: number }[] = [];
+    const spy: LearningRule = {
+      name: 'sar',
+      learningRate: 0,
+      discount: 1,
+      lastRelevance: 1,
+      learn(n, error) {
+        calls.push({ error: (error as Float64Array)[0], input: Array.from(n.input), output: n.output[0] });
+      },
+    };
+    const agent = new Agent({ speed: 10, reflexGain: 2, netGain: 3 }, net, filters, spy);
+    const inputsSeen: number[][] = [];
+    const outputs: number[] = [];
+    for (let t = 0; t < 5; t++) {
+      const observation = { predictors: Float64Array.from([t, -t]), reflex: new Float64Array(2), error: 0.1 * t, cue: 0 };
+      const command = agent.act(observation, t);
+      inputsSeen.push(Array.from(net.input));
+      outputs.push(net.output[0]);
+      // 4. motor command: u = k_reflex·e + k_net·y, left = v0 + u, right = v0 − u
+      const u = 2 * 0.1 * t + 3 * net.output[0];
+      expect(command.left).toBeCloseTo(10 + u, 12);
+      expect(command.right).toBeCloseTo(10 - u, 12);
+    }
+    // No learning at the first step (no earlier forward pass), then one per step.
+    expect(calls.length).toBe(4);
+    calls.forEach((call, k) => {
+      expect(call.error).toBeCloseTo(0.1 * (k + 1), 12);
+      expect(call.input).toEqual(inputsSeen[k]);
+      expect(call.output).toBe(outputs[k]);
+    });
+  });
+});
+
+describe('the success criterion', () => {
+  it('needs the EMA of |e| below the threshold for N consecutive steps', () => {
+    const metrics = new RunMetrics({ threshold: 0.1, window: 50, decay: 0.01 });
+    // A large error pushes the EMA up...
+    for (let t = 0; t < 300; t++) metrics.record(t % 2 ? 0.5 : -0.5);
+    expect(metrics.ema).toBeGreaterThan(0.1);
+    expect(metrics.success).toBe(false);
+    // ...then zero error lets it decay: 0.5·0.99^k < 0.1 from k = 161 on (the EMA is ~0.475 here).
+    let reachedAt = -1;
+    for (let t = 300; t < 600; t++) if (metrics.record(0)) reachedAt = t;
+    const crossing = 300 + Math.ceil(Math.log(0.1 / 0.4755) / Math.log(0.99));
+    expect(metrics.stepsToSuccess).toBeGreaterThanOrEqual(crossing - 2);
+    expect(metrics.stepsToSuccess).toBeLessThanOrEqual(crossing + 2);
+    expect(metrics.successConfirmedAt).toBe(metrics.stepsToSuccess! + 50);
+    expect(reachedAt + 1).toBe(metrics.successConfirmedAt);
+  });
+
+  it('restarts the streak when the EMA goes back above the threshold', () => {
+    const metrics = new RunMetrics({ threshold: 0.1, window: 100, decay: 0.5 });
+    for (let t = 0; t < 99; t++) metrics.record(0);
+    metrics.record(1); // EMA jumps to 0.5
+    for (let t = 0; t < 50; t++) metrics.record(0);
+    expect(metrics.success).toBe(false);
+    for (let t = 0; t < 60; t++) metrics.record(0);
+    expect(metrics.success).toBe(true);
+    // Steps are counted from 0: step 99 had e = 1, steps 100 and 101 decay to 0.25 and 0.125, and the
+    // EMA is below 0.1 from step 102 on.
+    expect(metrics.stepsToSuccess).toBe(102);
+  });
+
+  it('keeps mean |e| over the first and last windows', () => {
+    const metrics = new RunMetrics({ threshold: 0.1, window: 10, decay: 0.01 }, 4);
+    for (const e of [1, -1, 1, -1, 0.5, 0.5, -0.5, 0.5, 0.25]) metrics.record(e);
+    expect(metrics.meanAbsErrorFirst()).toBe(1);
+    expect(metrics.meanAbsErrorLast()).toBeCloseTo((0.5 + 0.5 + 0.5 + 0.25) / 4, 12);
+  });
+});
+
+/** The measured claims of SPEC §7 on the defaults (each run is short: SaR learns within the first bends). */
+describe('what the closed loop shows (issue 3 acceptance)', () => {
+  const reflexMean: Record<string, number> = {};
+
+  it('the reflex alone never reaches success within 100,000 steps on any built-in track', () => {
+    for (const track of BUILTIN_TRACK_NAMES) {
+      const summary = new Simulation(parseRunConfig({ rule: 'reflex', track, steps: 100_000 })).runToEnd();
+      expect(summary.success).toBe(false);
+      expect(summary.steps).toBe(100_000);
+      reflexMean[track] = summary.meanAbsErrorLast;
+    }
+  });
+
+  for (const inputs of ['rows', 'camera'] as const) {
+    it(`SaR with ${inputs} input succeeds for most seeds 1..10, with |e| far below the reflex's`, () => {
+      const reflex =
+        reflexMean.default ??
+        new Simulation(parseRunConfig({ rule: 'reflex', steps: 20_000 })).runToEnd().meanAbsErrorLast;
+      const results = [];
+      for (let seed = 1; seed <= 10; seed++) {
+        const summary = new Simulation(parseRunConfig({ seed, world: { inputs } })).runToEnd();
+        results.push(summary);
+        if (summary.success) expect(summary.meanAbsErrorLast).toBeLessThan(0.25 * reflex);
+      }
+      const successes = results.filter((s) => s.success).length;
+      console.log(
+        `${inputs}: ${successes}/10 succeed; steps to success ${results.map((s) => s.stepsToSuccess).join(' ')}; ` +
+          `mean |e| last ${results.map((s) => s.meanAbsErrorLast.toFixed(4)).join(' ')}; reflex ${reflex.toFixed(4)}`,
+      );
+      expect(results[0].config.network.layers.length).toBeGreaterThanOrEqual(5);
+      expect(successes).toBeGreaterThanOrEqual(inputs === 'rows' ? 9 : 8);
+    });
+  }
+
+  it('gives the same summary for the same config and seed (wall time aside)', () => {
+    const config = parseRunConfig({ seed: 4, steps: 6000, afterSuccess: -1, rule: 'backprop' });
+    const strip = (s: object) => ({ ...s, wallSeconds: 0 });
+    const a = new Simulation(config).runToEnd();
+    const b = new Simulation(config).runToEnd();
+    expect(strip(b)).toEqual(strip(a));
+    const other = new Simulation(parseRunConfig({ ...config, seed: 5 })).runToEnd();
+    expect(other.meanAbsErrorLast).not.toBe(a.meanAbsErrorLast);
+  });
+});
