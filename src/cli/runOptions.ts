@@ -141,7 +141,35 @@ export function configFromFlags(flags: RunFlags): RunConfig {
   }
   if (flags.trackScale !== undefined) override.trackScale = numberFlag('track-scale', flags.trackScale);
   if (flags.threshold !== undefined) nested('success').threshold = numberFlag('threshold', flags.threshold);
-  // Validate the file alone first, so that its errors name the file.
+  // Validate the file alone first, so that its errors name the file; then errors come from flags.
   if (flags.config) parseRunConfig(fromFile, flags.config);
-  return parseRunConfig(mergeConfig(fromFile ?? {}, override), 'config');
+  try {
+    return parseRunConfig(mergeConfig(fromFile ?? {}, override), 'config');
+  } catch (error) {
+    if (error instanceof ValidationError) {
+      const flag = FLAG_OF_FIELD[error.field.replace(/^config\./, '').replace(/\.\d+$/, '')];
+      if (flag) throw new ValidationError(flag, error.value, error.expected);
+    }
+    throw error;
+  }
 }
+
+/** Which flag sets which configuration field, so that errors name what the user typed. */
+const FLAG_OF_FIELD: Record<string, string> = {
+  rule: '--rule',
+  learningRate: '--learning-rate',
+  'network.layers': '--layers',
+  'network.activation': '--activation',
+  relevance: '--relevance',
+  'world.inputs': '--inputs',
+  track: '--track',
+  seed: '--seed',
+  steps: '--steps',
+  afterSuccess: '--after-success',
+  discount: '--discount',
+  signMode: '--sign-mode',
+  'filters.kind': '--filters',
+  'filters.count': '--filter-count',
+  trackScale: '--track-scale',
+  'success.threshold': '--threshold',
+};

@@ -162,17 +162,21 @@ export function zodToValidationError(error: z.ZodError, input: unknown, source: 
   const issue = error.issues[0];
   const path = issue.path.map(String);
   const field = [source, ...path].join('.');
+  let value: unknown = input;
+  for (const key of path) {
+    value = value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
+  }
   if (issue.code === 'unrecognized_keys') {
     const keys = (issue as { keys: string[] }).keys;
     return new ValidationError(
-      `${[source, ...path, keys[0]].join('.')}`,
-      'an unknown key',
-      'no such setting',
+      [source, ...path, keys[0]].join('.'),
+      'an unknown setting',
+      'only the settings listed in docs/configuration.md',
     );
   }
-  let value: unknown = input;
-  for (const key of path)
-    value = value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
+  if (issue.code === 'invalid_union' && path[path.length - 1] === 'relevance') {
+    return new ValidationError(field, value, `one of ${RELEVANCE_KINDS.join(', ')}, or a list of them (their product)`);
+  }
   return new ValidationError(field, value, simplifyZodMessage(issue.message, value));
 }
 
@@ -180,8 +184,11 @@ function simplifyZodMessage(message: string, value: unknown): string {
   return message
     .replace(/^Invalid input: expected (\w+), received \w+$/, 'a $1')
     .replace(/^Invalid option: expected one of /, 'one of ')
-    .replace(/^Too small: expected number to be >=?(.*)$/, 'a number >= $1')
+    .replace(/^Too small: expected number to be >=(.*)$/, 'a number >= $1')
     .replace(/^Too small: expected number to be >(.*)$/, 'a number > $1')
+    .replace(/^Too small: expected array to have >=(\d+) items?$/, 'a list of at least $1')
+    .replace(/^Too big: expected number to be <=(.*)$/, 'a number <= $1')
+    .replace(/^Too big: expected number to be <(.*)$/, 'a number < $1')
     .replace(`received ${describeValue(value)}`, '')
     .trim();
 }

@@ -45,7 +45,8 @@ export function saveModel(path: string, network: Network, config: RunConfig, sav
     network: json,
     checksum: checksumOf(config, json, savedAtStep),
   };
-  writeFileAtomic(path, `${JSON.stringify(file, null, 1)}\n`);
+  // Compact, canonical JSON: loading re-serialises and compares, so that no byte can change unnoticed.
+  writeFileAtomic(path, `${JSON.stringify(file)}\n`);
 }
 
 /** Reads and verifies a model file; throws a ValidationError (and returns nothing) on any defect. */
@@ -70,6 +71,9 @@ export function loadModel(path: string): SavedModel {
     throw new ValidationError(`--load-model ${issue.path.join('.') || 'file'}`, path, `a sarlab model file v${MODEL_VERSION} (${issue.message})`);
   }
   const model = parsed.data;
+  if (`${JSON.stringify(data)}\n` !== text) {
+    throw new ValidationError('--load-model', path, 'a model file exactly as sarlab wrote it (it was edited or damaged)');
+  }
   if (checksumOf(model.config, model.network, model.savedAtStep) !== model.checksum) {
     throw new ValidationError('--load-model', path, 'a model whose checksum matches its content (the file was changed or damaged)');
   }

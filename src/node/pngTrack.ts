@@ -32,7 +32,8 @@ export function decodePngTexture(bytes: Uint8Array, cmPerPixel: number, field = 
   try {
     png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   } catch (error) {
-    throw new ValidationError(field, 'a damaged PNG', `a readable PNG (${(error as Error).message})`);
+    const reason = /stream|end|eof|truncat/i.test((error as Error).message) ? 'the file is truncated' : (error as Error).message;
+    throw new ValidationError(field, 'a damaged PNG', `a complete, readable PNG (${reason})`);
   }
   // pngjs always decodes to 8-bit RGBA.
   return GroundTexture.fromPixels(png.width, png.height, png.data, 4, cmPerPixel);
