@@ -74,3 +74,25 @@ describe('sarlab CLI', () => {
     expect(summary.meanAbsErrorLast).toBeLessThan(0.75 * reflex.meanAbsErrorLast);
   });
 });
+
+describe('signals', () => {
+  it('SIGTERM during a run stops cleanly, writes what is done and exits with 130', async () => {
+    const { spawn } = await import('node:child_process');
+    const { CLI } = await import('./cliHelpers.js');
+    const out = join(tempDir(), 'interrupted');
+    const child = spawn(process.execPath, [CLI, 'run', '--rule', 'reflex', '--steps', '3000000', '--no-plot', '--out', out]);
+    let stderr = '';
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    await new Promise((r) => setTimeout(r, 1500));
+    child.kill('SIGTERM');
+    const code = await new Promise<number | null>((r) => child.on('close', r));
+    expect(code).toBe(130);
+    expect(stderr).toMatch(/interrupted at step \d+/);
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    expect(summary.stopReason).toBe('interrupted');
+    expect(summary.steps).toBeGreaterThan(0);
+    expect(summary.steps).toBeLessThan(3_000_000);
+  });
+});
