@@ -1,7 +1,10 @@
 import type { Command } from 'commander';
+import { registerMerge } from './merge.js';
+import { registerReport } from './report.js';
 import { registerRun } from './run.js';
+import { registerSweep } from './sweep.js';
 
 /** Each command module exports a function that adds itself to the program. */
 export type Registration = (program: Command) => void;
 
-export const registrations: Registration[] = [registerRun];
+export const registrations: Registration[] = [registerRun, registerSweep, registerMerge, registerReport];

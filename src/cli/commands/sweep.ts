@@ -1,0 +1,263 @@
+import { dirname, isAbsolute, resolve } from 'node:path';
+import cliProgress from 'cli-progress';
+import type { Command } from 'commander';
+import { RUN_RULES, type RunRule } from '../../experiments/config.js';
+import {
+  parseNumberList,
+  parseShard,
+  parseStringList,
+  type SweepGrid,
+  validateGrid,
+} from '../../experiments/sweepGrid.js';
+import { defaultWorkers, runSweep, SweepGridMismatch } from '../../experiments/sweepRunner.js';
+import { ValidationError } from '../../util/errors.js';
+import { CliError, EXIT_INTERRUPTED } from '../errors.js';
+import { addRunOptions, configFromFlags, numberFlag, type RunFlags, readConfigFile } from '../runOptions.js';
+
+export interface SweepFlags extends RunFlags {
+  rules?: string;
+  learningRates?: string;
+  depths?: string;
+  width?: string;
+  seeds?: string;
+  tracks?: string;
+  relevanceSources?: string;
+  inputKinds?: string;
+  grid?: string;
+  shard?: string;
+  workers?: string;
+  out?: string;
+  progress?: boolean;
+  dryRun?: boolean;
+}
+
+export function registerSweep(program: Command): void {
+  const command = program
+    .command('sweep')
+    .description(
+      'run a grid of rules × learning rates × depths × relevance × inputs × tracks × seeds on worker threads; resumable',
+    )
+    .option('--rules <list>', `learning rules, comma-separated: ${RUN_RULES.join('|')}`)
+    .option('--learning-rates <list>', 'learning rates: 0.001,0.01 or log:MIN:MAX:N (or lin:MIN:MAX:N)')
+    .option('--depths <list>', 'network depths (layers, output layer included), e.g. 2,5,11,20')
+    .option('--width <n>', 'width of the hidden layers when --depths is given', '10')
+    .option('--seeds <list>', 'seeds: 1,2,3 or 1..10')
+    .option('--tracks <list>', 'tracks: built-in names, procedural:SEED or FILE.png')
+    .option('--relevance <list>', 'relevance sources (for SaR), e.g. abs-error,cue,abs-error*cue')
+    .option('--inputs <list>', 'predictive inputs: rows,camera')
+    .option('--grid <file>', 'sweep file (JSON or YAML) with the same settings; flags override it')
+    .option('--shard <I/N>', 'run only shard I of N of the grid (for array jobs; merge the outputs)')
+    .option('--workers <n>', `worker threads (default: the number of cores, here ${defaultWorkers()})`)
+    .option('--out <dir>', 'output folder (runs.jsonl and grid.json)')
+    .option('--no-progress', 'no progress bar')
+    .option('--dry-run', 'print the size of the grid and exit');
+  addRunOptions(command, { single: false }).action(async (flags: Record<string, unknown>) => {
+    // commander names the flags after the options; --relevance and --inputs are lists here.
+    const sweepFlags: SweepFlags = {
+      ...(flags as SweepFlags),
+      relevanceSources: flags.relevance as string | undefined,
+      inputKinds: flags.inputs as string | undefined,
+      relevance: undefined,
+      inputs: undefined,
+    };
+    process.exitCode = await sweepCommand(sweepFlags);
+  });
+}
+
+const GRID_KEYS = [
+  'rules',
+  'learningRates',
+  'depths',
+  'width',
+  'seeds',
+  'tracks',
+  'relevance',
+  'inputs',
+  'config',
+  'steps',
+] as const;
+
+/** Reads a sweep file: the grid axes (lists or the flag syntax) and optionally `config`, a run config file. */
+function readGridSettings(path: string): Record<string, unknown> {
+  const value = readConfigFile(path);
+  if (!value || typeof value !== 'object' || Array.isArray(value))
+    throw new ValidationError('--grid', path, 'a file holding one object of sweep settings');
+  for (const key of Object.keys(value)) {
+    if (!(GRID_KEYS as readonly string[]).includes(key))
+      throw new ValidationError(`${path}.${key}`, 'an unknown key', `one of ${GRID_KEYS.join(', ')}`);
+  }
+  return value as Record<string, unknown>;
+}
+
+/** A grid-file value as flag text (lists become comma-separated). */
+function asFlagText(path: string, key: string, value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (Array.isArray(value)) return value.map(String).join(',');
+  if (typeof value === 'string' || typeof value === 'number') return String(value);
+  throw new ValidationError(`${path}.${key}`, value, 'a list or a string');
+}
+
+/** The grid the flags (over the sweep file) describe, validated. */
+export function gridFromFlags(flags: SweepFlags): SweepGrid {
+  const file = flags.grid ? readGridSettings(flags.grid) : {};
+  const fromFile = (key: string) => (flags.grid ? asFlagText(flags.grid, key, file[key]) : undefined);
+  let configPath = flags.config;
+  if (!configPath && typeof file.config === 'string') {
+    configPath = isAbsolute(file.config) ? file.config : resolve(dirname(flags.grid as string), file.config);
+  }
+  const base = configFromFlags({
+    ...flags,
+    config: configPath,
+    steps: flags.steps ?? fromFile('steps'),
+  });
+  const pick = (flag: string | undefined, key: string) => flag ?? fromFile(key);
+  const rulesText = pick(flags.rules, 'rules');
+  const ratesText = pick(flags.learningRates, 'learningRates');
+  const depthsText = pick(flags.depths, 'depths');
+  const widthText = pick(flags.width, 'width') ?? '10';
+  const seedsText = pick(flags.seeds, 'seeds');
+  const tracksText = pick(flags.tracks, 'tracks');
+  const relevanceText = pick(flags.relevanceSources, 'relevance');
+  const inputsText = pick(flags.inputKinds, 'inputs');
+  const baseRelevance = Array.isArray(base.relevance) ? base.relevance.join('*') : base.relevance;
+  const inputs = inputsText ? parseStringList('inputs', inputsText) : [base.world.inputs];
+  for (const kind of inputs) {
+    if (kind !== 'rows' && kind !== 'camera') throw new ValidationError('--inputs', kind, 'rows or camera');
+  }
+  const rules = rulesText ? parseStringList('rules', rulesText) : ['sar'];
+  for (const rule of rules) {
+    if (!(RUN_RULES as readonly string[]).includes(rule))
+      throw new ValidationError('--rules', rule, `one of ${RUN_RULES.join(', ')}`);
+  }
+  const grid: SweepGrid = {
+    rules: rules as RunRule[],
+    learningRates: ratesText ? parseNumberList('learning-rates', ratesText, { min: 0 }) : [base.learningRate],
+    depths: depthsText ? parseNumberList('depths', depthsText, { integer: true, min: 1 }) : null,
+    width: numberFlag('width', widthText, { integer: true, min: 1 }),
+    relevance: relevanceText ? parseStringList('relevance', relevanceText) : [baseRelevance],
+    inputs: inputs as ('rows' | 'camera')[],
+    tracks: tracksText ? parseStringList('tracks', tracksText) : [base.track],
+    seeds: seedsText ? parseNumberList('seeds', seedsText, { integer: true }) : [base.seed],
+    base,
+  };
+  return validateGrid(grid);
+}
+
+function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds)) return '-';
+  const s = Math.round(seconds);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  return h > 0
+    ? `${h}h${String(m).padStart(2, '0')}m`
+    : m > 0
+      ? `${m}m${String(s % 60).padStart(2, '0')}s`
+      : `${s}s`;
+}
+
+async function sweepCommand(flags: SweepFlags): Promise<number> {
+  const grid = gridFromFlags(flags);
+  const shard = flags.shard ? parseShard(flags.shard) : null;
+  const workers = flags.workers
+    ? numberFlag('workers', flags.workers, { integer: true, min: 1 })
+    : defaultWorkers();
+  if (flags.dryRun) {
+    const { expandGrid, shardPoints, gridId } = await import('../../experiments/sweepGrid.js');
+    const all = expandGrid(grid);
+    const mine = shardPoints(all, shard);
+    process.stdout.write(
+      `sweep grid ${gridId(grid)}: ${all.length} runs (${grid.rules.length} rules × ${grid.learningRates.length} learning rates × ${grid.depths?.length ?? 1} depths × ${grid.relevance.length} relevance × ${grid.inputs.length} inputs × ${grid.tracks.length} tracks × ${grid.seeds.length} seeds)${shard ? `, shard ${shard.index}/${shard.count}: ${mine.length} runs` : ''}\n`,
+    );
+    return 0;
+  }
+  if (!flags.out) throw new ValidationError('--out', undefined, 'an output folder (--out DIR)');
+  const out = flags.out;
+  const stop = new AbortController();
+  const abandon = new AbortController();
+  let bar: cliProgress.SingleBar | null = null;
+  const say = (message: string) => {
+    if (bar) bar.stop();
+    process.stderr.write(`sarlab sweep: ${message}\n`);
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (!stop.signal.aborted) {
+      stop.abort();
+      say(`${signal}: finishing the runs in flight, then stopping (send it again to abandon them)`);
+    } else {
+      abandon.abort();
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const resumeHint = `resume with the same command${shard ? '' : ''}`;
+  const started = performance.now();
+  let lastNote = 0;
+  try {
+    const result = await runSweep({
+      grid,
+      out,
+      workers,
+      shard,
+      stop: stop.signal,
+      abandon: abandon.signal,
+      notice: say,
+      onStart: (plan) => {
+        const what = shard
+          ? `shard ${shard.index}/${shard.count} (${plan.shardRuns} of ${plan.gridRuns} runs)`
+          : `${plan.gridRuns} runs`;
+        process.stderr.write(
+          `sarlab sweep: ${what} into ${out}; ${plan.skipped} already recorded, ${plan.todo} to do on ${Math.min(plan.workers, Math.max(plan.todo, 1))} worker(s)\n`,
+        );
+        if (plan.todo > 0 && flags.progress !== false && process.stderr.isTTY === true) {
+          bar = new cliProgress.SingleBar(
+            {
+              format:
+                ' {bar} {value}/{total} runs | {failures} failed | {duration_formatted} elapsed | ETA {eta_formatted}',
+              stream: process.stderr,
+              hideCursor: true,
+              etaBuffer: 40,
+              fps: 5,
+            },
+            cliProgress.Presets.shades_classic,
+          );
+          bar.start(plan.todo, 0, { failures: 0 });
+        }
+      },
+      onRun: (_record, progress) => {
+        if (bar) {
+          bar.update(progress.done, { failures: progress.failures });
+          return;
+        }
+        // Without a terminal: a line every 5 % (for logs of batch jobs).
+        const fraction = progress.done / progress.todo;
+        if (fraction - lastNote >= 0.05 || progress.done === progress.todo) {
+          lastNote = fraction;
+          const elapsed = (performance.now() - started) / 1000;
+          const eta = (elapsed / progress.done) * (progress.todo - progress.done);
+          process.stderr.write(
+            `sarlab sweep: ${progress.done}/${progress.todo} runs, ${progress.failures} failed, ${formatDuration(elapsed)} elapsed, ETA ${formatDuration(eta)}\n`,
+          );
+        }
+      },
+    });
+    (bar as cliProgress.SingleBar | null)?.stop();
+    const recorded = result.skipped + result.completed;
+    if (result.interrupted) {
+      process.stderr.write(
+        `sarlab sweep: interrupted: ${recorded} of ${result.shardRuns} runs recorded in ${result.runsFile}${result.abandoned ? ` (${result.abandoned} abandoned in flight)` : ''}; ${resumeHint}\n`,
+      );
+      return EXIT_INTERRUPTED;
+    }
+    process.stdout.write(
+      `sarlab sweep: ${recorded} of ${result.shardRuns} runs recorded in ${result.runsFile} (${result.completed} run now, ${result.failures} of them without success, ${result.skipped} skipped as already recorded) in ${formatDuration((performance.now() - started) / 1000)}\n`,
+    );
+    return 0;
+  } catch (error) {
+    (bar as cliProgress.SingleBar | null)?.stop();
+    if (error instanceof SweepGridMismatch) throw new CliError(error.message);
+    throw error;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}

@@ -1,0 +1,205 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import { appendLineDurable } from '../node/files.js';
+import type { RunSummary } from './simulation.js';
+import { expandGrid, type GridPoint, gridId, pointConfig, type SweepGrid, shardPoints } from './sweepGrid.js';
+import {
+  GRID_FILE,
+  RUNS_FILE,
+  type RunRecord,
+  readGridFile,
+  readRuns,
+  truncateRuns,
+  writeGridFile,
+} from './sweepStore.js';
+import type { SweepTask } from './sweepWorker.js';
+
+export interface SweepOptions {
+  grid: SweepGrid;
+  out: string;
+  /** Worker threads (default: the number of cores). */
+  workers?: number;
+  shard?: { index: number; count: number } | null;
+  /** When aborted, no new runs start; the runs in flight finish and are recorded. */
+  stop?: AbortSignal;
+  /** When aborted, the runs in flight are abandoned too (they are not recorded). */
+  abandon?: AbortSignal;
+  /** Messages for the user (torn lines, skipped runs). */
+  notice?: (message: string) => void;
+  onStart?: (plan: SweepPlan) => void;
+  onRun?: (record: RunRecord, progress: SweepProgress) => void;
+}
+
+export interface SweepPlan {
+  gridRuns: number;
+  /** Runs of this shard (the whole grid without a shard). */
+  shardRuns: number;
+  /** Runs already recorded in runs.jsonl, skipped. */
+  skipped: number;
+  todo: number;
+  workers: number;
+}
+
+export interface SweepProgress {
+  done: number;
+  failures: number;
+  todo: number;
+}
+
+export interface SweepResult extends SweepPlan {
+  completed: number;
+  failures: number;
+  /** True when stopped before every run was done. */
+  interrupted: boolean;
+  /** Runs that were in flight when the sweep was abandoned. */
+  abandoned: number;
+  runsFile: string;
+}
+
+export class SweepGridMismatch extends Error {
+  override readonly name = 'SweepGridMismatch';
+}
+
+/** The compiled worker file (plain JS in dist, also when this module runs from TypeScript source). */
+export function sweepWorkerFile(): string {
+  const here = fileURLToPath(import.meta.url);
+  if (here.endsWith('.js')) return join(dirname(here), 'sweepWorker.js');
+  return resolve(dirname(here), '../../dist/src/experiments/sweepWorker.js');
+}
+
+export function defaultWorkers(): number {
+  return Math.max(1, availableParallelism());
+}
+
+/**
+ * Runs the grid (or one shard of it) on a pool of worker threads. Each finished run is appended to
+ * runs.jsonl at once (one line, flushed to disk), so a crash loses only the runs in flight; runs
+ * already recorded are skipped, so running the same sweep again resumes it.
+ */
+export async function runSweep(options: SweepOptions): Promise<SweepResult> {
+  const { grid, out } = options;
+  const notice = options.notice ?? (() => {});
+  const workers = options.workers ?? defaultWorkers();
+  mkdirSync(out, { recursive: true });
+  const id = gridId(grid);
+  const existing = readGridFile(out);
+  if (existing && existing.id !== id) {
+    throw new SweepGridMismatch(
+      `${out} holds another sweep (grid ${existing.id}, this one is ${id}): use another --out, or the same grid settings as before`,
+    );
+  }
+  if (!existing) writeGridFile(out, grid);
+
+  const runsFile = join(out, RUNS_FILE);
+  const stored = readRuns(runsFile);
+  if (stored.tornBytes > 0) {
+    notice(
+      `${runsFile} ended in a partial line (${stored.tornBytes} bytes, a write cut off by a crash): removed it; that run will be done again`,
+    );
+    truncateRuns(runsFile, stored.validBytes);
+  }
+  if (stored.badLines.length > 0) {
+    notice(
+      `${runsFile}: ignoring ${stored.badLines.length} unreadable line(s) (line ${stored.badLines.join(', ')})`,
+    );
+  }
+
+  const all = expandGrid(grid);
+  const mine = shardPoints(all, options.shard ?? null);
+  const todo = mine.filter((p) => !stored.records.has(p.key));
+  const plan: SweepPlan = {
+    gridRuns: all.length,
+    shardRuns: mine.length,
+    skipped: mine.length - todo.length,
+    todo: todo.length,
+    workers,
+  };
+  options.onStart?.(plan);
+  const result: SweepResult = {
+    ...plan,
+    completed: 0,
+    failures: 0,
+    interrupted: false,
+    abandoned: 0,
+    runsFile,
+  };
+  if (todo.length === 0) return result;
+
+  // Build every configuration first, so that a bad one fails before any run starts.
+  const tasks = todo.map((p) => ({ point: p, config: pointConfig(grid, p) }));
+  const pool = new Piscina<SweepTask, RunSummary>({
+    filename: sweepWorkerFile(),
+    minThreads: Math.min(workers, tasks.length),
+    maxThreads: Math.min(workers, tasks.length),
+    idleTimeout: 60_000,
+  });
+  const abandonPool = new AbortController();
+  const onAbandon = () => abandonPool.abort();
+  options.abandon?.addEventListener('abort', onAbandon, { once: true });
+  let next = 0;
+  let inFlight = 0;
+  let firstError: { point: GridPoint; error: unknown } | null = null;
+  try {
+    await new Promise<void>((resolveAll) => {
+      const stopped = () =>
+        options.stop?.aborted === true || abandonPool.signal.aborted || firstError !== null;
+      const launch = () => {
+        while (inFlight < workers && next < tasks.length && !stopped()) {
+          const { point, config } = tasks[next++];
+          inFlight++;
+          pool.run({ config }, { signal: abandonPool.signal }).then(
+            (summary) => {
+              inFlight--;
+              if (!abandonPool.signal.aborted) {
+                const record: RunRecord = { key: point.key, ...summary };
+                appendLineDurable(runsFile, JSON.stringify(record));
+                result.completed++;
+                if (!summary.success) result.failures++;
+                options.onRun?.(record, {
+                  done: result.completed,
+                  failures: result.failures,
+                  todo: tasks.length,
+                });
+              }
+              settle();
+            },
+            (error: unknown) => {
+              inFlight--;
+              if (!abandonPool.signal.aborted) firstError ??= { point, error };
+              else result.abandoned++;
+              settle();
+            },
+          );
+        }
+      };
+      const settle = () => {
+        launch();
+        if (inFlight === 0) resolveAll();
+      };
+      // Stopping does not interrupt the runs in flight; abandoning does (their promises reject).
+      abandonPool.signal.addEventListener('abort', () => {
+        if (inFlight === 0) resolveAll();
+      });
+      launch();
+      if (inFlight === 0) resolveAll();
+    });
+  } finally {
+    options.abandon?.removeEventListener('abort', onAbandon);
+    await pool.destroy();
+  }
+  if (firstError) {
+    const { point, error } = firstError as { point: GridPoint; error: unknown };
+    const message = error instanceof Error ? error.message : String(error);
+    throw new Error(`run ${point.key} failed: ${message}`);
+  }
+  result.interrupted = result.completed < tasks.length;
+  return result;
+}
+
+/** True when `dir` looks like a sweep folder (has grid.json). */
+export function isSweepDir(dir: string): boolean {
+  return existsSync(join(dir, GRID_FILE));
+}

@@ -1,0 +1,705 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { TopLevelSpec } from 'vega-lite';
+import type { RunConfig } from '../experiments/config.js';
+import { Simulation } from '../experiments/simulation.js';
+import type { GridFile } from '../experiments/sweepGrid.js';
+import {
+  RUNS_FILE,
+  type RunRecord,
+  readGridFile,
+  readRuns,
+  withoutWallTime,
+} from '../experiments/sweepStore.js';
+import { writeFileAtomic } from '../node/files.js';
+import { encodeTexturePng, loadPngTrack } from '../node/pngTrack.js';
+import { GroundTexture } from '../world/texture.js';
+import type { Track } from '../world/track.js';
+import { svgToPng, vegaLiteToSvg } from './render.js';
+
+const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
+const FONT = { font: 'DejaVu Sans' };
+/** Colours per rule, the same in every figure. */
+const RULE_COLOURS: Record<string, string> = {
+  sar: '#e45756',
+  backprop: '#4c78a8',
+  'feedback-alignment': '#54a24b',
+  'sign-symmetry': '#b279a2',
+  'global-error': '#f58518',
+  reflex: '#9d755d',
+};
+
+/** One cell of the grid summed over seeds: rule × learning rate × depth × track (× relevance × inputs). */
+export interface CellStats {
+  rule: string;
+  learningRate: number;
+  depth: number;
+  track: string;
+  relevance: string;
+  inputs: string;
+  runs: number;
+  successes: number;
+  /** Steps to success over seeds, failures counted as never (Infinity): quartiles can be Infinity. */
+  median: number;
+  q1: number;
+  q3: number;
+  /** Mean |e| over the last window, median over seeds. */
+  medianLastError: number;
+}
+
+export interface RuleDepthStats {
+  rule: string;
+  depth: number;
+  track: string;
+  runs: number;
+  successRate: number;
+  /** Learning rate with the most successes (then the lowest median steps). */
+  bestLearningRate: number;
+  bestSuccessRate: number;
+  bestMedianSteps: number;
+  /** Learning rates at which at least half of the seeds succeeded. */
+  workingRates: number;
+}
+
+export interface Representative {
+  rule: string;
+  key: string;
+  record: RunRecord;
+  /** True when the re-run gave the recorded summary (apart from the wall time). */
+  reproduced: boolean;
+  simulation: Simulation;
+}
+
+export interface SweepReport {
+  files: string[];
+  markdown: string;
+  cells: CellStats[];
+  byDepth: RuleDepthStats[];
+  representatives: Omit<Representative, 'simulation'>[];
+}
+
+/** Quantile of an ascending list that may end in Infinity (failures): Infinity when it reaches one. */
+export function censoredQuantile(sorted: number[], q: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const pos = (sorted.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  if (!Number.isFinite(sorted[hi]) || !Number.isFinite(sorted[lo])) return Number.POSITIVE_INFINITY;
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+}
+
+function relevanceText(config: RunConfig): string {
+  return Array.isArray(config.relevance) ? config.relevance.join('*') : config.relevance;
+}
+
+function depthOf(record: RunRecord): number {
+  return record.config.network.layers.length;
+}
+
+function cellId(r: RunRecord): string {
+  const c = r.config;
+  return `${c.track}|${c.world.inputs}|${relevanceText(c)}|${c.rule}|${depthOf(r)}|${c.learningRate}`;
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return censoredQuantile(s, 0.5);
+}
+
+/** Statistics per grid cell (over seeds). */
+export function cellStats(records: RunRecord[]): CellStats[] {
+  const groups = new Map<string, RunRecord[]>();
+  for (const r of records) {
+    const id = cellId(r);
+    const list = groups.get(id);
+    if (list) list.push(r);
+    else groups.set(id, [r]);
+  }
+  const out: CellStats[] = [];
+  for (const list of groups.values()) {
+    const c = list[0].config;
+    const steps = list
+      .map((r) => (r.success && r.stepsToSuccess !== null ? r.stepsToSuccess : Number.POSITIVE_INFINITY))
+      .sort((a, b) => a - b);
+    out.push({
+      rule: c.rule,
+      learningRate: c.learningRate,
+      depth: depthOf(list[0]),
+      track: c.track,
+      relevance: relevanceText(c),
+      inputs: c.world.inputs,
+      runs: list.length,
+      successes: list.filter((r) => r.success).length,
+      median: censoredQuantile(steps, 0.5),
+      q1: censoredQuantile(steps, 0.25),
+      q3: censoredQuantile(steps, 0.75),
+      medianLastError: median(
+        list.map((r) => (Number.isFinite(r.meanAbsErrorLast) ? r.meanAbsErrorLast : 1e9)),
+      ),
+    });
+  }
+  return out;
+}
+
+/** Which of two cells is better: more successes, then fewer median steps, then lower final |e|. */
+function better(a: CellStats, b: CellStats): boolean {
+  if (a.successes !== b.successes) return a.successes > b.successes;
+  if (a.median !== b.median) return a.median < b.median;
+  return a.medianLastError < b.medianLastError;
+}
+
+export function depthStats(cells: CellStats[]): RuleDepthStats[] {
+  const groups = new Map<string, CellStats[]>();
+  for (const c of cells) {
+    const id = `${c.track}|${c.rule}|${c.depth}`;
+    const list = groups.get(id);
+    if (list) list.push(c);
+    else groups.set(id, [c]);
+  }
+  const out: RuleDepthStats[] = [];
+  for (const list of groups.values()) {
+    const runs = list.reduce((s, c) => s + c.runs, 0);
+    const successes = list.reduce((s, c) => s + c.successes, 0);
+    let best = list[0];
+    for (const c of list) if (better(c, best)) best = c;
+    out.push({
+      rule: list[0].rule,
+      depth: list[0].depth,
+      track: list[0].track,
+      runs,
+      successRate: successes / runs,
+      bestLearningRate: best.learningRate,
+      bestSuccessRate: best.successes / best.runs,
+      bestMedianSteps: best.median,
+      workingRates: list.filter((c) => c.successes * 2 >= c.runs && c.successes > 0).length,
+    });
+  }
+  return out;
+}
+
+function ruleOrder(records: RunRecord[], grid: GridFile | null): string[] {
+  const seen = new Set<string>(grid?.grid.rules ?? []);
+  for (const r of records) seen.add(r.rule);
+  return [...seen];
+}
+
+function colourScale(rules: string[]) {
+  return {
+    domain: rules,
+    range: rules.map((r, i) => RULE_COLOURS[r] ?? ['#72b7b2', '#eeca3b', '#ff9da6'][i % 3]),
+  };
+}
+
+/** Steps to success against learning rate: median and IQR over seeds, failures as crosses above the budget. */
+export function stepsSpec(cells: CellStats[], rules: string[], budget: number): TopLevelSpec {
+  const failLevel = (rule: string) => budget * 1.25 * 1.07 ** Math.max(0, rules.indexOf(rule));
+  const values = cells.map((c) => ({
+    rule: c.rule,
+    learningRate: c.learningRate,
+    depth: `depth ${c.depth}`,
+    depthNumber: c.depth,
+    track: c.track,
+    median: Number.isFinite(c.median) ? c.median : null,
+    q1: Number.isFinite(c.q1) ? c.q1 : null,
+    q3: Number.isFinite(c.q1) ? Math.min(Number.isFinite(c.q3) ? c.q3 : budget, budget) : null,
+    failed: c.runs - c.successes,
+    failLevel: c.successes < c.runs ? failLevel(c.rule) : null,
+    runs: c.runs,
+  }));
+  const x = {
+    field: 'learningRate',
+    type: 'quantitative',
+    scale: { type: 'log' },
+    title: 'learning rate η',
+    axis: { format: '.0e', tickCount: 6 },
+  };
+  // symlog: 0 steps (the |e| average never reached the threshold) stays on the axis.
+  const y = { scale: { type: 'symlog', constant: 10, domain: [0, budget * 1.7] } };
+  const color = { field: 'rule', type: 'nominal', scale: colourScale(rules), title: 'rule' };
+  return {
+    $schema: SCHEMA,
+    title: {
+      text: 'Steps to success against learning rate (median and IQR over seeds)',
+      subtitle: [
+        `failures count as never: the median is missing where half of the seeds failed; × above the dashed budget line (${budget} steps): runs without success, size = how many`,
+        'steps to success = first step of the window in which the |e| average stayed below the threshold (0: it never rose above it); symlog axis',
+      ],
+    },
+    data: { values },
+    facet: {
+      row: { field: 'track', type: 'nominal', title: 'track' },
+      column: { field: 'depth', type: 'ordinal', title: null, sort: { field: 'depthNumber' } },
+    },
+    spec: {
+      width: 200,
+      height: 170,
+      layer: [
+        {
+          transform: [{ filter: 'datum.q1 != null' }],
+          mark: { type: 'area', opacity: 0.15 },
+          encoding: {
+            x,
+            y: { field: 'q1', type: 'quantitative', ...y, title: 'steps to success' },
+            y2: { field: 'q3' },
+            color,
+          },
+        },
+        {
+          mark: { type: 'line', point: true, strokeWidth: 1.5 },
+          encoding: {
+            x,
+            y: { field: 'median', type: 'quantitative', ...y, title: 'steps to success' },
+            color,
+          },
+        },
+        {
+          transform: [{ filter: 'datum.failLevel != null' }],
+          mark: { type: 'point', shape: 'cross', filled: true, opacity: 0.7 },
+          encoding: {
+            x,
+            y: { field: 'failLevel', type: 'quantitative', ...y },
+            color,
+            size: {
+              field: 'failed',
+              type: 'quantitative',
+              title: 'runs failed',
+              scale: { range: [15, 90] },
+              legend: { tickMinStep: 1, format: 'd' },
+            },
+          },
+        },
+        {
+          data: { values: [{ budget }] },
+          mark: { type: 'rule', strokeDash: [4, 4], color: '#888' },
+          encoding: { y: { field: 'budget', type: 'quantitative' } },
+        },
+      ],
+    },
+    config: FONT,
+  } as unknown as TopLevelSpec;
+}
+
+/** Success rate against depth per rule: over the whole learning-rate range, and at each rule's best rate. */
+export function successSpec(stats: RuleDepthStats[], rules: string[]): TopLevelSpec {
+  const values = stats.flatMap((s) => [
+    {
+      rule: s.rule,
+      depth: s.depth,
+      track: s.track,
+      measure: 'over all learning rates and seeds',
+      rate: s.successRate,
+    },
+    {
+      rule: s.rule,
+      depth: s.depth,
+      track: s.track,
+      measure: 'at the best learning rate',
+      rate: s.bestSuccessRate,
+    },
+  ]);
+  return {
+    $schema: SCHEMA,
+    title: 'Success rate against depth',
+    data: { values },
+    facet: {
+      column: { field: 'track', type: 'nominal', title: 'track' },
+      row: { field: 'measure', type: 'nominal', title: null, sort: 'descending' },
+    },
+    spec: {
+      width: 260,
+      height: 170,
+      mark: { type: 'line', point: true },
+      encoding: {
+        x: { field: 'depth', type: 'quantitative', title: 'depth (layers)', scale: { zero: false } },
+        y: {
+          field: 'rate',
+          type: 'quantitative',
+          title: 'success rate',
+          scale: { domain: [0, 1] },
+          axis: { format: '%' },
+        },
+        color: { field: 'rule', type: 'nominal', scale: colourScale(rules), title: 'rule' },
+      },
+    },
+    config: FONT,
+  } as unknown as TopLevelSpec;
+}
+
+function thinEvery(n: number, max = 1500): number {
+  return Math.max(1, Math.ceil(n / max));
+}
+
+function label(rep: Representative): string {
+  const c = rep.record.config;
+  return `${rep.rule} (η=${c.learningRate}, seed ${c.seed})`;
+}
+
+/** |e| (moving average) over time for the representative run of each rule. */
+export function errorSpec(reps: Representative[], rules: string[]): TopLevelSpec {
+  const values: object[] = [];
+  for (const rep of reps) {
+    const log = rep.simulation.log;
+    const step = log.column('step');
+    const ema = log.column('errorEma');
+    const every = thinEvery(log.rows);
+    for (let r = 0; r < log.rows; r += every)
+      values.push({ rule: rep.rule, run: label(rep), step: step[r], ema: ema[r] });
+  }
+  const threshold = reps[0]?.record.config.success.threshold ?? 0.06;
+  const c = reps[0]?.record.config;
+  return {
+    $schema: SCHEMA,
+    title: {
+      text: '|e| over time, a typical run of each rule',
+      subtitle: c
+        ? `track ${c.track}, ${c.network.layers.length} layers; each rule at its best learning rate, the seed with the median outcome; dashed: success threshold`
+        : '',
+    },
+    width: 620,
+    height: 280,
+    layer: [
+      {
+        data: { values },
+        mark: { type: 'line', strokeWidth: 1.3 },
+        encoding: {
+          x: { field: 'step', type: 'quantitative', title: 'step' },
+          y: { field: 'ema', type: 'quantitative', title: 'moving average of |e|' },
+          color: { field: 'rule', type: 'nominal', scale: colourScale(rules), title: 'rule' },
+          detail: { field: 'run', type: 'nominal' },
+        },
+      },
+      {
+        data: { values: [{ threshold }] },
+        mark: { type: 'rule', strokeDash: [4, 4], color: '#54a24b' },
+        encoding: { y: { field: 'threshold', type: 'quantitative' } },
+      },
+    ],
+    config: FONT,
+  } as unknown as TopLevelSpec;
+}
+
+/** Per-layer distance of the weights from their initial values over time, one panel per rule. */
+export function weightSpec(reps: Representative[]): TopLevelSpec {
+  const values: object[] = [];
+  for (const rep of reps) {
+    const log = rep.simulation.log;
+    const step = log.column('step');
+    const layers = rep.record.config.network.layers.length;
+    const every = thinEvery(log.rows, 300);
+    for (let l = 1; l <= layers; l++) {
+      const d = log.column(`weightDistance${l}`);
+      for (let r = 0; r < log.rows; r += every) {
+        if (d[r] > 0 && Number.isFinite(d[r]))
+          values.push({ run: label(rep), step: step[r], layer: l, distance: d[r] });
+      }
+    }
+  }
+  return {
+    $schema: SCHEMA,
+    title: {
+      text: 'Per-layer weight distance from the initial weights',
+      subtitle: 'layer 1 is the input layer, the last is the output layer (log scale)',
+    },
+    data: { values },
+    facet: { field: 'run', type: 'nominal', title: null, columns: 3, sort: reps.map(label) },
+    spec: {
+      width: 220,
+      height: 160,
+      mark: { type: 'line', strokeWidth: 1.2 },
+      encoding: {
+        x: { field: 'step', type: 'quantitative', title: 'step' },
+        y: { field: 'distance', type: 'quantitative', title: '‖W − W₀‖', scale: { type: 'log' } },
+        color: { field: 'layer', type: 'ordinal', title: 'layer', scale: { scheme: 'viridis' } },
+      },
+    },
+    resolve: { scale: { y: 'independent' } },
+    config: FONT,
+  } as unknown as TopLevelSpec;
+}
+
+/** A coarser copy of a track texture for embedding (about `side` pixels across). */
+function downsample(t: GroundTexture, side = 300): GroundTexture {
+  const factor = Math.max(1, Math.floor(Math.max(t.width, t.height) / side));
+  if (factor === 1) return t;
+  const width = Math.floor(t.width / factor);
+  const height = Math.floor(t.height / factor);
+  const data = new Float32Array(width * height);
+  for (let v = 0; v < height; v++) {
+    for (let u = 0; u < width; u++) {
+      let s = 0;
+      for (let dv = 0; dv < factor; dv++)
+        for (let du = 0; du < factor; du++) s += t.data[(v * factor + dv) * t.width + u * factor + du];
+      data[v * width + u] = s / (factor * factor);
+    }
+  }
+  return new GroundTexture(width, height, t.cmPerPixel * factor, data);
+}
+
+/** Trajectories of each representative run: the first and the last `window` steps, on the track. */
+export function trajectorySpec(reps: Representative[], maxWindow = 1500): TopLevelSpec {
+  const panels = reps.map((rep) => {
+    const track: Track = rep.simulation.parts.track;
+    const w = track.texture.widthCm;
+    const h = track.texture.heightCm;
+    const size = 230;
+    const width = w >= h ? size : (size * w) / h;
+    const height = w >= h ? (size * h) / w : size;
+    const xScale = { domain: [0, w], nice: false, zero: false };
+    const yScale = { domain: [0, h], nice: false, zero: false };
+    const log = rep.simulation.log;
+    const step = log.column('step');
+    const xs = log.column('x');
+    const ys = log.column('y');
+    const last = log.rows > 0 ? step[log.rows - 1] : 0;
+    const window = Math.max(1, Math.min(maxWindow, Math.floor(last / 2)));
+    const path: object[] = [];
+    for (let r = 0; r < log.rows; r++) {
+      const s = step[r];
+      if (s < window) path.push({ step: s, x: xs[r], y: ys[r], phase: 'before: the first steps' });
+      if (s > last - window) path.push({ step: s, x: xs[r], y: ys[r], phase: 'after: the last steps' });
+    }
+    const image = `data:image/png;base64,${encodeTexturePng(downsample(track.texture)).toString('base64')}`;
+    return {
+      title: label(rep),
+      width,
+      height,
+      layer: [
+        {
+          data: { values: [{ url: image, x: w / 2, y: h / 2 }] },
+          mark: { type: 'image', width, height, aspect: false },
+          encoding: {
+            x: { field: 'x', type: 'quantitative', scale: xScale, axis: null },
+            y: { field: 'y', type: 'quantitative', scale: yScale, axis: null },
+            url: { field: 'url', type: 'nominal' },
+          },
+        },
+        {
+          data: { values: path },
+          mark: { type: 'line', strokeWidth: 2, opacity: 0.8 },
+          encoding: {
+            x: { field: 'x', type: 'quantitative', scale: xScale },
+            y: { field: 'y', type: 'quantitative', scale: yScale },
+            order: { field: 'step', type: 'quantitative' },
+            detail: { field: 'phase', type: 'nominal' },
+            color: {
+              field: 'phase',
+              type: 'nominal',
+              title: 'trajectory',
+              scale: { range: ['#e45756', '#4c78a8'] },
+              sort: 'descending',
+            },
+          },
+        },
+      ],
+    };
+  });
+  return {
+    $schema: SCHEMA,
+    title: {
+      text: 'Trajectories before and after learning',
+      subtitle: `the first and the last ${maxWindow} steps of each typical run (fewer for short runs)`,
+    },
+    concat: panels,
+    columns: 3,
+    resolve: { scale: { color: 'shared' } },
+    config: FONT,
+  } as unknown as TopLevelSpec;
+}
+
+function resolveTrack(config: RunConfig): Track | undefined {
+  return /\.png$/i.test(config.track) ? loadPngTrack(config.track, config.trackScale) : undefined;
+}
+
+/**
+ * Picks a typical run of each rule and re-runs it in-process (runs are deterministic) for the time
+ * series: the first track, the depth nearest to `preferDepth`, the rule's best learning rate there,
+ * and the seed with the median outcome.
+ */
+export function pickRepresentatives(
+  records: RunRecord[],
+  cells: CellStats[],
+  rules: string[],
+  preferDepth = 5,
+): Omit<Representative, 'simulation' | 'reproduced'>[] {
+  if (records.length === 0) return [];
+  const track = records[0].config.track;
+  const depths = [...new Set(records.map(depthOf))];
+  const depth = depths.reduce((a, b) => (Math.abs(b - preferDepth) < Math.abs(a - preferDepth) ? b : a));
+  const out: Omit<Representative, 'simulation' | 'reproduced'>[] = [];
+  for (const rule of rules) {
+    const candidates = cells.filter((c) => c.rule === rule && c.track === track && c.depth === depth);
+    if (candidates.length === 0) continue;
+    let best = candidates[0];
+    for (const c of candidates) if (better(c, best)) best = c;
+    const runs = records
+      .filter(
+        (r) =>
+          r.rule === rule &&
+          r.config.track === track &&
+          depthOf(r) === depth &&
+          r.config.learningRate === best.learningRate &&
+          relevanceText(r.config) === best.relevance &&
+          r.config.world.inputs === best.inputs,
+      )
+      .sort((a, b) => {
+        const sa = a.success ? (a.stepsToSuccess ?? 0) : Number.POSITIVE_INFINITY;
+        const sb = b.success ? (b.stepsToSuccess ?? 0) : Number.POSITIVE_INFINITY;
+        if (sa !== sb) return sa - sb;
+        if (a.finalErrorEma !== b.finalErrorEma) return a.finalErrorEma - b.finalErrorEma;
+        return a.seed - b.seed;
+      });
+    const record = runs[Math.floor((runs.length - 1) / 2)];
+    out.push({ rule, key: record.key, record });
+  }
+  return out;
+}
+
+function fmtSteps(v: number): string {
+  return Number.isFinite(v) ? String(Math.round(v)) : 'never';
+}
+
+function fmtRate(v: number): string {
+  return `${Math.round(v * 100)}%`;
+}
+
+function markdownSummary(
+  dir: string,
+  grid: GridFile | null,
+  records: RunRecord[],
+  rules: string[],
+  cells: CellStats[],
+  byDepth: RuleDepthStats[],
+  reps: Omit<Representative, 'simulation'>[],
+  figures: string[],
+): string {
+  const lines: string[] = [];
+  const tracks = [...new Set(records.map((r) => r.config.track))];
+  const depths = [...new Set(records.map(depthOf))].sort((a, b) => a - b);
+  const budget = records[0]?.config.steps;
+  lines.push('# Sweep report', '');
+  lines.push(
+    `${records.length} runs from \`${join(dir, RUNS_FILE)}\`${grid ? ` (grid ${grid.id}, ${grid.runs} runs in the grid)` : ''}.`,
+    '',
+  );
+  lines.push(`- rules: ${rules.map((r) => `\`${r}\``).join(', ')}`);
+  lines.push(
+    `- learning rates: ${[...new Set(records.map((r) => r.config.learningRate))].sort((a, b) => a - b).join(', ')}`,
+  );
+  lines.push(`- depths (layers): ${depths.join(', ')}; tracks: ${tracks.join(', ')}`);
+  lines.push(
+    `- seeds: ${[...new Set(records.map((r) => r.seed))].sort((a, b) => a - b).join(', ')}; step budget: ${budget}`,
+  );
+  lines.push('');
+  lines.push('## Success rate and best learning rate per rule and depth', '');
+  lines.push(
+    'Success rate over every learning rate and seed; the best learning rate (most successes, then the fewest median steps), its success rate and its median steps to success (`never` when fewer than half of the seeds succeeded); and how many learning rates worked (at least half of the seeds succeeded).',
+    '',
+  );
+  for (const track of tracks) {
+    lines.push(`### Track ${track}`, '');
+    lines.push(
+      '| rule | depth | success (all η) | best η | success at best η | median steps at best η | η that work |',
+    );
+    lines.push('|---|---:|---:|---:|---:|---:|---:|');
+    for (const rule of rules) {
+      for (const depth of depths) {
+        const s = byDepth.find((d) => d.rule === rule && d.depth === depth && d.track === track);
+        if (!s) continue;
+        const total = cells.filter((c) => c.rule === rule && c.depth === depth && c.track === track).length;
+        lines.push(
+          `| ${rule} | ${depth} | ${fmtRate(s.successRate)} | ${s.bestLearningRate} | ${fmtRate(s.bestSuccessRate)} | ${fmtSteps(s.bestMedianSteps)} | ${s.workingRates}/${total} |`,
+        );
+      }
+    }
+    lines.push('');
+  }
+  lines.push('## Typical runs (re-run for the time series)', '');
+  lines.push('| rule | run | success | steps to success | mean abs e first / last | re-run identical |');
+  lines.push('|---|---|---|---:|---|---|');
+  for (const rep of reps) {
+    const r = rep.record;
+    lines.push(
+      `| ${rep.rule} | \`${rep.key}\` | ${r.success ? 'yes' : 'no'} | ${r.stepsToSuccess ?? '-'} | ${r.meanAbsErrorFirst.toFixed(4)} / ${r.meanAbsErrorLast.toFixed(4)} | ${rep.reproduced ? 'yes' : 'NO'} |`,
+    );
+  }
+  lines.push('', '## Figures', '');
+  for (const f of figures) lines.push(`![${f}](${f}.svg)`, '');
+  return `${lines.join('\n')}\n`;
+}
+
+export interface SweepReportOptions {
+  /** Re-run a typical run per rule for the time-series figures (default true). */
+  timeSeries?: boolean;
+  preferDepth?: number;
+  notice?: (message: string) => void;
+}
+
+async function writeFigure(out: string, name: string, spec: TopLevelSpec, files: string[]): Promise<void> {
+  const svg = await vegaLiteToSvg(spec);
+  writeFileAtomic(join(out, `${name}.svg`), svg);
+  writeFileAtomic(join(out, `${name}.png`), svgToPng(svg));
+  files.push(join(out, `${name}.svg`), join(out, `${name}.png`));
+}
+
+/** Reads a finished (or partial) sweep and writes the figures (SVG and PNG) and report.md into `out`. */
+export async function writeSweepReport(
+  dir: string,
+  out: string,
+  options: SweepReportOptions = {},
+): Promise<SweepReport> {
+  const notice = options.notice ?? (() => {});
+  const runsPath = join(dir, RUNS_FILE);
+  if (!existsSync(runsPath)) throw new Error(`${dir} has no ${RUNS_FILE}: not a sweep folder`);
+  const grid = readGridFile(dir);
+  const stored = readRuns(runsPath);
+  if (stored.tornBytes > 0) notice(`${runsPath}: ignoring a partial last line (${stored.tornBytes} bytes)`);
+  const records = [...stored.records.values()];
+  if (records.length === 0) throw new Error(`${runsPath} holds no finished runs yet`);
+  if (grid && records.length < grid.runs)
+    notice(`${records.length} of ${grid.runs} runs of the grid are recorded`);
+  const rules = ruleOrder(records, grid).filter((r) => records.some((rec) => rec.rule === r));
+  const cells = cellStats(records);
+  const byDepth = depthStats(cells);
+  const budget = Math.max(...records.map((r) => r.config.steps));
+  const files: string[] = [];
+  const figures: string[] = [];
+  await writeFigure(out, 'steps-vs-learning-rate', stepsSpec(cells, rules, budget), files);
+  figures.push('steps-vs-learning-rate');
+  await writeFigure(out, 'success-vs-depth', successSpec(byDepth, rules), files);
+  figures.push('success-vs-depth');
+  const reps: Representative[] = [];
+  if (options.timeSeries !== false) {
+    for (const pick of pickRepresentatives(records, cells, rules, options.preferDepth ?? 5)) {
+      const simulation = new Simulation(pick.record.config, resolveTrack(pick.record.config));
+      const summary = simulation.runToEnd(undefined, 2000);
+      const { key: _key, ...recorded } = pick.record;
+      const reproduced =
+        JSON.stringify(withoutWallTime(summary)) ===
+        JSON.stringify(withoutWallTime(recorded as typeof summary));
+      if (!reproduced) notice(`re-running ${pick.key} did not give the recorded summary`);
+      reps.push({ ...pick, simulation, reproduced });
+    }
+    if (reps.length > 0) {
+      await writeFigure(out, 'error-over-time', errorSpec(reps, rules), files);
+      await writeFigure(out, 'weight-distance', weightSpec(reps), files);
+      await writeFigure(out, 'trajectories', trajectorySpec(reps), files);
+      figures.push('error-over-time', 'weight-distance', 'trajectories');
+    }
+  }
+  const plainReps = reps.map(({ simulation: _s, ...rest }) => rest);
+  const markdown = markdownSummary(dir, grid, records, rules, cells, byDepth, plainReps, figures);
+  writeFileAtomic(join(out, 'report.md'), markdown);
+  files.push(join(out, 'report.md'));
+  const stats = { cells: cells.map(finiteJson), byDepth: byDepth.map(finiteJson) };
+  writeFileAtomic(join(out, 'stats.json'), `${JSON.stringify(stats, null, 1)}\n`);
+  files.push(join(out, 'stats.json'));
+  return { files, markdown, cells, byDepth, representatives: plainReps };
+}
+
+/** Infinity does not survive JSON: write it as null. */
+function finiteJson<T extends object>(value: T): T {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value))
+    out[k] = typeof v === 'number' && !Number.isFinite(v) ? null : v;
+  return out as T;
+}
