@@ -1,10 +1,17 @@
 import type { Command } from 'commander';
 import { registerMerge } from './merge.js';
 import { registerReport } from './report.js';
+import { registerRobot } from './robot.js';
 import { registerRun } from './run.js';
 import { registerSweep } from './sweep.js';
 
 /** Each command module exports a function that adds itself to the program. */
 export type Registration = (program: Command) => void;
 
-export const registrations: Registration[] = [registerRun, registerSweep, registerMerge, registerReport];
+export const registrations: Registration[] = [
+  registerRun,
+  registerSweep,
+  registerMerge,
+  registerReport,
+  registerRobot,
+];

@@ -13,8 +13,9 @@ import { runPlotSpec } from '../../report/runPlot.js';
 import type { Track } from '../../world/track.js';
 import { EXIT_INTERRUPTED } from '../errors.js';
 import { addRunOptions, configFromFlags, type RunFlags } from '../runOptions.js';
+import { addRobotOptions, type RobotFlags, runOnRobotCommand } from './robot.js';
 
-interface RunCommandFlags extends RunFlags {
+interface RunCommandFlags extends RunFlags, RobotFlags {
   saveModel?: string;
   loadModel?: string;
   out?: string;
@@ -37,6 +38,7 @@ export function registerRun(program: Command): void {
     .action(async (flags: RunCommandFlags) => {
       process.exitCode = await runCommand(flags);
     });
+  addRobotOptions(command);
 }
 
 /** Resolves the configured track: PNG files are read here (Node), the rest by the core. */
@@ -64,6 +66,7 @@ async function runCommand(flags: RunCommandFlags): Promise<number> {
     );
   }
   const track = resolveTrack(config);
+  if (flags.robot) return runOnRobotCommand(flags, config, track, model?.network);
   const simulation = new Simulation(config, track, model?.network);
   const network = simulation.parts.network;
   if (flags.saveModel && !network) throw new ValidationError('--save-model', flags.saveModel, 'a run with a network (not reflex)');
@@ -184,7 +187,7 @@ function downsample(track: Track) {
   );
 }
 
-function printSummary(summary: RunSummary, files: RunFiles): void {
+export function printSummary(summary: RunSummary, files: RunFiles): void {
   const c = summary.config;
   const lines = [
     '',

@@ -1,0 +1,261 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import type { Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import type { RunConfig } from '../../experiments/config.js';
+import type { Network } from '../../net/network.js';
+import { RobotEmulator, serveTcp } from '../../robot/emulator.js';
+import { HandshakeError, RobotEnvironment } from '../../robot/robotEnvironment.js';
+import { RobotRun, type RobotRunSummary } from '../../robot/runOnRobot.js';
+import { parseRobotAddress, SerialTransport, type Transport } from '../../robot/transport.js';
+import { ValidationError } from '../../util/errors.js';
+import type { Track } from '../../world/track.js';
+import { CliError, EXIT_FAILURE, EXIT_INTERRUPTED } from '../errors.js';
+import { configFromFlags, numberFlag, type RunFlags } from '../runOptions.js';
+import { defaultOutDir, printSummary, resolveTrack, writeRunOutputs } from './run.js';
+
+/** The robot options of `sarlab run`. */
+export interface RobotFlags {
+  robot?: string;
+  robotTimeout?: string;
+  onLinkLost?: string;
+  reconnectFor?: string;
+}
+
+export function addRobotOptions(command: Command): Command {
+  return command
+    .option(
+      '--robot <address>',
+      'run on a robot over the wire protocol: serial:/dev/ttyUSB0@115200 or tcp:HOST:PORT',
+    )
+    .option(
+      '--robot-timeout <ms>',
+      'link timeout: no valid frame for this long stops the motors (default 200)',
+    )
+    .option('--on-link-lost <action>', 'when the link is lost: exit|reconnect (default exit)')
+    .option('--reconnect-for <s>', 'how long to keep trying to reconnect (default 10)');
+}
+
+interface RobotRunFlags extends RobotFlags {
+  out?: string;
+  json?: boolean;
+  plot?: boolean;
+}
+
+/** What the configured world implies about the robot: reflex sensors, predictor rows and columns. */
+export function expectedCounts(config: RunConfig) {
+  const w = config.world;
+  return {
+    reflexCount: w.reflex.widePair ? 4 : 2,
+    predictorRows: w.inputs === 'rows' ? w.rows.distances.length : w.camera.grid[1],
+    predictorColumns: w.inputs === 'rows' ? w.rows.count : w.camera.grid[0],
+  };
+}
+
+/** `sarlab run --robot ...`: the usual agent, logs and plots, with the world behind a link. */
+export async function runOnRobotCommand(
+  flags: RobotRunFlags,
+  config: RunConfig,
+  track: Track | undefined,
+  network?: Network,
+): Promise<number> {
+  const address = parseRobotAddress(flags.robot as string);
+  const timeoutMs =
+    flags.robotTimeout === undefined ? 200 : numberFlag('robot-timeout', flags.robotTimeout, { min: 1 });
+  const onLinkLost = flags.onLinkLost ?? 'exit';
+  if (onLinkLost !== 'exit' && onLinkLost !== 'reconnect')
+    throw new ValidationError('--on-link-lost', onLinkLost, 'exit|reconnect');
+  const reconnectFor =
+    flags.reconnectFor === undefined ? 10 : numberFlag('reconnect-for', flags.reconnectFor, { min: 0 });
+  const log = (message: string) => console.error(`sarlab robot: ${message}`);
+  let robot: RobotEnvironment;
+  try {
+    robot = await RobotEnvironment.connect({
+      address,
+      expect: expectedCounts(config),
+      timeoutMs,
+      onLinkLost,
+      reconnectForMs: reconnectFor * 1000,
+      log,
+    });
+  } catch (error) {
+    if (error instanceof HandshakeError) throw new CliError(error.message, 2);
+    throw new CliError((error as Error).message, EXIT_FAILURE);
+  }
+  log(
+    `connected to ${robot.stats.address} (${robot.stats.mode}, ${robot.reflexCount} reflex sensors, ${robot.predictorRows}×${robot.predictorColumns} predictors, period ${robot.dt * 1000} ms)`,
+  );
+  let run: RobotRun | null = null;
+  let signalled = false;
+  const onSignal = () => {
+    signalled = true;
+    if (run) run.interrupt();
+    else robot.interrupt();
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  let summary: RobotRunSummary;
+  try {
+    run = await RobotRun.start(robot, config, track, network);
+    summary = await run.run();
+  } catch (error) {
+    await robot.close(signalled ? 'interrupted' : 'error');
+    if (signalled) {
+      console.error('sarlab: interrupted before the run started; motors commanded to stop');
+      return EXIT_INTERRUPTED;
+    }
+    throw new CliError((error as Error).message, EXIT_FAILURE);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  const out = flags.out ?? defaultOutDir(config).replace(/seed/, 'robot-seed');
+  const files = await writeRunOutputs(out, run.simulation, summary, flags.plot !== false);
+  if (flags.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+  else {
+    printSummary(summary, files);
+    const r = summary.robot;
+    process.stdout.write(
+      `  robot link      ${r.address}, ${r.mode}: ${r.framesSent} frames sent, ${r.framesReceived} received, ${r.refusedTotal} refused, ${r.retries} resent, round trip ${r.roundTripMs.toFixed(2)} ms, link lost ${r.linkLost} times\n`,
+    );
+  }
+  if (summary.robot.stopCause === 'link-lost') {
+    console.error(
+      `sarlab: ${summary.robot.failure}; the motors were commanded to stop; the partial results are in ${out}`,
+    );
+    return EXIT_FAILURE;
+  }
+  if (summary.diverged) return EXIT_FAILURE;
+  if (summary.robot.stopCause === 'interrupted') {
+    console.error(`sarlab: interrupted at step ${summary.steps}; the partial results are in ${out}`);
+    return EXIT_INTERRUPTED;
+  }
+  return 0;
+}
+
+interface EmulatorFlags extends RunFlags {
+  port?: string;
+  host?: string;
+  serial?: string;
+  baud?: string;
+  pty?: boolean;
+  realtime?: boolean;
+  latency?: string;
+  jitter?: string;
+  drop?: string;
+  corrupt?: string;
+  faultSeed?: string;
+  quiet?: boolean;
+}
+
+export function registerRobot(program: Command): void {
+  const command = program
+    .command('robot-emulator')
+    .description(
+      'a simulated line follower behind the robot wire protocol (TCP, a serial port or a pseudo-terminal)',
+    )
+    .option('--port <n>', 'listen on this TCP port (0: any free port; the address is printed)')
+    .option('--host <address>', 'TCP address to listen on (default 127.0.0.1)')
+    .option('--serial <path>', 'speak the protocol on this serial port instead')
+    .option('--baud <rate>', 'baud rate of --serial (default 115200)')
+    .option('--pty', 'make a pseudo-terminal pair with socat and print the end to give to sarlab run')
+    .option('--realtime', 'advance the world on a real-time clock every control period (default: lockstep)')
+    .option('--latency <ms>', 'injected delay of every frame it sends')
+    .option('--jitter <ms>', 'injected extra delay, uniform in [0, ms), of every frame it sends')
+    .option('--drop <p>', 'probability that a frame (either direction) is lost')
+    .option('--corrupt <p>', 'probability that a frame (either direction) has a bit flipped')
+    .option('--fault-seed <n>', 'seed of the injected faults')
+    .option('--quiet', 'no log lines on stderr');
+  command
+    .option('--inputs <kind>', 'predictive inputs: rows|camera')
+    .option('--track <track>', 'track: a built-in name (gentle, default, hard), procedural:SEED or FILE.png')
+    .option('--track-scale <cm>', 'cm per pixel of PNG tracks')
+    .option('--config <file>', 'configuration file (its track and world are used)')
+    .action(async (flags: EmulatorFlags) => {
+      process.exitCode = await emulatorCommand(flags);
+    });
+}
+
+async function emulatorCommand(flags: EmulatorFlags): Promise<number> {
+  const config = configFromFlags(flags);
+  const track = resolveTrack(config);
+  const probability = (flag: string, text: string | undefined) => {
+    if (text === undefined) return 0;
+    const p = numberFlag(flag, text, { min: 0 });
+    if (p > 1) throw new ValidationError(`--${flag}`, text, 'a probability in [0, 1]');
+    return p;
+  };
+  const faults = {
+    latencyMs: flags.latency === undefined ? 0 : numberFlag('latency', flags.latency, { min: 0 }),
+    jitterMs: flags.jitter === undefined ? 0 : numberFlag('jitter', flags.jitter, { min: 0 }),
+    drop: probability('drop', flags.drop),
+    corrupt: probability('corrupt', flags.corrupt),
+    seed: flags.faultSeed === undefined ? 1 : numberFlag('fault-seed', flags.faultSeed, { integer: true }),
+  };
+  const modes = [flags.port !== undefined, flags.serial !== undefined, flags.pty === true].filter(Boolean);
+  if (modes.length !== 1)
+    throw new CliError('robot-emulator: give exactly one of --port N, --serial PATH, --pty');
+  const { builtinTrack } = await import('../../world/track.js');
+  const log = flags.quiet ? () => {} : (m: string) => console.error(`robot-emulator: ${m}`);
+  const emulator = new RobotEmulator({
+    track: track ?? builtinTrack(config.track),
+    world: config.world,
+    realtime: flags.realtime === true,
+    faults,
+    log,
+  });
+  let server: Server | null = null;
+  let transport: Transport | null = null;
+  let socat: ReturnType<typeof spawn> | null = null;
+  if (flags.port !== undefined) {
+    const port = numberFlag('port', flags.port, { integer: true, min: 0 });
+    const host = flags.host ?? '127.0.0.1';
+    try {
+      server = await serveTcp(emulator, port, host);
+    } catch (error) {
+      throw new CliError(`cannot listen on ${host}:${port}: ${(error as NodeJS.ErrnoException).code}`, 1);
+    }
+    const a = server.address();
+    const actual = typeof a === 'object' && a ? a.port : port;
+    process.stdout.write(`robot-emulator: listening on tcp:${host}:${actual}\n`);
+  } else {
+    let path = flags.serial as string;
+    if (flags.pty) {
+      const dir = mkdtempSync(join(tmpdir(), 'sarlab-pty-'));
+      path = join(dir, 'robot');
+      const hostEnd = join(dir, 'host');
+      socat = spawn('socat', [`pty,raw,echo=0,link=${path}`, `pty,raw,echo=0,link=${hostEnd}`], {
+        stdio: 'ignore',
+      });
+      socat.on('error', () => {});
+      const deadline = Date.now() + 5000;
+      while (!(existsSync(path) && existsSync(hostEnd))) {
+        if (Date.now() > deadline || socat.exitCode !== null)
+          throw new CliError('robot-emulator: --pty needs socat (apt-get install socat)', 1);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      process.stdout.write(
+        `robot-emulator: pseudo-terminal ready; run: sarlab run --robot serial:${hostEnd}\n`,
+      );
+    }
+    const baud =
+      flags.baud === undefined ? 115200 : numberFlag('baud', flags.baud, { integer: true, min: 1 });
+    transport = await SerialTransport.open(path, baud);
+    emulator.attach(transport);
+    if (!flags.pty) process.stdout.write(`robot-emulator: speaking on serial:${path}@${baud}\n`);
+  }
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+  emulator.close();
+  server?.close();
+  await transport?.close();
+  socat?.kill();
+  log(
+    `stopped: ${emulator.stats.sessions} sessions, ${emulator.stats.steps} steps, ${emulator.stats.framesReceived} frames in, ${emulator.stats.framesSent} out`,
+  );
+  return 0;
+}

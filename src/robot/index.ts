@@ -1,0 +1,6 @@
+// The robot bridge (Node only): wire protocol, transports, the robot as an Environment, the emulator.
+export * from './emulator.js';
+export * from './protocol.js';
+export * from './robotEnvironment.js';
+export * from './runOnRobot.js';
+export * from './transport.js';

@@ -1,0 +1,196 @@
+import type { RunConfig } from '../experiments/config.js';
+import { type RunSummary, Simulation } from '../experiments/simulation.js';
+import type { Environment, MotorCommand, Observation, StepInfo, StepResult } from '../loop/environment.js';
+import type { Network } from '../net/network.js';
+import type { Track } from '../world/track.js';
+import {
+  InterruptedError,
+  LinkLostError,
+  type LinkStats,
+  type RobotEnvironment,
+} from './robotEnvironment.js';
+
+/** Why a robot run ended. */
+export type RobotStopCause = 'success' | 'budget' | 'diverged' | 'interrupted' | 'link-lost';
+
+export interface RobotRunSummary extends RunSummary {
+  robot: LinkStats & {
+    stopCause: RobotStopCause;
+    /** Steps after which the robot reported the line lost (or left the arena) and was reset. */
+    episodes: number;
+    /** Message of the link failure that ended the run, if one did. */
+    failure: string | null;
+  };
+}
+
+/**
+ * The synchronous face of an asynchronous world: `Simulation` calls `step(command)`, which only
+ * records the command; the driver then awaits the robot and loads what it saw into this object's
+ * observation (which the Simulation keeps) before the next step. So the closed loop, metrics and logs
+ * are exactly those of the simulator's runs.
+ */
+class AwaitedWorld implements Environment {
+  readonly predictorCount: number;
+  readonly dt: number;
+  readonly observation: { predictors: Float64Array; reflex: Float64Array; error: number; cue: number };
+  readonly info: StepInfo = { x: 0, y: 0, theta: 0, reason: '' };
+  private readonly result: StepResult;
+  private readonly command: MotorCommand = { left: 0, right: 0 };
+  private hasCommand = false;
+
+  constructor(robot: RobotEnvironment) {
+    this.predictorCount = robot.predictorCount;
+    this.dt = robot.dt;
+    this.observation = {
+      predictors: new Float64Array(robot.predictorCount),
+      reflex: new Float64Array(robot.reflexCount),
+      error: 0,
+      cue: 0,
+    };
+    this.result = {
+      observation: this.observation,
+      error: 0,
+      terminated: false,
+      truncated: false,
+      info: this.info,
+    };
+  }
+
+  reset(): Observation {
+    return this.observation;
+  }
+
+  step(action: MotorCommand): StepResult {
+    this.command.left = action.left;
+    this.command.right = action.right;
+    this.hasCommand = true;
+    return this.result;
+  }
+
+  /** The command of the step the Simulation just took, if it took one. */
+  take(): MotorCommand | null {
+    if (!this.hasCommand) return null;
+    this.hasCommand = false;
+    return this.command;
+  }
+
+  load(observation: Observation, info: StepInfo): void {
+    const o = this.observation;
+    o.predictors.set(observation.predictors);
+    o.reflex.set(observation.reflex);
+    o.error = observation.error;
+    o.cue = observation.cue;
+    this.result.error = observation.error;
+    this.info.x = info.x;
+    this.info.y = info.y;
+    this.info.theta = info.theta;
+  }
+}
+
+/**
+ * One closed-loop run on a robot: the same five steps, agent, metrics and log as `Simulation`,
+ * with the world behind an asynchronous link. When the link goes down and comes back
+ * (onLinkLost: reconnect) the agent forgets its filter state and last forward pass, so nothing is
+ * learned across the gap; while it is down nothing is learned at all.
+ */
+export class RobotRun {
+  readonly simulation: Simulation;
+  stopCause: RobotStopCause = 'budget';
+  failure: string | null = null;
+  episodes = 0;
+  private readonly world: AwaitedWorld;
+  private readonly started = performance.now();
+  private interrupted = false;
+
+  private constructor(
+    readonly robot: RobotEnvironment,
+    config: RunConfig,
+    track: Track | undefined,
+    network: Network | undefined,
+    first: Observation,
+  ) {
+    this.world = new AwaitedWorld(robot);
+    this.world.load(first, robot.sensorsInfo());
+    this.simulation = new Simulation(config, track, network, this.world);
+  }
+
+  /** Resets the robot and builds the run (network, filters, rule) for its predictor count. */
+  static async start(
+    robot: RobotEnvironment,
+    config: RunConfig,
+    track?: Track,
+    network?: Network,
+  ): Promise<RobotRun> {
+    const first = await robot.resetAsync(config.seed);
+    return new RobotRun(robot, config, track, network, first);
+  }
+
+  /** Ctrl-C: stop the motors at once and end after the current step. */
+  interrupt(): void {
+    this.interrupted = true;
+    this.simulation.interrupt();
+    this.robot.interrupt();
+  }
+
+  /** Runs to the end; `onProgress` is called every `every` steps. Always stops the motors at the end. */
+  async run(onProgress?: (run: RobotRun) => void, every = 500): Promise<RobotRunSummary> {
+    const sim = this.simulation;
+    const world = this.world;
+    try {
+      while (!sim.done) {
+        sim.advance();
+        const command = world.take();
+        if (!command) continue;
+        const result = await this.robot.stepAsync(command);
+        if (result.terminated) {
+          if (result.info.reason !== 'link-lost') {
+            sim.lostLine++;
+            this.episodes++;
+          }
+          world.load(result.observation, result.info);
+          sim.parts.agent.resetState();
+          const observation = await this.robot.resetAsync();
+          world.load(observation, this.robot.sensorsInfo());
+        } else {
+          world.load(result.observation, result.info);
+        }
+        if (onProgress && sim.step % every === 0) onProgress(this);
+      }
+    } catch (error) {
+      if (error instanceof LinkLostError) {
+        this.stopCause = 'link-lost';
+        this.failure = error.message;
+        sim.interrupt();
+      } else if (error instanceof InterruptedError) {
+        this.interrupted = true;
+        sim.interrupt();
+      } else {
+        await this.robot.close('error');
+        throw error;
+      }
+    }
+    await this.robot.close(this.interrupted ? 'interrupted' : 'endOfRun');
+    return this.summary();
+  }
+
+  summary(): RobotRunSummary {
+    const base = this.simulation.summary();
+    if (this.stopCause !== 'link-lost') {
+      this.stopCause = this.interrupted
+        ? 'interrupted'
+        : base.stopReason === 'interrupted'
+          ? 'interrupted'
+          : base.stopReason;
+    }
+    return {
+      ...base,
+      wallSeconds: (performance.now() - this.started) / 1000,
+      robot: {
+        ...this.robot.stats,
+        stopCause: this.stopCause,
+        episodes: this.episodes,
+        failure: this.failure,
+      },
+    };
+  }
+}

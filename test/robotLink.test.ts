@@ -1,0 +1,329 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect, createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseRunConfig } from '../src/experiments/config.js';
+import { Simulation } from '../src/experiments/simulation.js';
+import { RobotEmulator, serveTcp } from '../src/robot/emulator.js';
+import {
+  type Frame,
+  FrameDecoder,
+  MessageType,
+  robotExpectedLength,
+  StopReason,
+} from '../src/robot/protocol.js';
+import { RobotEnvironment } from '../src/robot/robotEnvironment.js';
+import { RobotRun, type RobotRunSummary } from '../src/robot/runOnRobot.js';
+import { builtinTrack } from '../src/world/track.js';
+
+const root = new URL('..', import.meta.url).pathname;
+const cli = join(root, 'bin', 'sarlab.js');
+const children: ChildProcess[] = [];
+let dir: string;
+
+beforeAll(() => {
+  // The CLI runs from dist/ (npm test builds it first); build it when it is missing.
+  if (!existsSync(join(root, 'dist', 'src', 'cli', 'commands', 'robot.js'))) {
+    execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'ignore' });
+  }
+  dir = mkdtempSync(join(tmpdir(), 'sarlab-robot-'));
+});
+
+afterAll(() => {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Starts `sarlab robot-emulator --port 0 ...` and resolves to its port. */
+function startEmulator(args: string[] = []): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, [cli, 'robot-emulator', '--port', '0', '--quiet', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const m = /listening on tcp:127\.0\.0\.1:(\d+)/.exec(out);
+      if (m) resolve({ child, port: Number(m[1]) });
+    });
+    child.once('exit', (code) => reject(new Error(`the emulator exited with ${code}`)));
+  });
+}
+
+function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d) => {
+    stdout += d;
+  });
+  child.stderr!.on('data', (d) => {
+    stderr += d;
+  });
+  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
+}
+
+/**
+ * A TCP relay between the bridge and the robot that records every frame the bridge sends. When the
+ * robot side dies it keeps the bridge's connection open: to the bridge the robot just went silent.
+ */
+async function recordingProxy(upstream: { port: number }) {
+  const fromHost: { frame: Frame; at: number }[] = [];
+  const state = { lastFromRobotAt: 0, robotGoneAt: 0, connections: 0 };
+  const server: Server = createServer((client) => {
+    state.connections++;
+    const up = connect(upstream.port, '127.0.0.1');
+    let connected = false;
+    const decoder = new FrameDecoder(robotExpectedLength, (frame) =>
+      fromHost.push({ frame, at: performance.now() }),
+    );
+    client.on('data', (d) => {
+      decoder.push(d);
+      if (connected && !up.destroyed) up.write(d);
+    });
+    up.on('connect', () => {
+      connected = true;
+    });
+    up.on('data', (d) => {
+      state.lastFromRobotAt = performance.now();
+      client.write(d);
+    });
+    up.on('close', () => {
+      if (connected) state.robotGoneAt = performance.now();
+      else client.destroy(); // nobody there: refuse the bridge
+    });
+    up.on('error', () => {});
+    client.on('error', () => {});
+    client.on('close', () => up.destroy());
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { server, port: (server.address() as { port: number }).port, fromHost, state };
+}
+
+const stops = (frames: { frame: Frame; at: number }[]) =>
+  frames.filter((f) => f.frame.type === MessageType.stop);
+
+describe('sarlab run --robot against the emulator (TCP, 127.0.0.1)', () => {
+  it('reaches success through the protocol as the simulation does (same track, same seed)', async () => {
+    const config = parseRunConfig({});
+    const reference = new Simulation(config).runToEnd();
+    const { child, port } = await startEmulator();
+    const out = join(dir, 'clean');
+    const r = await runCli(['run', '--robot', `tcp:127.0.0.1:${port}`, '--json', '--no-plot', '--out', out]);
+    child.kill('SIGINT');
+    expect(r.code, r.stderr).toBe(0);
+    const summary = JSON.parse(r.stdout) as RobotRunSummary;
+    expect(summary.success).toBe(true);
+    expect(reference.success).toBe(true);
+    // Float32 on the wire: the same run up to rounding.
+    expect(Math.abs(summary.stepsToSuccess! - reference.stepsToSuccess!)).toBeLessThanOrEqual(50);
+    expect(summary.meanAbsErrorLast).toBeCloseTo(reference.meanAbsErrorLast, 3);
+    expect(summary.robot.refusedTotal).toBe(0);
+    expect(summary.robot.framesReceived).toBeGreaterThanOrEqual(summary.steps);
+    expect(summary.robot.stopsSent.endOfRun).toBe(1);
+    expect(readFileSync(join(out, 'log.csv'), 'utf8').split('\n')[0]).toMatch(/^step,error,errorEma/);
+    console.log(
+      `clean link: success at ${summary.stepsToSuccess} (simulation ${reference.stepsToSuccess}), ` +
+        `${summary.steps} steps in ${summary.wallSeconds.toFixed(2)} s, round trip ${summary.robot.roundTripMs.toFixed(3)} ms`,
+    );
+  });
+
+  it('still learns with 5% dropped frames, 5% corrupted frames and 20 ms jitter', async () => {
+    const reflex = new Simulation(parseRunConfig({ rule: 'reflex', steps: 1000 })).runToEnd();
+    const { child, port } = await startEmulator(['--drop', '0.05', '--corrupt', '0.05', '--jitter', '20']);
+    const configFile = join(dir, 'faults.json');
+    writeFileSync(configFile, JSON.stringify({ steps: 1500, afterSuccess: 0, success: { window: 500 } }));
+    const r = await runCli([
+      'run',
+      '--robot',
+      `tcp:127.0.0.1:${port}`,
+      '--config',
+      configFile,
+      '--json',
+      '--no-plot',
+      '--out',
+      join(dir, 'faults'),
+    ]);
+    child.kill('SIGINT');
+    expect(r.code, r.stderr).toBe(0);
+    const s = JSON.parse(r.stdout) as RobotRunSummary;
+    console.log(
+      `faulty link: success ${s.success} at ${s.stepsToSuccess}, mean |e| ${s.meanAbsErrorLast.toFixed(4)} ` +
+        `(reflex alone ${reflex.meanAbsErrorLast.toFixed(4)}), ${s.steps} steps in ${s.wallSeconds.toFixed(1)} s, ` +
+        `refused ${JSON.stringify(s.robot.refused)}, missing ${s.robot.missing}, resent ${s.robot.retries}, link lost ${s.robot.linkLost}`,
+    );
+    expect(s.success).toBe(true);
+    expect(s.meanAbsErrorLast).toBeLessThan(0.4 * reflex.meanAbsErrorLast);
+    expect(s.robot.refusedTotal).toBeGreaterThan(10);
+    expect(s.robot.missing).toBeGreaterThan(0);
+    expect(s.robot.retries).toBeGreaterThan(10);
+    expect(s.robot.linkLost).toBe(0);
+  });
+
+  it('drop and corruption without jitter: a full default run reaches success', async () => {
+    const { child, port } = await startEmulator(['--drop', '0.05', '--corrupt', '0.05', '--fault-seed', '7']);
+    const r = await runCli([
+      'run',
+      '--robot',
+      `tcp:127.0.0.1:${port}`,
+      '--json',
+      '--no-plot',
+      '--out',
+      join(dir, 'dc'),
+    ]);
+    child.kill('SIGINT');
+    expect(r.code, r.stderr).toBe(0);
+    const s = JSON.parse(r.stdout) as RobotRunSummary;
+    console.log(
+      `drop+corrupt: success at ${s.stepsToSuccess}, ${s.steps} steps in ${s.wallSeconds.toFixed(1)} s, refused ${s.robot.refusedTotal}`,
+    );
+    expect(s.success).toBe(true);
+    expect(s.robot.refused.checksum).toBeGreaterThan(50);
+  });
+});
+
+describe('safety: the emulator is killed', () => {
+  async function killMidRun(onLinkLost: 'exit' | 'reconnect') {
+    const first = await startEmulator();
+    const upstream = { port: first.port };
+    const proxy = await recordingProxy(upstream);
+    const config = parseRunConfig({ steps: 6000, afterSuccess: 0, success: { window: 500 } });
+    const logs: string[] = [];
+    const robot = await RobotEnvironment.connect({
+      address: { kind: 'tcp', host: '127.0.0.1', port: proxy.port },
+      expect: { reflexCount: 2, predictorRows: 2, predictorColumns: 12 },
+      onLinkLost,
+      log: (m) => logs.push(m),
+    });
+    const run = await RobotRun.start(robot, config);
+    let killedAt = 0;
+    let replacement: Server | null = null;
+    const result = run.run((r) => {
+      if (r.simulation.step === 300) {
+        first.child.kill('SIGKILL');
+        killedAt = performance.now();
+      }
+    }, 100);
+    if (onLinkLost === 'reconnect') {
+      // A robot comes back (here: an emulator in this process) behind the same address.
+      while (!proxy.state.robotGoneAt) await new Promise((r) => setTimeout(r, 10));
+      const emulator = new RobotEmulator({ track: builtinTrack('default') });
+      replacement = await serveTcp(emulator, 0);
+      upstream.port = (replacement.address() as { port: number }).port;
+    }
+    const summary = await result;
+    await new Promise((r) => setTimeout(r, 20));
+    proxy.server.close();
+    replacement?.close();
+    return { summary, proxy, killedAt, logs };
+  }
+
+  it('sends STOP within the timeout and exits (onLinkLost: exit)', async () => {
+    const { summary, proxy, killedAt, logs } = await killMidRun('exit');
+    const stop = stops(proxy.fromHost).find((f) => f.frame.payload[0] === StopReason.timeout);
+    expect(stop, `${logs.join('; ')} ${JSON.stringify(stops(proxy.fromHost))}`).toBeDefined();
+    const silentFor = stop!.at - proxy.state.lastFromRobotAt;
+    console.log(
+      `killed: last robot frame ${(proxy.state.lastFromRobotAt - killedAt).toFixed(1)} ms after the kill, STOP(timeout) ${silentFor.toFixed(1)} ms after the last robot frame`,
+    );
+    expect(silentFor).toBeGreaterThanOrEqual(195);
+    expect(silentFor).toBeLessThan(260);
+    expect(summary.robot.stopCause).toBe('link-lost');
+    expect(summary.robot.linkLost).toBe(1);
+    expect(summary.steps).toBeGreaterThanOrEqual(300);
+    expect(summary.steps).toBeLessThan(320);
+    expect(logs.join('\n')).toMatch(
+      /link lost at step \d+: no valid frame from the robot for 200 ms; motors commanded to stop/,
+    );
+    // Nothing but STOP after the link was declared lost (no motor command to a robot it cannot hear).
+    expect(proxy.fromHost.filter((f) => f.at > stop!.at && f.frame.type === MessageType.motor)).toHaveLength(
+      0,
+    );
+  });
+
+  it('sends STOP within the timeout, reconnects, pauses learning and goes on (onLinkLost: reconnect)', async () => {
+    const { summary, proxy } = await killMidRun('reconnect');
+    const stop = stops(proxy.fromHost).find((f) => f.frame.payload[0] === StopReason.timeout);
+    expect(stop).toBeDefined();
+    expect(stop!.at - proxy.state.lastFromRobotAt).toBeLessThan(260);
+    expect(summary.robot.linkLost).toBe(1);
+    expect(summary.robot.reconnects).toBe(1);
+    expect(proxy.state.connections).toBeGreaterThanOrEqual(2);
+    expect(summary.robot.events.map((e) => e.what)).toEqual(['link-lost', 'reconnected']);
+    expect(summary.robot.stopCause).toBe('success');
+    expect(summary.success).toBe(true);
+    expect(summary.lostLine).toBe(0);
+  });
+
+  it('Ctrl-C: sarlab run sends STOP(interrupted) and exits with 130', async () => {
+    const { child, port } = await startEmulator(['--realtime']);
+    const upstream = { port };
+    const proxy = await recordingProxy(upstream);
+    const run = spawn(
+      process.execPath,
+      [cli, 'run', '--robot', `tcp:127.0.0.1:${proxy.port}`, '--no-plot', '--out', join(dir, 'sigint')],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    children.push(run);
+    while (proxy.fromHost.filter((f) => f.frame.type === MessageType.motor).length < 10)
+      await new Promise((r) => setTimeout(r, 20));
+    const code = await new Promise<number | null>((resolve) => {
+      run.once('exit', resolve);
+      run.kill('SIGINT');
+    });
+    child.kill('SIGINT');
+    proxy.server.close();
+    expect(code).toBe(130);
+    expect(stops(proxy.fromHost).map((f) => f.frame.payload[0])).toContain(StopReason.interrupted);
+    expect(existsSync(join(dir, 'sigint', 'summary.json'))).toBe(true);
+  });
+});
+
+describe('serial: a pseudo-terminal pair made with socat', () => {
+  it('exchanges frames end to end (serialport on one end, the emulator on the other)', async () => {
+    const ptyDir = mkdtempSync(join(tmpdir(), 'sarlab-pty-'));
+    const hostEnd = join(ptyDir, 'host');
+    const robotEnd = join(ptyDir, 'robot');
+    const socat = spawn('socat', [`pty,raw,echo=0,link=${hostEnd}`, `pty,raw,echo=0,link=${robotEnd}`], {
+      stdio: 'ignore',
+    });
+    children.push(socat);
+    const deadline = Date.now() + 5000;
+    while (!(existsSync(hostEnd) && existsSync(robotEnd)) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
+    expect(existsSync(hostEnd), 'socat made the pseudo-terminal pair').toBe(true);
+    const { SerialTransport } = await import('../src/robot/transport.js');
+    const emulator = new RobotEmulator({ track: builtinTrack('default') });
+    const robotPort = await SerialTransport.open(robotEnd, 115200);
+    emulator.attach(robotPort);
+    const robot = await RobotEnvironment.connect({
+      address: { kind: 'serial', path: hostEnd, baudRate: 115200 },
+      expect: { reflexCount: 2, predictorRows: 2, predictorColumns: 12 },
+    });
+    const config = parseRunConfig({ steps: 400 });
+    const run = await RobotRun.start(robot, config);
+    const summary = await run.run();
+    const reference = new Simulation(config).runToEnd();
+    await new Promise((r) => setTimeout(r, 50));
+    emulator.close();
+    await robotPort.close();
+    socat.kill();
+    rmSync(ptyDir, { recursive: true, force: true });
+    console.log(
+      `serial: ${summary.steps} steps, ${summary.robot.framesSent} frames sent, ${summary.robot.framesReceived} received, ` +
+        `round trip ${summary.robot.roundTripMs.toFixed(3)} ms`,
+    );
+    expect(summary.robot.address).toBe(`serial:${hostEnd}@115200`);
+    expect(summary.steps).toBe(400);
+    expect(summary.robot.refusedTotal).toBe(0);
+    expect(summary.robot.framesReceived).toBeGreaterThanOrEqual(401);
+    expect(emulator.stats.motorCommands).toBe(400);
+    expect(emulator.stats.stops.map((s) => s.reason)).toEqual(['endOfRun']);
+    // The same loop as the simulation, up to float32 rounding on the wire.
+    expect(summary.meanAbsErrorFirst).toBeCloseTo(reference.meanAbsErrorFirst, 4);
+  });
+});
