@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -35,7 +35,16 @@ beforeAll(() => {
   writeFileSync(f('empty-layers.yaml'), 'network:\n  layers: []\n');
   mkdirSync(f('a-folder'), { recursive: true });
   // Models: a good one to damage, and one for another input size.
-  const good = sarlab(['run', '--steps', '200', '--no-plot', '--save-model', f('good.json'), '--out', f('good-run')]);
+  const good = sarlab([
+    'run',
+    '--steps',
+    '200',
+    '--no-plot',
+    '--save-model',
+    f('good.json'),
+    '--out',
+    f('good-run'),
+  ]);
   expect(good.status).toBe(0);
   const text = readFileSync(f('good.json'), 'utf8');
   writeFileSync(f('truncated-model.json'), text.slice(0, Math.floor(text.length / 2)));
@@ -46,7 +55,18 @@ beforeAll(() => {
   edited.network.layers[0].weights = `${edited.network.layers[0].weights.slice(0, -8)}AAAAAAA=`;
   writeFileSync(f('edited-weights.json'), JSON.stringify(edited));
   writeFileSync(f('not-a-model.json'), '{"format": "something-else"}');
-  const camera = sarlab(['run', '--steps', '200', '--no-plot', '--inputs', 'camera', '--save-model', f('camera.json'), '--out', f('camera-run')]);
+  const camera = sarlab([
+    'run',
+    '--steps',
+    '200',
+    '--no-plot',
+    '--inputs',
+    'camera',
+    '--save-model',
+    f('camera.json'),
+    '--out',
+    f('camera-run'),
+  ]);
   expect(camera.status).toBe(0);
 }, 120_000);
 
@@ -54,7 +74,11 @@ const cases: [string, string[], RegExp][] = [
   ['unknown flag', ['run', '--bogus'], /unknown option '--bogus'/],
   ['unknown command', ['fly'], /unknown command/],
   ['bad number', ['run', '--learning-rate', 'fast'], /--learning-rate: got "fast"/],
-  ['negative learning rate', ['run', '--learning-rate', '-0.1'], /--learning-rate: got "-0.1", expected a number >= 0/],
+  [
+    'negative learning rate',
+    ['run', '--learning-rate', '-0.1'],
+    /--learning-rate: got "-0.1", expected a number >= 0/,
+  ],
   ['non-finite learning rate', ['run', '--learning-rate', 'Infinity'], /--learning-rate/],
   ['empty layer list', ['run', '--layers', ''], /--layers/],
   ['layer of width 0', ['run', '--layers', '10,0,2'], /--layers: got "0"/],
@@ -74,13 +98,25 @@ const cases: [string, string[], RegExp][] = [
   ['a 1x1 PNG', ['run', '--track', f('tiny.png')], /1x1/],
   ['a huge PNG header', ['run', '--track', f('huge.png')], /100000x100000/],
   ['a PNG with no line', ['run', '--track', f('blank.png')], /no dark pixel/],
-  ['missing config file', ['run', '--config', f('missing.json')], /--config: got ".*missing.json", expected an existing file/],
+  [
+    'missing config file',
+    ['run', '--config', f('missing.json')],
+    /--config: got ".*missing.json", expected an existing file/,
+  ],
   ['unreadable config (a folder)', ['run', '--config', f('a-folder')], /--config: .*EISDIR/],
   ['malformed JSON config', ['run', '--config', f('malformed.json')], /valid JSON/],
   ['malformed YAML config', ['run', '--config', f('bad.yaml')], /valid YAML/],
-  ['config with an unknown key', ['run', '--config', f('unknown.json')], /unknown\.json\.learningRat: got "an unknown setting"/],
+  [
+    'config with an unknown key',
+    ['run', '--config', f('unknown.json')],
+    /unknown\.json\.learningRat: got "an unknown setting"/,
+  ],
   ['config with a nested unknown key', ['run', '--config', f('nested-unknown.json')], /network\.layerz/],
-  ['config with a wrong type', ['run', '--config', f('wrong-type.json')], /steps: got "many", expected a number/],
+  [
+    'config with a wrong type',
+    ['run', '--config', f('wrong-type.json')],
+    /steps: got "many", expected a number/,
+  ],
   ['config that is not an object', ['run', '--config', f('array.json')], /one object of settings/],
   ['config with empty layers', ['run', '--config', f('empty-layers.yaml')], /network\.layers: got \[\]/],
   ['missing model', ['run', '--load-model', f('missing-model.json')], /--load-model: .*ENOENT/],
@@ -88,7 +124,11 @@ const cases: [string, string[], RegExp][] = [
   ['model with a bad checksum', ['run', '--load-model', f('bad-checksum.json')], /checksum/],
   ['model with edited weights', ['run', '--load-model', f('edited-weights.json')], /checksum/],
   ['not a model file', ['run', '--load-model', f('not-a-model.json')], /sarlab model file/],
-  ['model for another input size', ['run', '--load-model', f('camera.json')], /model: got "a network with 160 inputs", expected 120 inputs/],
+  [
+    'model for another input size',
+    ['run', '--load-model', f('camera.json')],
+    /model: got "a network with 160 inputs", expected 120 inputs/,
+  ],
   ['model for the reflex', ['run', '--rule', 'reflex', '--load-model', f('good.json')], /--load-model/],
 ];
 

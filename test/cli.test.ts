@@ -32,7 +32,17 @@ describe('sarlab CLI', () => {
     const lines = result.stdout.trim().split('\n');
     expect(lines.length).toBe(1);
     const summary = JSON.parse(lines[0]);
-    for (const key of ['success', 'stepsToSuccess', 'meanAbsErrorFirst', 'meanAbsErrorLast', 'lostLine', 'steps', 'seed', 'config', 'wallSeconds']) {
+    for (const key of [
+      'success',
+      'stepsToSuccess',
+      'meanAbsErrorFirst',
+      'meanAbsErrorLast',
+      'lostLine',
+      'steps',
+      'seed',
+      'config',
+      'wallSeconds',
+    ]) {
       expect(summary).toHaveProperty(key);
     }
     expect(typeof summary.success).toBe('boolean');
@@ -41,7 +51,9 @@ describe('sarlab CLI', () => {
     expect(summary.config.network.layers).toEqual([10, 10, 10, 10, 2]);
     expect(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'))).toEqual(summary);
     const csv = readFileSync(join(out, 'log.csv'), 'utf8').split('\n');
-    expect(csv[0]).toMatch(/^step,error,errorEma,reflexCommand,networkCommand,x,y,theta,relevance,lostLine,weightDistance1/);
+    expect(csv[0]).toMatch(
+      /^step,error,errorEma,reflexCommand,networkCommand,x,y,theta,relevance,lostLine,weightDistance1/,
+    );
     expect(csv.length).toBeGreaterThan(100);
     expect(readFileSync(join(out, 'plot.svg'), 'utf8')).toMatch(/^<svg/);
     expect(existsSync(join(out, 'plot.png'))).toBe(true);
@@ -49,7 +61,17 @@ describe('sarlab CLI', () => {
 
   it('gives an identical summary.json for the same config and seed in a fresh process', () => {
     const dir = tempDir();
-    const args = ['--rule', 'backprop', '--steps', '5000', '--after-success', '-1', '--seed', '3', '--no-plot'];
+    const args = [
+      '--rule',
+      'backprop',
+      '--steps',
+      '5000',
+      '--after-success',
+      '-1',
+      '--seed',
+      '3',
+      '--no-plot',
+    ];
     expect(sarlab(['run', ...args, '--out', join(dir, 'a')]).status).toBe(0);
     expect(sarlab(['run', ...args, '--out', join(dir, 'b')]).status).toBe(0);
     const read = (name: string) => {
@@ -58,18 +80,35 @@ describe('sarlab CLI', () => {
       return s;
     };
     expect(read('b')).toEqual(read('a'));
-    expect(readFileSync(join(dir, 'b', 'log.csv'), 'utf8')).toBe(readFileSync(join(dir, 'a', 'log.csv'), 'utf8'));
+    expect(readFileSync(join(dir, 'b', 'log.csv'), 'utf8')).toBe(
+      readFileSync(join(dir, 'a', 'log.csv'), 'utf8'),
+    );
   });
 
   it('saves a model and loads it back, frozen or learning on', () => {
     const dir = tempDir();
     const model = join(dir, 'model.json');
     expect(sarlab(['run', '--save-model', model, '--out', join(dir, 'a'), '--no-plot']).status).toBe(0);
-    const frozen = sarlab(['run', '--load-model', model, '--learning-rate', '0', '--steps', '3000', '--json', '--no-plot', '--out', join(dir, 'b')]);
+    const frozen = sarlab([
+      'run',
+      '--load-model',
+      model,
+      '--learning-rate',
+      '0',
+      '--steps',
+      '3000',
+      '--json',
+      '--no-plot',
+      '--out',
+      join(dir, 'b'),
+    ]);
     expect(frozen.status).toBe(0);
     const summary = JSON.parse(frozen.stdout);
     expect(summary.weightDistance.every((d: number) => d === 0)).toBe(true);
-    const reflex = JSON.parse(sarlab(['run', '--rule', 'reflex', '--steps', '3000', '--json', '--no-plot', '--out', join(dir, 'c')]).stdout);
+    const reflex = JSON.parse(
+      sarlab(['run', '--rule', 'reflex', '--steps', '3000', '--json', '--no-plot', '--out', join(dir, 'c')])
+        .stdout,
+    );
     // The loaded network steers: it keeps |e| well below the reflex's even without learning.
     expect(summary.meanAbsErrorLast).toBeLessThan(0.75 * reflex.meanAbsErrorLast);
   });
@@ -80,7 +119,17 @@ describe('signals', () => {
     const { spawn } = await import('node:child_process');
     const { CLI } = await import('./cliHelpers.js');
     const out = join(tempDir(), 'interrupted');
-    const child = spawn(process.execPath, [CLI, 'run', '--rule', 'reflex', '--steps', '3000000', '--no-plot', '--out', out]);
+    const child = spawn(process.execPath, [
+      CLI,
+      'run',
+      '--rule',
+      'reflex',
+      '--steps',
+      '3000000',
+      '--no-plot',
+      '--out',
+      out,
+    ]);
     let stderr = '';
     child.stderr.on('data', (d) => {
       stderr += d;

@@ -26,7 +26,12 @@ describe('the step order of the closed loop', () => {
     const inputsSeen: number[][] = [];
     const outputs: number[] = [];
     for (let t = 0; t < 5; t++) {
-      const observation = { predictors: Float64Array.from([t, -t]), reflex: new Float64Array(2), error: 0.1 * t, cue: 0 };
+      const observation = {
+        predictors: Float64Array.from([t, -t]),
+        reflex: new Float64Array(2),
+        error: 0.1 * t,
+        cue: 0,
+      };
       const command = agent.act(observation, t);
       inputsSeen.push(Array.from(net.input));
       outputs.push(net.output[0]);

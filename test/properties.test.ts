@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseRunConfig } from '../src/experiments/config.js';
 import { Simulation } from '../src/experiments/simulation.js';
-import { ACTIVATIONS, Network, RULE_NAMES, ValidationError, createRule } from '../src/index.js';
+import { ACTIVATIONS, createRule, Network, RULE_NAMES, ValidationError } from '../src/index.js';
 import { loadModel, saveModel } from '../src/node/modelFile.js';
 import { tempDir } from './cliHelpers.js';
 
@@ -12,15 +12,31 @@ const SEED = 20261128; // fixed, so that failures reproduce
 
 describe('the config parser (property-based)', () => {
   it('either accepts a config (and then is idempotent) or throws a ValidationError', () => {
-    const value = fc.oneof(fc.integer(), fc.double(), fc.string(), fc.boolean(), fc.constant(null), fc.array(fc.integer(), { maxLength: 3 }));
+    const value = fc.oneof(
+      fc.integer(),
+      fc.double(),
+      fc.string(),
+      fc.boolean(),
+      fc.constant(null),
+      fc.array(fc.integer(), { maxLength: 3 }),
+    );
     const config = fc.record(
       {
         seed: value,
         steps: value,
         rule: fc.oneof(fc.constantFrom('sar', 'backprop', 'reflex', 'hebb'), value),
         learningRate: value,
-        network: fc.oneof(fc.record({ layers: fc.oneof(fc.array(fc.integer({ min: -2, max: 20 }), { maxLength: 4 }), value) }, { requiredKeys: [] }), value),
-        relevance: fc.oneof(fc.constantFrom('abs-error', 'cue', 'constant', 'joy'), fc.array(fc.constantFrom('abs-error', 'cue', 'x'))),
+        network: fc.oneof(
+          fc.record(
+            { layers: fc.oneof(fc.array(fc.integer({ min: -2, max: 20 }), { maxLength: 4 }), value) },
+            { requiredKeys: [] },
+          ),
+          value,
+        ),
+        relevance: fc.oneof(
+          fc.constantFrom('abs-error', 'cue', 'constant', 'joy'),
+          fc.array(fc.constantFrom('abs-error', 'cue', 'x')),
+        ),
         bogus: value,
       },
       { requiredKeys: [] },
@@ -72,12 +88,16 @@ describe('the model loader (property-based)', () => {
     expect(loadModel(path).savedAtStep).toBe(42);
     const damaged = join(dir, 'damaged.json');
     fc.assert(
-      fc.property(fc.nat({ max: original.length - 1 }), fc.integer({ min: 1, max: 255 }), (position, delta) => {
-        const bytes = Buffer.from(original);
-        bytes[position] = (bytes[position] + delta) % 256;
-        writeFileSync(damaged, bytes);
-        expect(() => loadModel(damaged)).toThrow(ValidationError);
-      }),
+      fc.property(
+        fc.nat({ max: original.length - 1 }),
+        fc.integer({ min: 1, max: 255 }),
+        (position, delta) => {
+          const bytes = Buffer.from(original);
+          bytes[position] = (bytes[position] + delta) % 256;
+          writeFileSync(damaged, bytes);
+          expect(() => loadModel(damaged)).toThrow(ValidationError);
+        },
+      ),
       { seed: SEED, numRuns: 400 },
     );
     fc.assert(
@@ -114,7 +134,10 @@ describe('the network and the divergence guard (property-based)', () => {
             const bad = !y.every(Number.isFinite) || net.findNonFinite() !== null;
             // With bounded inputs, errors and learning rates nothing may become non-finite here.
             expect(bad).toBe(false);
-            learner.learn(net, Array.from(y, () => next()));
+            learner.learn(
+              net,
+              Array.from(y, () => next()),
+            );
           }
         },
       ),
@@ -141,7 +164,9 @@ describe('the network and the divergence guard (property-based)', () => {
           const simulation = new Simulation(config);
           const summary = simulation.runToEnd();
           const net = simulation.parts.network!;
-          const logFinite = simulation.log.data.every((column) => column.subarray(0, simulation.log.rows).every(Number.isFinite));
+          const logFinite = simulation.log.data.every((column) =>
+            column.subarray(0, simulation.log.rows).every(Number.isFinite),
+          );
           const netFinite = net.findNonFinite() === null && net.output.every(Number.isFinite);
           if (summary.diverged) {
             expect(summary.divergence!.layer).toBeGreaterThanOrEqual(0);

@@ -1,6 +1,6 @@
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
-import { DelayLineBank, ResonatorBank, createFilterBank } from '../src/filters/filterBank.js';
+import { createFilterBank, DelayLineBank, ResonatorBank } from '../src/filters/filterBank.js';
 import { decodePngTexture, encodeTexturePng } from '../src/node/pngTrack.js';
 import { DEFAULT_WORLD, LineFollowerEnvironment } from '../src/world/lineFollower.js';
 import { driveStep } from '../src/world/robot.js';
@@ -63,13 +63,22 @@ describe('sensors on a known texture', () => {
     const env = new LineFollowerEnvironment(track, DEFAULT_WORLD);
     // Heading +y with the line at larger x: the line is on the robot's right.
     expect(env.reset().error).toBeGreaterThan(0.1);
-    const mirrored = new LineFollowerEnvironment(trackFromTexture('band', texture, { x: 101, y: 20, theta: Math.PI / 2 }));
+    const mirrored = new LineFollowerEnvironment(
+      trackFromTexture('band', texture, { x: 101, y: 20, theta: Math.PI / 2 }),
+    );
     expect(mirrored.reset().error).toBeLessThan(-0.1);
   });
 
   it('sees the line in the camera patches ahead, in the right column', () => {
     const texture = bandTexture(95, 100);
-    const camera = new GroundCamera({ height: 12, ahead: 5, tilt: 35, fieldOfView: 70, width: 32, height_px: 16 });
+    const camera = new GroundCamera({
+      height: 12,
+      ahead: 5,
+      tilt: 35,
+      fieldOfView: 70,
+      width: 32,
+      height_px: 16,
+    });
     camera.capture(texture, { x: 97.5, y: 20, theta: Math.PI / 2 });
     const patches = new Float64Array(8 * 4);
     camera.patchDarkness(8, 4, patches);
@@ -103,7 +112,14 @@ describe('filters', () => {
   });
 
   it('resonators ring at their periods and peak at exactly 1', () => {
-    const bank = createFilterBank({ kind: 'resonator', predictors: 1, count: 3, minPeriod: 5, maxPeriod: 40, damping: 0.51 });
+    const bank = createFilterBank({
+      kind: 'resonator',
+      predictors: 1,
+      count: 3,
+      minPeriod: 5,
+      maxPeriod: 40,
+      damping: 0.51,
+    });
     expect(bank).toBeInstanceOf(ResonatorBank);
     const responses: number[][] = [[], [], []];
     for (let t = 0; t < 400; t++) {
@@ -144,7 +160,9 @@ describe('tracks', () => {
     const a = builtinTrack('procedural:5');
     const b = builtinTrack('procedural:5');
     const c = builtinTrack('procedural:6');
-    expect(Array.from(a.texture.data.subarray(0, 5000))).toEqual(Array.from(b.texture.data.subarray(0, 5000)));
+    expect(Array.from(a.texture.data.subarray(0, 5000))).toEqual(
+      Array.from(b.texture.data.subarray(0, 5000)),
+    );
     expect(a.texture.width * 1000 + a.texture.height).not.toBe(c.texture.width * 1000 + c.texture.height);
     expect(() => builtinTrack('nowhere')).toThrow(/track/);
   });
@@ -178,7 +196,8 @@ describe('tracks', () => {
     const back = decodePngTexture(encodeTexturePng(track.texture), track.texture.cmPerPixel);
     expect(back.width).toBe(track.texture.width);
     let maxDiff = 0;
-    for (let i = 0; i < back.data.length; i += 97) maxDiff = Math.max(maxDiff, Math.abs(back.data[i] - track.texture.data[i]));
+    for (let i = 0; i < back.data.length; i += 97)
+      maxDiff = Math.max(maxDiff, Math.abs(back.data[i] - track.texture.data[i]));
     expect(maxDiff).toBeLessThanOrEqual(0.5 / 255 + 1e-6);
   });
 });

@@ -175,7 +175,11 @@ export function zodToValidationError(error: z.ZodError, input: unknown, source: 
     );
   }
   if (issue.code === 'invalid_union' && path[path.length - 1] === 'relevance') {
-    return new ValidationError(field, value, `one of ${RELEVANCE_KINDS.join(', ')}, or a list of them (their product)`);
+    return new ValidationError(
+      field,
+      value,
+      `one of ${RELEVANCE_KINDS.join(', ')}, or a list of them (their product)`,
+    );
   }
   return new ValidationError(field, value, simplifyZodMessage(issue.message, value));
 }

@@ -54,28 +54,49 @@ export function loadModel(path: string): SavedModel {
   let text: string;
   try {
     if (!statSync(path).isFile()) throw Object.assign(new Error('not a file'), { code: 'not a file' });
-    if (statSync(path).size > MAX_MODEL_BYTES) throw Object.assign(new Error('too large'), { code: 'larger than 64 MB' });
+    if (statSync(path).size > MAX_MODEL_BYTES)
+      throw Object.assign(new Error('too large'), { code: 'larger than 64 MB' });
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new ValidationError('--load-model', path, `a readable model file (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`);
+    throw new ValidationError(
+      '--load-model',
+      path,
+      `a readable model file (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`,
+    );
   }
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch {
-    throw new ValidationError('--load-model', path, 'a complete model file (it is not valid JSON: truncated or damaged?)');
+    throw new ValidationError(
+      '--load-model',
+      path,
+      'a complete model file (it is not valid JSON: truncated or damaged?)',
+    );
   }
   const parsed = modelFileSchema.safeParse(data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new ValidationError(`--load-model ${issue.path.join('.') || 'file'}`, path, `a sarlab model file v${MODEL_VERSION} (${issue.message})`);
+    throw new ValidationError(
+      `--load-model ${issue.path.join('.') || 'file'}`,
+      path,
+      `a sarlab model file v${MODEL_VERSION} (${issue.message})`,
+    );
   }
   const model = parsed.data;
   if (`${JSON.stringify(data)}\n` !== text) {
-    throw new ValidationError('--load-model', path, 'a model file exactly as sarlab wrote it (it was edited or damaged)');
+    throw new ValidationError(
+      '--load-model',
+      path,
+      'a model file exactly as sarlab wrote it (it was edited or damaged)',
+    );
   }
   if (checksumOf(model.config, model.network, model.savedAtStep) !== model.checksum) {
-    throw new ValidationError('--load-model', path, 'a model whose checksum matches its content (the file was changed or damaged)');
+    throw new ValidationError(
+      '--load-model',
+      path,
+      'a model whose checksum matches its content (the file was changed or damaged)',
+    );
   }
   const network = Network.fromJSON(model.network);
   return { network, config: model.config as unknown as RunConfig, savedAtStep: model.savedAtStep };

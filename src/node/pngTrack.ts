@@ -32,7 +32,9 @@ export function decodePngTexture(bytes: Uint8Array, cmPerPixel: number, field = 
   try {
     png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   } catch (error) {
-    const reason = /stream|end|eof|truncat/i.test((error as Error).message) ? 'the file is truncated' : (error as Error).message;
+    const reason = /stream|end|eof|truncat/i.test((error as Error).message)
+      ? 'the file is truncated'
+      : (error as Error).message;
     throw new ValidationError(field, 'a damaged PNG', `a complete, readable PNG (${reason})`);
   }
   // pngjs always decodes to 8-bit RGBA.

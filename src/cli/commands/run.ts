@@ -4,12 +4,12 @@ import type { Command } from 'commander';
 import type { RunConfig } from '../../experiments/config.js';
 import { mergeConfig, parseRunConfig } from '../../experiments/config.js';
 import { type RunSummary, Simulation } from '../../experiments/simulation.js';
-import { loadModel, saveModel } from '../../node/modelFile.js';
-import { ValidationError } from '../../util/errors.js';
 import { writeFileAtomic } from '../../node/files.js';
+import { loadModel, saveModel } from '../../node/modelFile.js';
 import { encodeTexturePng, loadPngTrack } from '../../node/pngTrack.js';
 import { svgToPng, vegaLiteToSvg } from '../../report/render.js';
 import { runPlotSpec } from '../../report/runPlot.js';
+import { ValidationError } from '../../util/errors.js';
 import type { Track } from '../../world/track.js';
 import { EXIT_INTERRUPTED } from '../errors.js';
 import { addRunOptions, configFromFlags, type RunFlags } from '../runOptions.js';
@@ -29,8 +29,14 @@ export function registerRun(program: Command): void {
     .command('run')
     .description('run the line follower in a closed loop and learn (default: SaR on the default track)');
   addRunOptions(command, { single: true })
-    .option('--save-model <file>', 'save the network (and its configuration) at the end; the last good one if it diverges')
-    .option('--load-model <file>', 'start from a saved network (continue learning, or run it frozen with --learning-rate 0)')
+    .option(
+      '--save-model <file>',
+      'save the network (and its configuration) at the end; the last good one if it diverges',
+    )
+    .option(
+      '--load-model <file>',
+      'start from a saved network (continue learning, or run it frozen with --learning-rate 0)',
+    )
     .option('--out <dir>', 'output folder (default: runs/<track>-<rule>-seed<seed>)')
     .option('--json', 'print the run summary as one JSON object on stdout, and nothing else')
     .option('--no-plot', 'skip the plot')
@@ -58,18 +64,22 @@ async function runCommand(flags: RunCommandFlags): Promise<number> {
   let config = configFromFlags(flags);
   const model = flags.loadModel ? loadModel(flags.loadModel) : undefined;
   if (model) {
-    if (config.rule === 'reflex') throw new ValidationError('--load-model', flags.loadModel, 'a learning rule (not reflex)');
+    if (config.rule === 'reflex')
+      throw new ValidationError('--load-model', flags.loadModel, 'a learning rule (not reflex)');
     // The network's shape comes from the model, so that the summary describes what actually ran.
     const shape = model.network.shape();
     config = parseRunConfig(
-      mergeConfig(config, { network: { layers: shape.layers, activation: shape.activation[0], bias: shape.bias } }),
+      mergeConfig(config, {
+        network: { layers: shape.layers, activation: shape.activation[0], bias: shape.bias },
+      }),
     );
   }
   const track = resolveTrack(config);
   if (flags.robot) return runOnRobotCommand(flags, config, track, model?.network);
   const simulation = new Simulation(config, track, model?.network);
   const network = simulation.parts.network;
-  if (flags.saveModel && !network) throw new ValidationError('--save-model', flags.saveModel, 'a run with a network (not reflex)');
+  if (flags.saveModel && !network)
+    throw new ValidationError('--save-model', flags.saveModel, 'a run with a network (not reflex)');
   // The last good weights, kept while saving was asked so that a divergence never overwrites them.
   let lastGood = flags.saveModel && network ? { weights: network.snapshot(), step: 0 } : null;
   const out = flags.out ?? defaultOutDir(config);
