@@ -44,6 +44,12 @@ export interface Scratch {
   readonly signals: Float64Array[];
   /** Spare buffer of each layer's width for backward sums. */
   readonly backward: Float64Array[];
+  /**
+   * This step's learning rate of each layer, η_l · modulation. Kept in an array rather than passed
+   * as arguments: a floating-point argument to a call that the JIT does not inline is boxed on the
+   * heap, and the step must not allocate.
+   */
+  readonly rates: Float64Array;
 }
 
 /**
@@ -98,18 +104,22 @@ export abstract class OnlineRule implements LearningRule {
       const layer = layers[l];
       derivativeArray(layer.activationCode, layer.sum, layer.output, scratch.derivatives[l], layer.outputs);
     }
-    const modulation = this.modulation(scratch, options);
+    // The modulation goes through a field, not a return value (a returned fraction may be boxed).
+    const previous = this.lastRelevance;
+    this.modulate(scratch, options);
+    const modulation = this.lastRelevance;
     if (!Number.isFinite(modulation) || modulation < 0) {
+      this.lastRelevance = previous;
       throw new ValidationError('relevance', modulation, 'a finite number >= 0');
     }
-    this.lastRelevance = modulation;
     this.computeSignals(net, scratch);
-    applyUpdates(net, scratch.signals, this.rate * modulation, this.layerDiscount);
+    layerRates(scratch.rates, this.rate * modulation, this.layerDiscount);
+    updateLayers(net, scratch.signals, scratch.rates);
   }
 
-  /** The global modulation of this step (SaR: the relevance; others: 1). */
-  protected modulation(_scratch: Scratch, _options?: LearnOptions): number {
-    return 1;
+  /** Sets `lastRelevance` to the global modulation of this step (SaR: the relevance; others: 1). */
+  protected modulate(_scratch: Scratch, _options?: LearnOptions): void {
+    this.lastRelevance = 1;
   }
 
   /** Fills `scratch.signals[l]` for every layer, top-down. */
@@ -124,6 +134,7 @@ export abstract class OnlineRule implements LearningRule {
       derivatives: widths.map((n) => new Float64Array(n)),
       signals: widths.map((n) => new Float64Array(n)),
       backward: widths.map((n) => new Float64Array(n)),
+      rates: new Float64Array(widths.length),
     };
     this.onBind(net);
     return this.scratch;
@@ -195,23 +206,116 @@ export function applyUpdates(
   scaledRate: number,
   discount: number,
 ): void {
-  const layers = net.layers;
-  const depth = layers.length;
-  if (scaledRate === 0) return;
+  const rates = new Float64Array(net.layers.length);
+  layerRates(rates, scaledRate, discount);
+  updateLayers(net, signals, rates);
+}
+
+/** rates[l] = scaledRate · discount^(L-1-l), the learning rate of layer l (0-based) of L. */
+function layerRates(rates: Float64Array, scaledRate: number, discount: number): void {
+  const depth = rates.length;
   for (let l = 0; l < depth; l++) {
+    rates[l] = discount === 1 ? scaledRate : scaledRate * discount ** (depth - 1 - l);
+  }
+}
+
+/** W^l += rates[l] · signal^l ⊗ x^{l-1} for every layer (nothing when the rates are zero). */
+function updateLayers(net: Network, signals: Float64Array[], rates: Float64Array): void {
+  const layers = net.layers;
+  if (rates[rates.length - 1] === 0) return;
+  for (let l = 0; l < layers.length; l++) {
     const layer = layers[l];
-    const rate = discount === 1 ? scaledRate : scaledRate * discount ** (depth - 1 - l);
-    const n = layer.inputs;
-    const m = layer.outputs;
-    const w = layer.weights;
-    const x = layer.input;
-    const t = signals[l];
-    for (let j = 0; j < m; j++) {
-      const k = rate * t[j];
-      if (k === 0) continue;
-      const row = j * n;
-      for (let i = 0; i < n; i++) w[row + i] += k * x[i];
-      if (layer.hasBias) layer.bias[j] += k;
+    outerProductUpdate(
+      layer.weights,
+      layer.hasBias ? layer.bias : null,
+      layer.input,
+      signals[l],
+      rates,
+      l,
+      layer.inputs,
+      layer.outputs,
+    );
+  }
+}
+
+/**
+ * The readable reference of one layer's update: w_ji += (rate·t_j)·x_i and b_j += rate·t_j, rows
+ * whose factor rate·t_j is exactly zero left untouched. `outerProductUpdate` must give bit-identical
+ * results (a test checks it).
+ */
+export function outerProductUpdateReference(
+  w: Float64Array,
+  bias: Float64Array | null,
+  x: Float64Array,
+  t: Float64Array,
+  rate: number,
+  n: number,
+  m: number,
+): void {
+  for (let j = 0; j < m; j++) {
+    const k = rate * t[j];
+    if (k === 0) continue;
+    const row = j * n;
+    for (let i = 0; i < n; i++) w[row + i] += k * x[i];
+    if (bias) bias[j] += k;
+  }
+}
+
+/**
+ * The update hot loop: the same element-wise operations as `outerProductUpdateReference` (so the
+ * result is bit-identical), four rows per pass so that each x_i is loaded once for four rows and the
+ * loop overhead is shared. Rows with a zero factor are skipped, exactly as in the reference.
+ */
+export function outerProductUpdate(
+  w: Float64Array,
+  bias: Float64Array | null,
+  x: Float64Array,
+  t: Float64Array,
+  rates: Float64Array,
+  index: number,
+  n: number,
+  m: number,
+): void {
+  const rate = rates[index];
+  let j = 0;
+  for (; j + 3 < m; j += 4) {
+    const k0 = rate * t[j];
+    const k1 = rate * t[j + 1];
+    const k2 = rate * t[j + 2];
+    const k3 = rate * t[j + 3];
+    if (k0 === 0 || k1 === 0 || k2 === 0 || k3 === 0) {
+      // Rare (a zero sign): one row at a time, the zero rows skipped.
+      for (let r = j; r < j + 4; r++) {
+        const k = rate * t[r];
+        if (k === 0) continue;
+        const row = r * n;
+        for (let i = 0; i < n; i++) w[row + i] += k * x[i];
+      }
+    } else {
+      const r0 = j * n;
+      const r1 = r0 + n;
+      const r2 = r1 + n;
+      const r3 = r2 + n;
+      for (let i = 0; i < n; i++) {
+        const xi = x[i];
+        w[r0 + i] += k0 * xi;
+        w[r1 + i] += k1 * xi;
+        w[r2 + i] += k2 * xi;
+        w[r3 + i] += k3 * xi;
+      }
     }
+    if (bias) {
+      if (k0 !== 0) bias[j] += k0;
+      if (k1 !== 0) bias[j + 1] += k1;
+      if (k2 !== 0) bias[j + 2] += k2;
+      if (k3 !== 0) bias[j + 3] += k3;
+    }
+  }
+  for (; j < m; j++) {
+    const k = rate * t[j];
+    if (k === 0) continue;
+    const row = j * n;
+    for (let i = 0; i < n; i++) w[row + i] += k * x[i];
+    if (bias) bias[j] += k;
   }
 }

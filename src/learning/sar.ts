@@ -34,12 +34,7 @@ export class SarRule extends OnlineRule {
   relevance: RelevanceSource;
   readonly signMode: SignMode;
   private step = 0;
-  private readonly context: {
-    errors: Float64Array;
-    absError: number;
-    cue: number | undefined;
-    step: number | undefined;
-  } = { errors: new Float64Array(0), absError: 0, cue: undefined, step: undefined };
+  private readonly context = new SarContext();
 
   constructor(options: SarOptions) {
     super(options);
@@ -51,17 +46,19 @@ export class SarRule extends OnlineRule {
     this.signMode = mode;
   }
 
-  protected override modulation(scratch: Scratch, options?: LearnOptions): number {
+  protected override modulate(scratch: Scratch, options?: LearnOptions): void {
     const errors = scratch.errors;
     let abs = 0;
     for (let j = 0; j < errors.length; j++) abs += Math.abs(errors[j]);
     const context = this.context;
     context.errors = errors;
     context.absError = abs / errors.length;
-    context.cue = options?.cue;
+    const cue = options?.cue;
+    context.hasCue = cue !== undefined;
+    context.cueValue = cue === undefined ? 0 : cue;
     context.step = options?.step ?? this.step;
     this.step++;
-    return this.relevance.value(context as RelevanceContext);
+    this.lastRelevance = this.relevance.value(context);
   }
 
   protected override computeSignals(net: Network, scratch: Scratch): void {
@@ -83,6 +80,23 @@ export class SarRule extends OnlineRule {
       const s = scratch.signals[l];
       for (let j = 0; j < s.length; j++) s[j] = Math.sign(d[j] * sum[j]);
     }
+  }
+}
+
+/**
+ * The context handed to relevance sources, reused every step. The cue is kept in a number-only
+ * field behind a getter: a field that holds either a number or undefined stores every fractional
+ * number as a new heap object, and the learning step must not allocate.
+ */
+class SarContext implements RelevanceContext {
+  errors: Float64Array = new Float64Array(0);
+  absError = 0.5;
+  cueValue = 0.5;
+  hasCue = false;
+  step = 0;
+
+  get cue(): number | undefined {
+    return this.hasCue ? this.cueValue : undefined;
   }
 }
 

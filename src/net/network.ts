@@ -332,7 +332,10 @@ export class Network {
   }
 
   /** Euclidean distance of each layer's weights (and biases) from a snapshot, written into `out`. */
-  weightDistances(snapshot: readonly Float64Array[], out: Float64Array = new Float64Array(this.layers.length)) {
+  weightDistances(
+    snapshot: readonly Float64Array[],
+    out: Float64Array = new Float64Array(this.layers.length),
+  ) {
     for (let k = 0; k < this.layers.length; k++) {
       const layer = this.layers[k];
       out[k] = distance(layer.weights, snapshot[2 * k], layer.bias, snapshot[2 * k + 1]);

@@ -1,0 +1,13 @@
+import { parseRunConfig } from '../../src/experiments/config.js';
+import { Simulation } from '../../src/experiments/simulation.js';
+
+export type InputKind = 'rows' | 'camera';
+
+/**
+ * A closed-loop simulation with the default configuration (SaR, default track, default 5-layer net,
+ * resonator filter array) and the given predictive inputs, with a step budget of `budget` steps and
+ * no early stop at success, so that it runs the full budget.
+ */
+export function closedLoopSimulation(inputs: InputKind, budget: number, seed = 1): Simulation {
+  return new Simulation(parseRunConfig({ seed, steps: budget, afterSuccess: -1, world: { inputs } }));
+}

@@ -1,0 +1,100 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { outerProductUpdate, outerProductUpdateReference } from '../src/learning/rule.js';
+import { denseForward, denseForwardReference } from '../src/net/network.js';
+import { Random, randomVector } from './helpers.js';
+
+const root = join(import.meta.dirname, '..');
+
+/** Bit patterns, so that -0 and 0 (and NaN payloads) count as different. */
+function bits(a: Float64Array): string[] {
+  return Array.from(new BigUint64Array(a.buffer, a.byteOffset, a.length), (b) => b.toString(16));
+}
+
+describe('unrolled kernels are bit-identical to the plain loops', () => {
+  it('forward sums, for every remainder of the four-row unrolling', () => {
+    const random = new Random(17);
+    for (let trial = 0; trial < 200; trial++) {
+      const n = 1 + Math.floor(random.next() * 40);
+      const m = 1 + Math.floor(random.next() * 11);
+      const w = randomVector(random, n * m, -2, 2);
+      const b = randomVector(random, m, -1, 1);
+      const x = randomVector(random, n, -3, 3);
+      const fast = new Float64Array(m);
+      const plain = new Float64Array(m);
+      denseForward(w, b, x, fast, n, m);
+      denseForwardReference(w, b, x, plain, n, m);
+      expect(bits(fast)).toEqual(bits(plain));
+    }
+  });
+
+  it('outer-product updates, with zero signals, negative zeros and no bias', () => {
+    const random = new Random(23);
+    for (let trial = 0; trial < 200; trial++) {
+      const n = 1 + Math.floor(random.next() * 30);
+      const m = 1 + Math.floor(random.next() * 11);
+      const w = randomVector(random, n * m, -1, 1);
+      // Signals as SaR makes them (-1, 0, 1, and -0), or arbitrary values as backprop does.
+      const t = new Float64Array(m);
+      for (let j = 0; j < m; j++) {
+        const r = random.next();
+        t[j] = trial % 2 ? [-1, 0, 1, -0][Math.floor(r * 4)] : random.uniform(-1, 1);
+      }
+      if (trial % 5 === 0) w[0] = -0;
+      const x = randomVector(random, n, -1, 1);
+      const bias = trial % 3 === 0 ? null : randomVector(random, m, -1, 1);
+      const rate = trial % 7 === 0 ? 0 : random.uniform(0, 0.1);
+      const wFast = w.slice();
+      const bFast = bias?.slice() ?? null;
+      outerProductUpdate(wFast, bFast, x, t, Float64Array.of(rate), 0, n, m);
+      outerProductUpdateReference(w, bias, x, t, rate, n, m);
+      expect(bits(wFast)).toEqual(bits(w));
+      if (bias && bFast) expect(bits(bFast)).toEqual(bits(bias));
+    }
+  });
+});
+
+describe('steady-state closed loop (acceptance 3 of the performance issue)', () => {
+  it('does not grow the heap with the number of steps and allocates no objects per step', () => {
+    // The probe needs --expose-gc, so it runs in a child process on a fresh build of the sources.
+    const out = join(root, 'test-artifacts', 'perf-build');
+    rmSync(out, { recursive: true, force: true });
+    const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+    const build = spawnSync(
+      process.execPath,
+      [tsc, '-p', join(root, 'bench', 'tsconfig.json'), '--outDir', out],
+      {
+        encoding: 'utf8',
+      },
+    );
+    const probe = join(out, 'bench', 'heapProbe.js');
+    expect(existsSync(probe), build.stdout + build.stderr).toBe(true);
+    for (const inputs of ['rows', 'camera']) {
+      const child = spawnSync(
+        process.execPath,
+        ['--expose-gc', '--min-semi-space-size=64', '--max-semi-space-size=64', probe, inputs, '100000'],
+        { encoding: 'utf8', timeout: 60_000 },
+      );
+      expect(child.status, child.stderr).toBe(0);
+      const report = JSON.parse(child.stdout) as {
+        steps: number;
+        retainedGrowthBytes: number;
+        heapGrowthAfterChunk: number[];
+        collectionsDuringRun: number;
+        allocatedBytesPerStep: number | null;
+      };
+      expect(report.steps).toBe(100_000);
+      // Retained after a full collection: less than a byte per step (a leak of one number per step
+      // would be 1.6 MB here).
+      expect(report.retainedGrowthBytes).toBeLessThan(100_000);
+      // Allocated, with no collection in between: nothing per step but, at most, a few
+      // floating-point numbers that the JIT boxes at call boundaries it does not inline (16 bytes
+      // each); any array or object created per step would exceed this.
+      expect(report.collectionsDuringRun).toBe(0);
+      expect(report.allocatedBytesPerStep).not.toBeNull();
+      expect(report.allocatedBytesPerStep as number).toBeLessThan(64);
+    }
+  });
+});
