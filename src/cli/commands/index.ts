@@ -3,6 +3,7 @@ import { registerMerge } from './merge.js';
 import { registerReport } from './report.js';
 import { registerRobot } from './robot.js';
 import { registerRun } from './run.js';
+import { registerServe } from './serve.js';
 import { registerSweep } from './sweep.js';
 
 /** Each command module exports a function that adds itself to the program. */
@@ -10,6 +11,7 @@ export type Registration = (program: Command) => void;
 
 export const registrations: Registration[] = [
   registerRun,
+  registerServe,
   registerSweep,
   registerMerge,
   registerReport,

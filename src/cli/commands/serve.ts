@@ -1,0 +1,188 @@
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { extname, join, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import { ValidationError } from '../../util/errors.js';
+import { CliError, EXIT_FAILURE } from '../errors.js';
+import { numberFlag } from '../runOptions.js';
+
+interface ServeFlags {
+  port: string;
+  host: string;
+}
+
+/** The built page inside the package (built by `npm run build`). */
+export function webRoot(): string {
+  return fileURLToPath(new URL('../../../../web-dist/', import.meta.url));
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.png': 'image/png',
+  '.svg': 'image/svg+xml',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.txt': 'text/plain; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+};
+
+/** Everything the page needs comes from this server; nothing else may load. */
+const SECURITY_HEADERS: Record<string, string> = {
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Content-Security-Policy':
+    "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; worker-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'none'; frame-ancestors 'none'",
+};
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('serve the live lab (the page in your browser: watch SaR learn, side by side with backprop)')
+    .option('--port <n>', 'port (0: any free port)', '8080')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .action(async (flags: ServeFlags) => {
+      process.exitCode = await serveCommand(flags);
+    });
+}
+
+async function serveCommand(flags: ServeFlags): Promise<number> {
+  const port = numberFlag('port', flags.port, { integer: true, min: 0 });
+  if (port > 65535) throw new ValidationError('--port', flags.port, 'an integer from 0 to 65535');
+  const host = flags.host.trim();
+  if (host === '') throw new ValidationError('--host', flags.host, 'a host name or address');
+  const root = webRoot();
+  if (!existsSync(join(root, 'index.html'))) {
+    throw new CliError(
+      `the page is not built (no ${join(root, 'index.html')}); run npm run build`,
+      EXIT_FAILURE,
+    );
+  }
+  const server = createStaticServer(root);
+  await listen(server, port, host);
+  const address = server.address();
+  const actualPort = typeof address === 'object' && address ? address.port : port;
+  const shownHost = host.includes(':') ? `[${host}]` : host;
+  process.stdout.write(`sarlab: the live lab is at http://${shownHost}:${actualPort}/ (Ctrl-C to stop)\n`);
+  await new Promise<void>((done) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      server.close(() => done());
+      server.closeAllConnections();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  return 0;
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((done, fail) => {
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRINUSE') fail(new CliError(`port ${port} on ${host} is in use; try --port 0`));
+      else if (error.code === 'EACCES') fail(new CliError(`no permission to listen on ${host}:${port}`));
+      else if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND')
+        fail(new CliError(`cannot listen on ${host}: no such local address`));
+      else fail(error);
+    });
+    server.listen(port, host, () => done());
+  });
+}
+
+/**
+ * A static file server for one folder: GET and HEAD only, files inside the folder only (no path
+ * traversal, no symlinks out of it, no dot files), `/` is index.html.
+ */
+export function createStaticServer(root: string): Server {
+  const base = realpathSync(root);
+  return createServer((request, response) => {
+    try {
+      serveFile(base, request, response);
+    } catch {
+      send(response, 500, 'internal error');
+    }
+  });
+}
+
+function send(
+  response: ServerResponse,
+  status: number,
+  text: string,
+  extra: Record<string, string> = {},
+): void {
+  response.writeHead(status, {
+    'Content-Type': 'text/plain; charset=utf-8',
+    'Cache-Control': 'no-store',
+    ...SECURITY_HEADERS,
+    ...extra,
+  });
+  response.end(`${text}\n`);
+}
+
+function serveFile(base: string, request: IncomingMessage, response: ServerResponse): void {
+  if (request.method !== 'GET' && request.method !== 'HEAD') {
+    send(response, 405, 'method not allowed', { Allow: 'GET, HEAD' });
+    return;
+  }
+  const target = resolveRequest(base, request.url ?? '/');
+  if (target === null) {
+    send(response, 400, 'bad request');
+    return;
+  }
+  let file = target;
+  let stats = statOrNull(file);
+  if (stats?.isDirectory()) {
+    file = join(file, 'index.html');
+    stats = statOrNull(file);
+  }
+  if (!stats?.isFile()) {
+    send(response, 404, 'not found');
+    return;
+  }
+  // Symlinks must not lead out of the folder.
+  const real = realpathSync(file);
+  if (real !== base && !real.startsWith(base + sep)) {
+    send(response, 404, 'not found');
+    return;
+  }
+  const type = CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream';
+  const body = readFileSync(real);
+  response.writeHead(200, {
+    'Content-Type': type,
+    'Content-Length': String(body.length),
+    'Cache-Control': file.includes(`${sep}assets${sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache',
+    ...SECURITY_HEADERS,
+  });
+  response.end(request.method === 'HEAD' ? undefined : body);
+}
+
+/** The file a request path names inside `base`, or null for a path that is malformed or leaves it. */
+export function resolveRequest(base: string, url: string): string | null {
+  const path = url.split(/[?#]/, 1)[0];
+  if (!path.startsWith('/')) return null;
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(path);
+  } catch {
+    return null;
+  }
+  if (decoded.includes('\0') || decoded.includes('\\')) return null;
+  const parts = decoded.split('/').filter((p) => p !== '' && p !== '.');
+  if (parts.some((p) => p === '..' || p.startsWith('.'))) return null;
+  const target = resolve(base, ...parts);
+  if (target !== base && !target.startsWith(base + sep)) return null;
+  return target;
+}
+
+function statOrNull(path: string) {
+  try {
+    return statSync(path);
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,342 @@
+// Browser tests of the live lab: the page built by Vite, served by `sarlab serve`, driven in
+// Debian's headless chromium with every request that is not to the local server cut off.
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
+import { PNG } from 'pngjs';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { parseRunConfig } from '../src/experiments/config.js';
+import { Simulation } from '../src/experiments/simulation.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ROOT = join(import.meta.dirname, '..');
+const ARTIFACTS = join(ROOT, 'test-artifacts');
+// In CI the browser tests must run (.ci/run installs chromium); elsewhere they skip without it.
+const skip = !existsSync(CHROMIUM) && !process.env.CI;
+if (skip) console.warn(`skipping the browser tests: ${CHROMIUM} not found (apt-get install chromium)`);
+
+let server: ChildProcess | null = null;
+let baseUrl = '';
+let browser: Browser | null = null;
+
+interface Session {
+  context: BrowserContext;
+  page: Page;
+  errors: string[];
+  blocked: string[];
+}
+let session: Session | null = null;
+
+async function startServer(): Promise<string> {
+  const child = spawn(process.execPath, [join(ROOT, 'bin/sarlab.js'), 'serve', '--port', '0'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  server = child;
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(() => reject(new Error(`sarlab serve did not start: ${output}`)), 15_000);
+    const read = (chunk: Buffer) => {
+      output += String(chunk);
+      const match = /http:\/\/127\.0\.0\.1:\d+\//.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[0]);
+      }
+    };
+    child.stdout!.on('data', read);
+    child.stderr!.on('data', read);
+    child.once('exit', (code) => reject(new Error(`sarlab serve exited with ${code}: ${output}`)));
+  });
+}
+
+/** A fresh page on the lab with `query`; records console errors and any request off the local server. */
+async function openLab(query = ''): Promise<Session> {
+  const context = await browser!.newContext({
+    viewport: { width: 1440, height: 900 },
+    acceptDownloads: true,
+  });
+  const errors: string[] = [];
+  const blocked: string[] = [];
+  await context.route('**/*', (route) => {
+    const url = new URL(route.request().url());
+    if (url.hostname === '127.0.0.1' || url.hostname === 'localhost') return route.continue();
+    blocked.push(url.href);
+    return route.abort('internetdisconnected');
+  });
+  const page = await context.newPage();
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  page.on('pageerror', (error) => errors.push(error.message));
+  await page.goto(`${baseUrl}${query}`);
+  session = { context, page, errors, blocked };
+  return session;
+}
+
+function agent(page: Page, id: 'a' | 'b'): Locator {
+  return page.locator(`[data-agent="${id}"]`);
+}
+
+async function numberOf(locator: Locator): Promise<number> {
+  return Number(await locator.textContent());
+}
+
+async function steps(page: Page, id: 'a' | 'b' = 'a'): Promise<number> {
+  return numberOf(agent(page, id).getByTestId('step-count'));
+}
+
+/** Pixels that differ between two PNG screenshots of the same size. */
+function changedPixels(a: Buffer, b: Buffer): number {
+  const pa = PNG.sync.read(a);
+  const pb = PNG.sync.read(b);
+  expect([pa.width, pa.height]).toEqual([pb.width, pb.height]);
+  let changed = 0;
+  for (let i = 0; i < pa.data.length; i += 4) {
+    if (Math.abs(pa.data[i] - pb.data[i]) + Math.abs(pa.data[i + 1] - pb.data[i + 1]) > 30) changed++;
+  }
+  return changed;
+}
+
+/** A white image with a thick dark closed loop (an ellipse ring), as a PNG file. */
+function loopPng(width: number, height: number, thickness: number): Buffer {
+  const png = new PNG({ width, height });
+  const cx = width / 2;
+  const cy = height / 2;
+  const rx = width * 0.38;
+  const ry = height * 0.34;
+  for (let v = 0; v < height; v++) {
+    for (let u = 0; u < width; u++) {
+      // Distance to the ellipse, approximately, from the normalised radius.
+      const r = Math.hypot((u - cx) / rx, (v - cy) / ry);
+      const distance = Math.abs(r - 1) * Math.min(rx, ry);
+      const grey = distance < thickness / 2 ? 20 : 255;
+      const o = 4 * (v * width + u);
+      png.data[o] = grey;
+      png.data[o + 1] = grey;
+      png.data[o + 2] = grey;
+      png.data[o + 3] = 255;
+    }
+  }
+  return PNG.sync.write(png);
+}
+
+describe.skipIf(skip)('the live lab in the browser', () => {
+  beforeAll(async () => {
+    // The page under test is always built from the current sources.
+    execFileSync(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build'], {
+      cwd: ROOT,
+      stdio: 'pipe',
+    });
+    mkdirSync(ARTIFACTS, { recursive: true });
+    baseUrl = await startServer();
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+  });
+
+  afterEach(async () => {
+    if (!session) return;
+    const { context, errors, blocked } = session;
+    session = null;
+    await context.close();
+    expect(errors, 'console errors').toEqual([]);
+    expect(blocked, 'requests off the local server').toEqual([]);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    server?.kill('SIGTERM');
+  });
+
+  it('serves the page and only its own files', async () => {
+    const index = await fetch(baseUrl);
+    expect(index.status).toBe(200);
+    expect(index.headers.get('content-type')).toMatch(/text\/html/);
+    expect(index.headers.get('content-security-policy')).toMatch(/default-src 'self'/);
+    const html = await index.text();
+    expect(html).not.toMatch(/https?:\/\//);
+    for (const path of [
+      '/../package.json',
+      '/%2e%2e/package.json',
+      '/assets/../../package.json',
+      '/.git/HEAD',
+    ]) {
+      const response = await fetch(`${baseUrl.slice(0, -1)}${path}`);
+      expect(response.status, path).toBeGreaterThanOrEqual(400);
+      expect(await response.text()).not.toMatch(/"name": "sarlab"/);
+    }
+    expect((await fetch(baseUrl, { method: 'POST', body: 'x' })).status).toBe(405);
+  });
+
+  it('runs: steps advance, the robot moves, rendering stays at 30 fps or more while simulating at 10× real time or more', async () => {
+    const { page } = await openLab('?speed=20');
+    await expect.poll(() => steps(page), { timeout: 10_000 }).toBeGreaterThan(50);
+    const canvas = page.getByTestId('robot-canvas');
+    const first = await canvas.screenshot();
+    await page.waitForTimeout(800);
+    const second = await canvas.screenshot();
+    expect(changedPixels(first, second)).toBeGreaterThan(100);
+    // fps and steps per second are measured in the page over one-second windows.
+    const readings: { fps: number; sps: number }[] = [];
+    for (let i = 0; i < 3; i++) {
+      await page.waitForTimeout(1100);
+      readings.push({
+        fps: await numberOf(page.getByTestId('fps')),
+        sps: await numberOf(agent(page, 'a').getByTestId('steps-per-second')),
+      });
+    }
+    const median = (values: number[]) => values.sort((x, y) => x - y)[1];
+    const fps = median(readings.map((r) => r.fps));
+    const sps = median(readings.map((r) => r.sps));
+    console.log(`live lab at 20× real time: ${fps} fps, ${sps} steps/s`);
+    expect(fps).toBeGreaterThanOrEqual(30);
+    expect(sps).toBeGreaterThanOrEqual(200);
+    expect(await page.getByTestId('track-name').textContent()).toBe('default');
+    await page.screenshot({ path: join(ARTIFACTS, 'lab-running.png') });
+  });
+
+  it('at full speed SaR reaches success on the default track, at the same step as the core in Node', async () => {
+    const config = parseRunConfig({ afterSuccess: -1, steps: 20_000 });
+    const reference = new Simulation(config);
+    while (!reference.metrics.success && !reference.done) reference.advanceMany(500);
+    expect(reference.metrics.success).toBe(true);
+
+    const { page } = await openLab('?speed=0&steps=1000000');
+    const started = Date.now();
+    await expect
+      .poll(() => agent(page, 'a').getByTestId('success').textContent(), { timeout: 20_000 })
+      .toBe('yes');
+    console.log(`SaR success seen in the page after ${Date.now() - started} ms`);
+    expect(await numberOf(agent(page, 'a').getByTestId('success-step'))).toBe(
+      reference.metrics.stepsToSuccess,
+    );
+    // Still drawing smoothly while the worker runs flat out.
+    await page.waitForTimeout(1100);
+    const fps = await numberOf(page.getByTestId('fps'));
+    const sps = await numberOf(agent(page, 'a').getByTestId('steps-per-second'));
+    console.log(`live lab as fast as possible: ${fps} fps, ${sps} steps/s`);
+    expect(sps).toBeGreaterThanOrEqual(200);
+    expect(fps).toBeGreaterThanOrEqual(30);
+    // Export of the run: the summary as JSON.
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      agent(page, 'a').getByTestId('export-summary').click(),
+    ]);
+    const summary = JSON.parse(readFileSync((await download.path())!, 'utf8'));
+    expect(summary).toMatchObject({ rule: 'sar', track: 'default', seed: 1, success: true });
+    expect(summary.stepsToSuccess).toBe(reference.metrics.stepsToSuccess);
+  });
+
+  it('switching the rule resets the run and the link holds the configuration', async () => {
+    const { page } = await openLab('?speed=20');
+    await expect.poll(() => steps(page), { timeout: 10_000 }).toBeGreaterThan(400);
+    const runBefore = await page.evaluate(() => document.body.dataset.run);
+    await page.getByTestId('rule').selectOption('backprop');
+    expect(await page.evaluate(() => document.body.dataset.run)).not.toBe(runBefore);
+    expect(await steps(page)).toBeLessThan(300);
+    await expect.poll(() => agent(page, 'a').getByTestId('agent-title').textContent()).toContain('backprop');
+    await expect.poll(() => steps(page), { timeout: 10_000 }).toBeGreaterThan(50);
+    expect(page.url()).toMatch(/rule=backprop/);
+    // Pause and single step.
+    await page.getByTestId('pause').click();
+    await page.waitForTimeout(200);
+    const paused = await steps(page);
+    await page.waitForTimeout(400);
+    expect(await steps(page)).toBe(paused);
+    await page.getByTestId('step').click();
+    await expect.poll(() => steps(page)).toBe(paused + 1);
+    // The shared link restores the settings.
+    const link = page.url();
+    const again = await session!.context.newPage();
+    await again.goto(link);
+    await expect.poll(() => again.getByTestId('rule').inputValue()).toBe('backprop');
+    await again.close();
+  });
+
+  it('draws and drives an uploaded PNG track', async () => {
+    const { page } = await openLab('?speed=20');
+    await expect.poll(() => steps(page), { timeout: 10_000 }).toBeGreaterThan(10);
+    const file = join(tmpdir(), `sarlab-loop-${process.pid}.png`);
+    writeFileSync(file, loopPng(600, 480, 10));
+    await page.getByTestId('track-upload').setInputFiles(file);
+    await expect.poll(() => page.getByTestId('track-name').textContent()).toMatch(/sarlab-loop-\d+\.png/);
+    await expect.poll(() => page.getByTestId('track').inputValue()).toBe('upload');
+    // The canvas shows the loop: dark on the ring, white at the centre and in the corners.
+    const samples = await page.getByTestId('track-canvas').evaluate((canvas: HTMLCanvasElement) => {
+      const ctx = canvas.getContext('2d')!;
+      const w = canvas.width;
+      const h = canvas.height;
+      const grey = (x: number, y: number) => ctx.getImageData(Math.round(x), Math.round(y), 1, 1).data[0];
+      const ring = [0, 1, 2, 3, 4, 5, 6, 7].map((k) => {
+        const a = (k * Math.PI) / 4;
+        return grey(w / 2 + 0.38 * w * Math.cos(a), h / 2 + 0.34 * h * Math.sin(a));
+      });
+      return { ring, centre: grey(w / 2, h / 2), corner: grey(5, 5), aspect: w / h };
+    });
+    expect(samples.aspect).toBeCloseTo(600 / 480, 1);
+    for (const g of samples.ring) expect(g).toBeLessThan(100);
+    expect(samples.centre).toBeGreaterThan(200);
+    expect(samples.corner).toBeGreaterThan(200);
+    await expect.poll(() => steps(page), { timeout: 10_000 }).toBeGreaterThan(100);
+    expect(await agent(page, 'a').getByTestId('run-state').textContent()).toBe('running');
+    await page.screenshot({ path: join(ARTIFACTS, 'lab-uploaded-track.png') });
+    // Not a PNG: refused with a message, the run goes on.
+    const bad = join(tmpdir(), `sarlab-not-png-${process.pid}.png`);
+    writeFileSync(bad, 'not an image');
+    await page.getByTestId('track-upload').setInputFiles(bad);
+    await expect.poll(() => page.getByTestId('message').textContent()).toMatch(/not a PNG/);
+  });
+
+  it('shows the camera image when the camera is the input', async () => {
+    const { page } = await openLab('?speed=10&inputs=camera');
+    await expect.poll(() => steps(page), { timeout: 10_000 }).toBeGreaterThan(20);
+    await expect.poll(() => page.getByTestId('camera-canvas').isVisible()).toBe(true);
+    const size = await page
+      .getByTestId('camera-canvas')
+      .evaluate((c: HTMLCanvasElement) => [c.width, c.height]);
+    expect(size).toEqual([32, 16]);
+  });
+
+  it('side by side: SaR and backprop race on the same track and seed, each with its own charts', async () => {
+    const { page } = await openLab('?speed=0&side=1&steps=100000');
+    for (const id of ['a', 'b'] as const) {
+      await expect.poll(() => agent(page, id).isVisible()).toBe(true);
+      await expect
+        .poll(() => agent(page, id).getByTestId('success').textContent(), { timeout: 40_000 })
+        .toBe('yes');
+      await expect.poll(() => agent(page, id).locator('.uplot').count()).toBe(4);
+    }
+    await expect.poll(() => agent(page, 'a').getByTestId('agent-title').textContent()).toContain('SaR');
+    await expect.poll(() => agent(page, 'b').getByTestId('agent-title').textContent()).toContain('backprop');
+    const a = await numberOf(agent(page, 'a').getByTestId('success-step'));
+    const b = await numberOf(agent(page, 'b').getByTestId('success-step'));
+    console.log(`side by side on the default track, seed 1: SaR success at step ${a}, backprop at ${b}`);
+    expect(a).toBeGreaterThan(0);
+    expect(b).toBeGreaterThan(0);
+    // Both keep drawing smoothly at 20× real time.
+    await page.getByTestId('speed').selectOption('20');
+    await page.setViewportSize({ width: 1440, height: 1420 });
+    await page.waitForTimeout(2300);
+    const fps = await numberOf(page.getByTestId('fps'));
+    console.log(`side by side at 20× real time: ${fps} fps`);
+    expect(fps).toBeGreaterThanOrEqual(30);
+    for (const id of ['a', 'b'] as const)
+      expect(await numberOf(agent(page, id).getByTestId('steps-per-second'))).toBeGreaterThanOrEqual(200);
+    const path = join(ARTIFACTS, 'lab-side-by-side.png');
+    await page.screenshot({ path });
+    if (process.env.UPDATE_SCREENSHOT) copyFileSync(path, join(ROOT, 'docs/screenshot.png'));
+  });
+});

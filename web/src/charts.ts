@@ -1,0 +1,183 @@
+// Live charts of one agent (uPlot), fed from the logged rows the worker streams.
+import uPlot from 'uplot';
+
+/** Growable columns of one agent's logged rows. */
+export class Series {
+  columns: Float64Array[];
+  length = 0;
+
+  constructor(
+    readonly names: string[],
+    capacity = 1024,
+  ) {
+    this.columns = names.map(() => new Float64Array(capacity));
+  }
+
+  column(name: string): Float64Array {
+    const k = this.names.indexOf(name);
+    return this.columns[k].subarray(0, this.length);
+  }
+
+  append(rows: Float64Array[]): void {
+    const n = rows[0]?.length ?? 0;
+    if (n === 0) return;
+    if (this.length + n > this.columns[0].length) {
+      const capacity = Math.max(2 * this.columns[0].length, this.length + n);
+      this.columns = this.columns.map((c) => {
+        const grown = new Float64Array(capacity);
+        grown.set(c.subarray(0, this.length));
+        return grown;
+      });
+    }
+    for (let k = 0; k < this.columns.length; k++) this.columns[k].set(rows[k], this.length);
+    this.length += n;
+  }
+}
+
+/** Points per chart series; more rows are thinned for drawing. */
+const MAX_POINTS = 1500;
+
+/** Every `stride`-th value, or with `peak` the largest |value| of each block of `stride`. */
+function thin(column: Float64Array, stride: number, m: number, peak: boolean): Float64Array {
+  if (stride === 1 && !peak) return column;
+  const out = new Float64Array(m);
+  for (let i = 0; i < m; i++) {
+    if (!peak) {
+      out[i] = column[i * stride];
+      continue;
+    }
+    let best = 0;
+    const end = Math.min(column.length, (i + 1) * stride);
+    for (let k = i * stride; k < end; k++) best = Math.max(best, Math.abs(column[k]));
+    out[i] = best;
+  }
+  return out;
+}
+
+const LAYER_COLOURS = [
+  '#1864ab',
+  '#2b8a3e',
+  '#e67700',
+  '#c2255c',
+  '#5f3dc4',
+  '#0b7285',
+  '#862e9c',
+  '#a61e4d',
+];
+
+interface ChartSpec {
+  title: string;
+  series: { label: string; stroke: string; column: string; transform?: 'abs' }[];
+  threshold?: number;
+}
+
+function chartSpecs(layers: number, threshold: number, colour: string): ChartSpec[] {
+  const specs: ChartSpec[] = [
+    {
+      title: '|e| and its moving average',
+      series: [
+        { label: '|e|', stroke: '#adb5bd', column: 'error', transform: 'abs' },
+        { label: 'average', stroke: colour, column: 'errorEma' },
+      ],
+      threshold,
+    },
+    { title: 'relevance ρ', series: [{ label: 'relevance', stroke: '#7048e8', column: 'relevance' }] },
+    {
+      title: 'motor command',
+      series: [
+        { label: 'reflex', stroke: '#e03131', column: 'reflexCommand' },
+        { label: 'network', stroke: '#1c7ed6', column: 'networkCommand' },
+      ],
+    },
+  ];
+  if (layers > 0) {
+    specs.push({
+      title: 'weight distance from the start, per layer',
+      series: Array.from({ length: layers }, (_, l) => ({
+        label: `layer ${l + 1}`,
+        stroke: LAYER_COLOURS[l % LAYER_COLOURS.length],
+        column: `weightDistance${l + 1}`,
+      })),
+    });
+  }
+  return specs;
+}
+
+/** The charts of one agent. */
+export class AgentCharts {
+  private readonly plots: { plot: uPlot; spec: ChartSpec }[] = [];
+
+  constructor(
+    container: HTMLElement,
+    layers: number,
+    threshold: number,
+    colour: string,
+    private readonly width: number,
+  ) {
+    container.replaceChildren();
+    for (const spec of chartSpecs(layers, threshold, colour)) {
+      const holder = document.createElement('div');
+      holder.className = 'chart';
+      holder.dataset.testid = 'chart';
+      container.append(holder);
+      const options: uPlot.Options = {
+        title: spec.title,
+        width,
+        height: 130,
+        legend: { live: false },
+        cursor: { show: false },
+        scales: { x: { time: false } },
+        axes: [{ size: 28 }, { size: 46 }],
+        series: [
+          { label: 'step' },
+          ...spec.series.map((s) => ({ label: s.label, stroke: s.stroke, width: 1.2 })),
+        ],
+        hooks: spec.threshold
+          ? {
+              draw: [
+                (u: uPlot) => {
+                  const y = u.valToPos(spec.threshold!, 'y', true);
+                  const ctx = u.ctx;
+                  ctx.save();
+                  ctx.strokeStyle = '#2f9e44';
+                  ctx.setLineDash([4, 4]);
+                  ctx.beginPath();
+                  ctx.moveTo(u.bbox.left, y);
+                  ctx.lineTo(u.bbox.left + u.bbox.width, y);
+                  ctx.stroke();
+                  ctx.restore();
+                },
+              ],
+            }
+          : {},
+      };
+      const empty: uPlot.AlignedData = [[], ...spec.series.map(() => [])];
+      this.plots.push({ plot: new uPlot(options, empty, holder), spec });
+    }
+  }
+
+  /** Redraws from the logged rows, thinned to at most MAX_POINTS per series (peaks of |e| kept). */
+  update(series: Series): void {
+    const n = series.length;
+    const stride = Math.max(1, Math.ceil(n / MAX_POINTS));
+    const m = Math.ceil(n / stride);
+    const step = thin(series.column('step'), stride, m, false);
+    for (const entry of this.plots) {
+      const data: uPlot.AlignedData = [
+        step,
+        ...entry.spec.series.map((s) => thin(series.column(s.column), stride, m, s.transform === 'abs')),
+      ];
+      entry.plot.setData(data);
+    }
+  }
+
+  resize(width: number): void {
+    if (width === this.width) return;
+    for (const { plot } of this.plots) plot.setSize({ width, height: 130 });
+  }
+
+  destroy(): void {
+    for (const { plot } of this.plots) plot.destroy();
+    this.plots.length = 0;
+  }
+}

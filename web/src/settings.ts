@@ -1,0 +1,146 @@
+// The lab's settings: what the controls show, what the URL holds, and the run configuration they make.
+import { parseRunConfig, RUN_RULES, type RunConfig, type RunRule } from '../../src/experiments/config.js';
+import { RELEVANCE_KINDS, type RelevanceKind } from '../../src/learning/relevance.js';
+import { ACTIVATIONS, type ActivationName } from '../../src/net/activation.js';
+
+/** Speeds offered, as multiples of real time; 0 is as fast as possible. */
+export const SPEEDS = [1, 2, 5, 10, 20, 50, 100, 0] as const;
+export const RELEVANCE_CHOICES = [...RELEVANCE_KINDS, 'abs-error*cue'] as const;
+export const BUILTIN_CHOICES = ['default', 'gentle', 'hard', 'procedural'] as const;
+
+export interface LabSettings {
+  rule: RunRule;
+  learningRate: number;
+  /** The second agent of the side-by-side mode. */
+  ruleB: RunRule;
+  learningRateB: number;
+  side: boolean;
+  layers: string;
+  activation: ActivationName;
+  relevance: string;
+  inputs: 'rows' | 'camera';
+  /** default, gentle, hard, procedural (with `trackSeed`), or upload (an image loaded in the page). */
+  track: string;
+  trackSeed: number;
+  /** cm per pixel of an uploaded image. */
+  trackScale: number;
+  seed: number;
+  speed: number;
+  steps: number;
+}
+
+export const DEFAULT_SETTINGS: LabSettings = {
+  rule: 'sar',
+  learningRate: 0.05,
+  ruleB: 'backprop',
+  learningRateB: 0.05,
+  side: false,
+  layers: '10,10,10,10,2',
+  activation: 'sigmoid',
+  relevance: 'abs-error',
+  inputs: 'rows',
+  track: 'default',
+  trackSeed: 7,
+  trackScale: 0.5,
+  seed: 1,
+  speed: 10,
+  steps: 100_000,
+};
+
+const KEYS: Record<keyof LabSettings, string> = {
+  rule: 'rule',
+  learningRate: 'lr',
+  ruleB: 'ruleB',
+  learningRateB: 'lrB',
+  side: 'side',
+  layers: 'layers',
+  activation: 'activation',
+  relevance: 'relevance',
+  inputs: 'inputs',
+  track: 'track',
+  trackSeed: 'trackSeed',
+  trackScale: 'scale',
+  seed: 'seed',
+  speed: 'speed',
+  steps: 'steps',
+};
+
+function oneOf<T extends string>(choices: readonly T[], value: string | null, fallback: T): T {
+  return value !== null && (choices as readonly string[]).includes(value) ? (value as T) : fallback;
+}
+
+function numberIn(value: string | null, fallback: number, min: number, max: number, integer = false): number {
+  if (value === null || value.trim() === '') return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) return fallback;
+  return n;
+}
+
+/** Reads settings from a query string; anything missing or invalid keeps its default. */
+export function settingsFromQuery(query: string): LabSettings {
+  const p = new URLSearchParams(query);
+  const d = DEFAULT_SETTINGS;
+  const layers = p.get(KEYS.layers);
+  const track = p.get(KEYS.track);
+  return {
+    rule: oneOf(RUN_RULES, p.get(KEYS.rule), d.rule),
+    learningRate: numberIn(p.get(KEYS.learningRate), d.learningRate, 0, 10),
+    ruleB: oneOf(RUN_RULES, p.get(KEYS.ruleB), d.ruleB),
+    learningRateB: numberIn(p.get(KEYS.learningRateB), d.learningRateB, 0, 10),
+    side: p.get(KEYS.side) === '1',
+    layers:
+      layers !== null && /^\s*\d+(\s*,\s*\d+)*\s*$/.test(layers) ? layers.replace(/\s+/g, '') : d.layers,
+    activation: oneOf(ACTIVATIONS, p.get(KEYS.activation), d.activation),
+    relevance: oneOf(RELEVANCE_CHOICES, p.get(KEYS.relevance), d.relevance as 'abs-error'),
+    inputs: oneOf(['rows', 'camera'] as const, p.get(KEYS.inputs), d.inputs),
+    // An uploaded image cannot travel in a URL: such links fall back to the default track.
+    track: oneOf(BUILTIN_CHOICES, track, 'default'),
+    trackSeed: numberIn(p.get(KEYS.trackSeed), d.trackSeed, -1e9, 1e9, true),
+    trackScale: numberIn(p.get(KEYS.trackScale), d.trackScale, 0.01, 100),
+    seed: numberIn(p.get(KEYS.seed), d.seed, -1e9, 1e9, true),
+    speed: (SPEEDS as readonly number[]).includes(numberIn(p.get(KEYS.speed), -1, 0, 1000))
+      ? Number(p.get(KEYS.speed))
+      : d.speed,
+    steps: numberIn(p.get(KEYS.steps), d.steps, 1, 2_000_000, true),
+  };
+}
+
+/** The whole configuration as a query string (uploaded images are not included). */
+export function settingsToQuery(s: LabSettings): string {
+  const p = new URLSearchParams();
+  for (const key of Object.keys(KEYS) as (keyof LabSettings)[]) {
+    const value = s[key];
+    if (key === 'side') p.set(KEYS.side, value ? '1' : '0');
+    else p.set(KEYS[key], String(value));
+  }
+  return p.toString();
+}
+
+/** The track spec of the core for the built-in choices. */
+export function trackSpec(s: LabSettings): string {
+  return s.track === 'procedural' ? `procedural:${s.trackSeed}` : s.track;
+}
+
+/** The run configuration of agent A or B (throws a ValidationError naming the bad field). */
+export function runConfig(s: LabSettings, agent: 'a' | 'b', trackName: string): RunConfig {
+  const layers = s.layers.split(',').map((w) => Number(w.trim()));
+  const relevance = s.relevance.includes('*')
+    ? (s.relevance.split('*') as RelevanceKind[])
+    : (s.relevance as RelevanceKind);
+  return parseRunConfig(
+    {
+      seed: s.seed,
+      steps: s.steps,
+      // The lab keeps driving after success, until the budget is spent.
+      afterSuccess: -1,
+      track: trackName,
+      trackScale: s.trackScale,
+      rule: agent === 'a' ? s.rule : s.ruleB,
+      learningRate: agent === 'a' ? s.learningRate : s.learningRateB,
+      relevance,
+      network: { layers, activation: s.activation },
+      world: { inputs: s.inputs },
+    },
+    'settings',
+  );
+}

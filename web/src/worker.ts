@@ -1,0 +1,231 @@
+// The simulation worker: runs one closed-loop Simulation (the same core code as the CLI) at the
+// requested speed and streams frames to the page.
+import './zodConfig.js';
+import { parseRunConfig } from '../../src/experiments/config.js';
+import { Simulation } from '../../src/experiments/simulation.js';
+import { GroundTexture } from '../../src/world/texture.js';
+import { builtinTrack, type Track, trackFromTexture } from '../../src/world/track.js';
+import type { FromWorker, Speed, ToWorker, TrackSource } from './protocol.js';
+
+interface WorkerScope {
+  postMessage(message: FromWorker, transfer?: Transferable[]): void;
+  onmessage: ((event: MessageEvent<ToWorker>) => void) | null;
+}
+const scope = self as unknown as WorkerScope;
+
+/** Longest stretch of simulation between two looks at the message queue, ms. */
+const SLICE_MS = 20;
+/** Frames to the page at most this often, ms. */
+const FRAME_MS = 30;
+
+let sim: Simulation | null = null;
+let run = 0;
+let speed: Speed = 10;
+let paused = false;
+let sentRows = 0;
+let carry = 0;
+let lastTick = 0;
+let lastFrame = 0;
+let scheduled = false;
+let dirty = false;
+const rate = { since: 0, steps: 0, value: 0 };
+
+// A zero-delay wake-up (setTimeout(0) is clamped to 4 ms when nested).
+const wake = new MessageChannel();
+wake.port1.onmessage = () => tick();
+
+function schedule(delay: number): void {
+  if (scheduled) return;
+  scheduled = true;
+  if (delay <= 0) wake.port2.postMessage(null);
+  else setTimeout(() => tick(), delay);
+}
+
+function buildTrack(source: TrackSource): Track {
+  if (source.kind === 'builtin') return builtinTrack(source.spec);
+  const texture = GroundTexture.fromPixels(source.width, source.height, source.rgba, 4, source.cmPerPixel);
+  return trackFromTexture(source.name, texture);
+}
+
+/** The centre of each disc sensor (the first sample of each disc is its centre). */
+function centres(points: Float64Array, perSensor: number): Float64Array {
+  const n = points.length / 2 / perSensor;
+  const out = new Float64Array(n * 2);
+  for (let i = 0; i < n; i++) {
+    out[2 * i] = points[2 * i * perSensor];
+    out[2 * i + 1] = points[2 * i * perSensor + 1];
+  }
+  return out;
+}
+
+function start(message: Extract<ToWorker, { type: 'start' }>): void {
+  run = message.run;
+  speed = message.speed;
+  paused = message.paused;
+  sim = null;
+  try {
+    const config = parseRunConfig(message.config);
+    const track = buildTrack(message.track);
+    sim = new Simulation(config, track);
+  } catch (error) {
+    scope.postMessage({
+      type: 'error',
+      run,
+      message: error instanceof Error ? error.message : String(error),
+    });
+    return;
+  }
+  sentRows = 0;
+  carry = 0;
+  rate.since = performance.now();
+  rate.steps = 0;
+  rate.value = 0;
+  const world = sim.parts.simulator!;
+  const texture = sim.parts.track.texture;
+  const grey = texture.toGreyBytes();
+  scope.postMessage(
+    {
+      type: 'ready',
+      run,
+      config: sim.config,
+      track: {
+        name: sim.parts.track.name,
+        width: texture.width,
+        height: texture.height,
+        cmPerPixel: texture.cmPerPixel,
+        grey,
+      },
+      reflex: centres(world.reflexSensors.points.local, world.reflexSensors.perSensor),
+      rows: world.rowSensors ? centres(world.rowSensors.points.local, world.rowSensors.perSensor) : null,
+      footprint: world.camera ? Float64Array.from(world.camera.footprint) : null,
+      camera: world.camera ? { width: world.camera.width, height: world.camera.height } : null,
+      columns: sim.log.columns,
+      layers: sim.parts.network?.layers.length ?? 0,
+    },
+    [grey.buffer],
+  );
+  dirty = true;
+  lastTick = performance.now();
+  schedule(0);
+}
+
+function advance(n: number): void {
+  if (!sim) return;
+  const done = sim.advanceMany(n);
+  rate.steps += done;
+}
+
+function tick(): void {
+  scheduled = false;
+  const now = performance.now();
+  const elapsed = Math.min(now - lastTick, 250);
+  lastTick = now;
+  const running = sim !== null && !paused && !sim.done;
+  if (running && sim) {
+    if (speed <= 0) {
+      const end = now + SLICE_MS;
+      while (performance.now() < end && !sim.done) advance(25);
+    } else {
+      carry += ((elapsed / 1000) * speed) / sim.config.world.dt;
+      const n = Math.floor(carry);
+      carry -= n;
+      const end = now + SLICE_MS;
+      let left = n;
+      while (left > 0 && performance.now() < end && !sim.done) {
+        const k = Math.min(left, 25);
+        advance(k);
+        left -= k;
+      }
+      // Behind real time: drop the debt rather than stall the page.
+      if (left > 0) carry = 0;
+    }
+    dirty = true;
+  }
+  if (now - rate.since >= 1000) {
+    rate.value = (rate.steps * 1000) / (now - rate.since);
+    rate.since = now;
+    rate.steps = 0;
+    dirty = true;
+  }
+  if (dirty && now - lastFrame >= FRAME_MS) sendFrame(now);
+  const stillRunning = sim !== null && !paused && !sim.done;
+  if (stillRunning) schedule(speed <= 0 ? 0 : 8);
+  else if (dirty) schedule(FRAME_MS);
+}
+
+function sendFrame(now: number): void {
+  if (!sim) return;
+  lastFrame = now;
+  dirty = false;
+  const log = sim.log;
+  const rows = log.data.map((column) => column.slice(sentRows, log.rows));
+  sentRows = log.rows;
+  const m = sim.metrics;
+  const pose = sim.pose;
+  const camera = sim.parts.simulator?.camera ? Float32Array.from(sim.parts.simulator.camera.image) : null;
+  let state: 'running' | 'paused' | 'finished' | 'diverged' = paused ? 'paused' : 'running';
+  let note = '';
+  if (sim.divergence) {
+    state = 'diverged';
+    const d = sim.divergence;
+    note = `non-finite ${d.what} in layer ${d.layer} at step ${d.step}: try a smaller learning rate`;
+  } else if (sim.done) state = 'finished';
+  const transfer: Transferable[] = rows.map((r) => r.buffer);
+  if (camera) transfer.push(camera.buffer);
+  scope.postMessage(
+    {
+      type: 'frame',
+      run,
+      step: m.steps,
+      ema: m.ema,
+      success: m.success,
+      stepsToSuccess: m.stepsToSuccess,
+      lostLine: sim.lostLine,
+      pose: { x: pose.x, y: pose.y, theta: pose.theta },
+      state,
+      stepsPerSecond: paused || sim.done ? 0 : rate.value,
+      rows,
+      camera,
+      note,
+    },
+    transfer,
+  );
+}
+
+scope.onmessage = (event) => {
+  const message = event.data;
+  switch (message.type) {
+    case 'start':
+      start(message);
+      break;
+    case 'speed':
+      speed = message.speed;
+      carry = 0;
+      schedule(0);
+      break;
+    case 'pause':
+      paused = message.paused;
+      carry = 0;
+      dirty = true;
+      lastTick = performance.now();
+      schedule(0);
+      break;
+    case 'step':
+      if (sim && !sim.done) advance(1);
+      dirty = true;
+      schedule(0);
+      break;
+    case 'export':
+      if (sim) {
+        const c = sim.config;
+        scope.postMessage({
+          type: 'export',
+          request: message.request,
+          summary: `${JSON.stringify(sim.summary(), null, 2)}\n`,
+          log: sim.log.toCSV(),
+          name: `${c.track.replace(/[^A-Za-z0-9_.-]+/g, '-')}-${c.rule}-seed${c.seed}`,
+        });
+      }
+      break;
+  }
+};
