@@ -1,5 +1,9 @@
 // The public API of sarlab. Everything here runs in Node and in the browser (no Node-only imports).
 
+export * from './experiments/config.js';
+export * from './experiments/setup.js';
+export * from './experiments/simulation.js';
+export * from './filters/filterBank.js';
 export * from './learning/backprop.js';
 export * from './learning/feedbackAlignment.js';
 export * from './learning/globalError.js';
@@ -8,19 +12,15 @@ export * from './learning/relevance.js';
 export * from './learning/rule.js';
 export * from './learning/sar.js';
 export * from './learning/signSymmetry.js';
+export * from './loop/agent.js';
+export * from './loop/environment.js';
+export * from './loop/metrics.js';
 export * from './net/activation.js';
 export * from './net/network.js';
 export { ValidationError } from './util/errors.js';
 export { Random } from './util/random.js';
-export * from './filters/filterBank.js';
-export * from './loop/environment.js';
-export * from './loop/agent.js';
-export * from './loop/metrics.js';
-export * from './world/texture.js';
-export * from './world/track.js';
+export * from './world/lineFollower.js';
 export * from './world/robot.js';
 export * from './world/sensors.js';
-export * from './world/lineFollower.js';
-export * from './experiments/config.js';
-export * from './experiments/setup.js';
-export * from './experiments/simulation.js';
+export * from './world/texture.js';
+export * from './world/track.js';
