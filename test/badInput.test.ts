@@ -50,10 +50,10 @@ beforeAll(() => {
   writeFileSync(f('truncated-model.json'), text.slice(0, Math.floor(text.length / 2)));
   const model = JSON.parse(text);
   model.savedAtStep += 1;
-  writeFileSync(f('bad-checksum.json'), JSON.stringify(model));
+  writeFileSync(f('bad-checksum.json'), `${JSON.stringify(model)}\n`);
   const edited = JSON.parse(text);
   edited.network.layers[0].weights = `${edited.network.layers[0].weights.slice(0, -8)}AAAAAAA=`;
-  writeFileSync(f('edited-weights.json'), JSON.stringify(edited));
+  writeFileSync(f('edited-weights.json'), `${JSON.stringify(edited)}\n`);
   writeFileSync(f('not-a-model.json'), '{"format": "something-else"}');
   const camera = sarlab([
     'run',
