@@ -3,7 +3,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
+import { decodePngTexture, MAX_TRACK_BYTES } from '../../node/pngTrack.js';
 import { ValidationError } from '../../util/errors.js';
+import { trackFromTexture } from '../../world/track.js';
 import { CliError, EXIT_FAILURE } from '../errors.js';
 import { numberFlag } from '../runOptions.js';
 
@@ -102,9 +104,61 @@ export function createStaticServer(root: string): Server {
   const base = realpathSync(root);
   return createServer((request, response) => {
     try {
-      serveFile(base, request, response);
+      if ((request.url ?? '').split(/[?#]/, 1)[0] === TRACK_ENDPOINT) handleTrackUpload(request, response);
+      else serveFile(base, request, response);
     } catch {
       send(response, 500, 'internal error');
+    }
+  });
+}
+
+/**
+ * POST /api/track with a PNG body: checks a track image the way `sarlab run --track FILE.png` would
+ * (a PNG, at most 10 MB and 4096×4096 pixels, with a line to follow) and answers its size and start
+ * pose as JSON, or 4xx with the reason. The page decodes uploads itself; this is for scripts and
+ * other front ends that want the server's verdict.
+ */
+const TRACK_ENDPOINT = '/api/track';
+
+function handleTrackUpload(request: IncomingMessage, response: ServerResponse): void {
+  if (request.method !== 'POST') {
+    send(response, 405, 'method not allowed: POST a PNG', { Allow: 'POST' });
+    return;
+  }
+  const declared = Number(request.headers['content-length'] ?? Number.NaN);
+  if (declared > MAX_TRACK_BYTES) {
+    send(response, 413, `too large: at most ${MAX_TRACK_BYTES} bytes`, { Connection: 'close' });
+    request.destroy();
+    return;
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let refused = false;
+  request.on('data', (chunk: Buffer) => {
+    if (refused) return;
+    size += chunk.length;
+    if (size > MAX_TRACK_BYTES) {
+      refused = true;
+      send(response, 413, `too large: at most ${MAX_TRACK_BYTES} bytes`, { Connection: 'close' });
+      request.destroy();
+      return;
+    }
+    chunks.push(chunk);
+  });
+  request.on('error', () => {
+    refused = true;
+  });
+  request.on('end', () => {
+    if (refused) return;
+    try {
+      const texture = decodePngTexture(Buffer.concat(chunks), 0.5, 'upload');
+      const track = trackFromTexture('upload', texture);
+      const body = JSON.stringify({ width: texture.width, height: texture.height, start: track.start });
+      response.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', ...SECURITY_HEADERS });
+      response.end(`${body}\n`);
+    } catch (error) {
+      const message = error instanceof ValidationError ? error.message : 'unreadable upload';
+      send(response, /not a PNG/.test(message) ? 415 : 400, message);
     }
   });
 }
