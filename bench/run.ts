@@ -108,7 +108,14 @@ const ratios = {
   backpropVsC: ratio(backpropRate, cRate),
 };
 const bytesPerStep = (inputs: string) => rate(report, `closedLoop.memory.${inputs}.allocatedBytesPerStep`);
+// Flat: what stays on the heap after a full collection grows by less than a byte per step.
 const flat = (inputs: string) => {
+  const grown = rate(report, `closedLoop.memory.${inputs}.retainedGrowthBytes`);
+  const steps = rate(report, `closedLoop.memory.${inputs}.steps`);
+  return grown === null || steps === null ? null : grown / steps < 1;
+};
+// Allocation-free: not even a boxed number per step in the steady state.
+const noAllocation = (inputs: string) => {
   const b = bytesPerStep(inputs);
   return b === null ? null : b < 1;
 };
@@ -122,6 +129,8 @@ report.acceptance = {
   closedLoopCameraAtLeast20k: atLeast(cameraRate, 20_000),
   heapFlatRows: flat('rows'),
   heapFlatCamera: flat('camera'),
+  noAllocationRows: noAllocation('rows'),
+  noAllocationCamera: noAllocation('camera'),
   sweep2WorkersAtLeast1_7x: atLeast(rate(report, 'sweepThroughput.ratio2vs1'), 1.7),
 };
 report.notes = notes;

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { outerProductUpdate, outerProductUpdateReference } from '../src/learning/rule.js';
 import { denseForward, denseForwardReference } from '../src/net/network.js';
+import { DiscSensors, GroundCamera, type PointSet } from '../src/world/sensors.js';
+import { GroundTexture } from '../src/world/texture.js';
 import { Random, randomVector } from './helpers.js';
 
 const root = join(import.meta.dirname, '..');
@@ -56,6 +58,46 @@ describe('unrolled kernels are bit-identical to the plain loops', () => {
   });
 });
 
+describe('hand-inlined texture sampling is bit-identical to GroundTexture.sample', () => {
+  it('for power-of-two and other scales, inside, at the edges and outside the texture', () => {
+    const random = new Random(31);
+    for (const scale of [0.5, 0.25, 1, 0.3, 0.7]) {
+      const width = 37;
+      const height = 23;
+      const data = new Float32Array(width * height);
+      for (let i = 0; i < data.length; i++) data[i] = random.next();
+      const texture = new GroundTexture(width, height, scale, data);
+      const sensors = new DiscSensors([2, 1, 5, -3, 9, 0], 1.5);
+      const camera = new GroundCamera({
+        height: 12,
+        ahead: 5,
+        tilt: 35,
+        fieldOfView: 70,
+        width: 16,
+        height_px: 8,
+      });
+      const sets: PointSet[] = [sensors.points, camera.points];
+      for (let trial = 0; trial < 100; trial++) {
+        // Poses spread over the texture and a margin around it, so that edges and the outside are hit.
+        const pose = {
+          x: random.uniform(-10, texture.widthCm + 10),
+          y: random.uniform(-10, texture.heightCm + 10),
+          theta: random.uniform(-Math.PI, Math.PI),
+        };
+        for (const set of sets) {
+          for (const make of [(n: number) => new Float64Array(n), (n: number) => new Float32Array(n)]) {
+            const fast = make(set.count + 3);
+            const plain = make(set.count + 3);
+            set.sample(texture, pose, fast, 3);
+            set.sampleReference(texture, pose, plain, 3);
+            expect(Array.from(fast)).toEqual(Array.from(plain));
+          }
+        }
+      }
+    }
+  });
+});
+
 describe('steady-state closed loop (acceptance 3 of the performance issue)', () => {
   it('does not grow the heap with the number of steps and allocates no objects per step', () => {
     // The probe needs --expose-gc, so it runs in a child process on a fresh build of the sources.
@@ -89,12 +131,13 @@ describe('steady-state closed loop (acceptance 3 of the performance issue)', () 
       // Retained after a full collection: less than a byte per step (a leak of one number per step
       // would be 1.6 MB here).
       expect(report.retainedGrowthBytes).toBeLessThan(100_000);
-      // Allocated, with no collection in between: nothing per step but, at most, a few
-      // floating-point numbers that the JIT boxes at call boundaries it does not inline (16 bytes
-      // each); any array or object created per step would exceed this.
+      // Allocated, with no collection in between: no typed array per step (each costs about 250
+      // bytes), no per-step buffers or closures. What remains is a few floating-point numbers that the JIT boxes
+      // (16 bytes each) where it calls, rather than inlines, a function taking or returning one; how
+      // many depends on its inlining decisions, which vary from run to run (see docs/performance.md).
       expect(report.collectionsDuringRun).toBe(0);
       expect(report.allocatedBytesPerStep).not.toBeNull();
-      expect(report.allocatedBytesPerStep as number).toBeLessThan(64);
+      expect(report.allocatedBytesPerStep as number).toBeLessThan(128);
     }
   });
 });

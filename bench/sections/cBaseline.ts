@@ -14,18 +14,14 @@ interface Variant {
 }
 
 /**
- * `c` is the baseline of the acceptance ratio: plain loops, gcc -O3 -march=native. `cExact` adds
- * -ffp-contract=off (no fused multiply-add), which makes it the same arithmetic as the TypeScript
- * step, bit for bit; it is only used to check the C program. `cFastMath` lets gcc reorder the sums
+ * `c` is the baseline of the acceptance ratio: plain loops, gcc -O3 -march=native. It computes what
+ * the TypeScript step computes, in the same order; it is not bit-identical only because gcc fuses
+ * multiply-adds and glibc's exp may differ from V8's in the last bit (the report gives the largest
+ * weight difference after VERIFY_STEPS steps: about 1e-16). `cFastMath` lets gcc reorder the sums
  * (and so vectorise the dot products): not the same arithmetic, shown for scale only.
  */
 const VARIANTS: Variant[] = [
   { key: 'c', flags: ['-O3', '-march=native'], about: 'gcc -O3 -march=native' },
-  {
-    key: 'cExact',
-    flags: ['-O3', '-march=native', '-ffp-contract=off'],
-    about: 'gcc -O3 -march=native -ffp-contract=off',
-  },
   {
     key: 'cFastMath',
     flags: ['-O3', '-march=native', '-ffast-math'],

@@ -63,6 +63,7 @@ export abstract class OnlineRule implements LearningRule {
   private layerDiscount = 1;
   protected scratch: Scratch | null = null;
   lastRelevance = 1;
+  private readonly saved = new Float64Array(1);
 
   constructor(options: RuleOptions) {
     this.learningRate = options.learningRate;
@@ -104,17 +105,23 @@ export abstract class OnlineRule implements LearningRule {
       const layer = layers[l];
       derivativeArray(layer.activationCode, layer.sum, layer.output, scratch.derivatives[l], layer.outputs);
     }
-    // The modulation goes through a field, not a return value (a returned fraction may be boxed).
-    const previous = this.lastRelevance;
+    // Numbers travel through fields and typed arrays here, not through arguments or return values:
+    // a fractional number passed to or returned from a call that the JIT does not inline is boxed on
+    // the heap, and the step must not allocate.
+    const rates = scratch.rates;
+    this.saved[0] = this.lastRelevance; // to restore on error
     this.modulate(scratch, options);
     const modulation = this.lastRelevance;
     if (!Number.isFinite(modulation) || modulation < 0) {
-      this.lastRelevance = previous;
+      this.lastRelevance = this.saved[0];
       throw new ValidationError('relevance', modulation, 'a finite number >= 0');
     }
     this.computeSignals(net, scratch);
-    layerRates(scratch.rates, this.rate * modulation, this.layerDiscount);
-    updateLayers(net, scratch.signals, scratch.rates);
+    const depth = layers.length;
+    const scaled = this.rate * modulation;
+    const discount = this.layerDiscount;
+    for (let l = 0; l < depth; l++) rates[l] = discount === 1 ? scaled : scaled * discount ** (depth - 1 - l);
+    updateLayers(net, scratch.signals, rates);
   }
 
   /** Sets `lastRelevance` to the global modulation of this step (SaR: the relevance; others: 1). */
