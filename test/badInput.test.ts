@@ -130,6 +130,19 @@ const cases: [string, string[], RegExp][] = [
     /model: got "a network with 160 inputs", expected 120 inputs/,
   ],
   ['model for the reflex', ['run', '--rule', 'reflex', '--load-model', f('good.json')], /--load-model/],
+  ['shard beyond the count', ['sweep', '--shard', '4/3'], /--shard: got "4\/3"/],
+  ['shard zero', ['sweep', '--shard', '0/3'], /--shard/],
+  ['shard that is not I/N', ['sweep', '--shard', 'a/b'], /--shard/],
+  ['log range with a non-positive end', ['sweep', '--learning-rates', 'log:1:0:3'], /--learning-rates/],
+  ['log range with no points', ['sweep', '--learning-rates', 'log:0.1:1:0'], /--learning-rates/],
+  ['seed range backwards', ['sweep', '--seeds', '5..1'], /--seeds: got "5..1"/],
+  ['unknown rule in a sweep', ['sweep', '--rules', 'sar,hebb'], /--rules: got "hebb"/],
+  ['depth zero', ['sweep', '--depths', '0'], /--depths/],
+  ['zero workers', ['sweep', '--workers', '0'], /--workers/],
+  ['sweep config with an unknown key', ['sweep', '--config', f('unknown.json')], /learningRat/],
+  ['merge of folders that are not sweeps', ['merge', f('nope-1'), f('nope-2')], /not a sweep folder/],
+  ['report on a folder that is not a sweep', ['report', f('nope-3')], /not a sweep folder/],
+  ['serve on a bad port', ['serve', '--port', '70000'], /--port/],
 ];
 
 describe('bad input on the command line', () => {
@@ -140,7 +153,7 @@ describe('bad input on the command line', () => {
   for (const [name, args, message] of cases) {
     it(`refuses ${name}`, () => {
       const out = f(`out-${name.replace(/\W+/g, '-')}`);
-      const result = sarlab([...args, '--out', out]);
+      const result = sarlab([...args, ...(args[0] === 'serve' ? [] : ['--out', out])]);
       expect(result.status, result.stderr).toBe(2);
       const lines = result.stderr.trim().split('\n');
       expect(lines.length, result.stderr).toBe(1);

@@ -145,3 +145,45 @@ describe('signals', () => {
     expect(summary.steps).toBeLessThan(3_000_000);
   });
 });
+
+describe('the divergence guard', () => {
+  it('stops a diverging run with a clear message, diverged: true, and keeps the last good model', () => {
+    const dir = tempDir();
+    const model = join(dir, 'model.json');
+    const result = sarlab([
+      'run',
+      '--activation',
+      'linear',
+      '--learning-rate',
+      '1e200',
+      '--save-model',
+      model,
+      '--no-plot',
+      '--out',
+      join(dir, 'run'),
+    ]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/diverged at step \d+ \(non-finite \w+ in layer \d+\)/);
+    expect(result.stderr).toMatch(/last good model/);
+    const summary = JSON.parse(readFileSync(join(dir, 'run', 'summary.json'), 'utf8'));
+    expect(summary.diverged).toBe(true);
+    expect(summary.stopReason).toBe('diverged');
+    expect(summary.divergence.layer).toBeGreaterThanOrEqual(1);
+    // The saved model is the last good one: it loads, and its weights are all finite.
+    const frozen = sarlab([
+      'run',
+      '--load-model',
+      model,
+      '--learning-rate',
+      '0',
+      '--steps',
+      '500',
+      '--json',
+      '--no-plot',
+      '--out',
+      join(dir, 'again'),
+    ]);
+    expect(frozen.status).toBe(0);
+    expect(JSON.parse(frozen.stdout).diverged).toBe(false);
+  });
+});
