@@ -134,7 +134,9 @@ async function runCommand(flags: RunCommandFlags): Promise<number> {
   else printSummary(summary, files);
   if (summary.diverged) {
     const d = summary.divergence!;
-    const kept = flags.saveModel ? `; the last good model (step ${lastGood?.step}) is in ${flags.saveModel}` : '';
+    const kept = flags.saveModel
+      ? `; the last good model (step ${lastGood?.step}) is in ${flags.saveModel}`
+      : '';
     console.error(
       `sarlab: the network diverged at step ${d.step} (non-finite ${d.what} in layer ${d.layer}); try a smaller --learning-rate${kept}`,
     );
