@@ -3,6 +3,7 @@ import { cBaselineSection } from './cBaseline.js';
 import { closedLoopSection } from './closedLoop.js';
 import { memorySection } from './memory.js';
 import { referenceNetSection } from './referenceNet.js';
+import { sweepThroughputSection } from './sweepThroughput.js';
 import { tfjsBaselineSection } from './tfjsBaseline.js';
 
 /**
@@ -17,4 +18,5 @@ export const SECTIONS: BenchSection[] = [
   tfjsBaselineSection,
   closedLoopSection,
   memorySection,
+  sweepThroughputSection,
 ];

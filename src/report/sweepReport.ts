@@ -45,6 +45,8 @@ export interface CellStats {
   q3: number;
   /** Mean |e| over the last window, median over seeds. */
   medianLastError: number;
+  /** Mean |e| over the first window (2000 steps), median over seeds: how fast it learned at the start. */
+  medianFirstError: number;
 }
 
 export interface RuleDepthStats {
@@ -57,6 +59,8 @@ export interface RuleDepthStats {
   bestLearningRate: number;
   bestSuccessRate: number;
   bestMedianSteps: number;
+  /** Median mean |e| over the first window at the best learning rate. */
+  bestFirstError: number;
   /** Learning rates at which at least half of the seeds succeeded. */
   workingRates: number;
 }
@@ -136,15 +140,19 @@ export function cellStats(records: RunRecord[]): CellStats[] {
       medianLastError: median(
         list.map((r) => (Number.isFinite(r.meanAbsErrorLast) ? r.meanAbsErrorLast : 1e9)),
       ),
+      medianFirstError: median(
+        list.map((r) => (Number.isFinite(r.meanAbsErrorFirst) ? r.meanAbsErrorFirst : 1e9)),
+      ),
     });
   }
   return out;
 }
 
-/** Which of two cells is better: more successes, then fewer median steps, then lower final |e|. */
+/** Which of two cells is better: more successes, then fewer median steps, then lower |e| in the first window, then at the end. */
 function better(a: CellStats, b: CellStats): boolean {
   if (a.successes !== b.successes) return a.successes > b.successes;
   if (a.median !== b.median) return a.median < b.median;
+  if (a.medianFirstError !== b.medianFirstError) return a.medianFirstError < b.medianFirstError;
   return a.medianLastError < b.medianLastError;
 }
 
@@ -171,6 +179,7 @@ export function depthStats(cells: CellStats[]): RuleDepthStats[] {
       bestLearningRate: best.learningRate,
       bestSuccessRate: best.successes / best.runs,
       bestMedianSteps: best.median,
+      bestFirstError: best.medianFirstError,
       workingRates: list.filter((c) => c.successes * 2 >= c.runs && c.successes > 0).length,
     });
   }
@@ -335,9 +344,17 @@ function label(rep: Representative): string {
 }
 
 /** |e| (moving average) over time for the representative run of each rule. */
-export function errorSpec(reps: Representative[], rules: string[]): TopLevelSpec {
+export function errorSpec(
+  reps: Representative[],
+  rules: string[],
+  how = 'each rule at its best learning rate',
+  reflex?: Simulation,
+): TopLevelSpec {
   const values: object[] = [];
-  for (const rep of reps) {
+  const series = reflex
+    ? [...reps, { rule: 'reflex', simulation: reflex, record: { config: reflex.config } } as Representative]
+    : reps;
+  for (const rep of series) {
     const log = rep.simulation.log;
     const step = log.column('step');
     const ema = log.column('errorEma');
@@ -352,7 +369,7 @@ export function errorSpec(reps: Representative[], rules: string[]): TopLevelSpec
     title: {
       text: '|e| over time, a typical run of each rule',
       subtitle: c
-        ? `track ${c.track}, ${c.network.layers.length} layers; each rule at its best learning rate, the seed with the median outcome; dashed: success threshold`
+        ? `track ${c.track}, ${c.network.layers.length} layers; ${how}, the seed with the median outcome; dashed: success threshold${reflex ? '; grey: the reflex alone' : ''}`
         : '',
     },
     width: 620,
@@ -364,7 +381,12 @@ export function errorSpec(reps: Representative[], rules: string[]): TopLevelSpec
         encoding: {
           x: { field: 'step', type: 'quantitative', title: 'step' },
           y: { field: 'ema', type: 'quantitative', title: 'moving average of |e|' },
-          color: { field: 'rule', type: 'nominal', scale: colourScale(rules), title: 'rule' },
+          color: {
+            field: 'rule',
+            type: 'nominal',
+            scale: colourScale(reflex ? [...rules, 'reflex'] : rules),
+            title: 'rule',
+          },
           detail: { field: 'run', type: 'nominal' },
         },
       },
@@ -520,6 +542,8 @@ export function pickRepresentatives(
   cells: CellStats[],
   rules: string[],
   preferDepth = 5,
+  /** Use the learning rate of the grid nearest to this one (log scale) instead of each rule's best. */
+  rate?: number,
 ): Omit<Representative, 'simulation' | 'reproduced'>[] {
   if (records.length === 0) return [];
   const track = records[0].config.track;
@@ -530,7 +554,12 @@ export function pickRepresentatives(
     const candidates = cells.filter((c) => c.rule === rule && c.track === track && c.depth === depth);
     if (candidates.length === 0) continue;
     let best = candidates[0];
-    for (const c of candidates) if (better(c, best)) best = c;
+    if (rate !== undefined && rate > 0) {
+      const distance = (c: CellStats) => Math.abs(Math.log(c.learningRate / rate));
+      for (const c of candidates) if (c.learningRate > 0 && distance(c) < distance(best)) best = c;
+    } else {
+      for (const c of candidates) if (better(c, best)) best = c;
+    }
     const runs = records
       .filter(
         (r) =>
@@ -554,6 +583,49 @@ export function pickRepresentatives(
   return out;
 }
 
+export interface HeadToHead {
+  track: string;
+  depth: number;
+  rule: string;
+  faster: number;
+  equal: number;
+  slower: number;
+  neither: number;
+}
+
+/** Learning rate by learning rate: the reference rule's median steps against each other rule's. */
+export function headToHead(cells: CellStats[], reference: string, others: string[]): HeadToHead[] {
+  const out: HeadToHead[] = [];
+  const tracks = [...new Set(cells.map((c) => c.track))];
+  const depths = [...new Set(cells.map((c) => c.depth))].sort((a, b) => a - b);
+  for (const track of tracks) {
+    for (const depth of depths) {
+      const mine = cells.filter((c) => c.rule === reference && c.track === track && c.depth === depth);
+      for (const rule of others) {
+        const row = { track, depth, rule, faster: 0, equal: 0, slower: 0, neither: 0 };
+        for (const a of mine) {
+          const b = cells.find(
+            (c) =>
+              c.rule === rule &&
+              c.track === track &&
+              c.depth === depth &&
+              c.learningRate === a.learningRate &&
+              c.relevance === a.relevance &&
+              c.inputs === a.inputs,
+          );
+          if (!b) continue;
+          if (!Number.isFinite(a.median) && !Number.isFinite(b.median)) row.neither++;
+          else if (a.median < b.median) row.faster++;
+          else if (a.median > b.median) row.slower++;
+          else row.equal++;
+        }
+        if (row.faster + row.equal + row.slower + row.neither > 0) out.push(row);
+      }
+    }
+  }
+  return out;
+}
+
 function fmtSteps(v: number): string {
   return Number.isFinite(v) ? String(Math.round(v)) : 'never';
 }
@@ -563,8 +635,7 @@ function fmtRate(v: number): string {
 }
 
 function markdownSummary(
-  dir: string,
-  grid: GridFile | null,
+  grids: { dir: string; grid: GridFile | null }[],
   records: RunRecord[],
   rules: string[],
   cells: CellStats[],
@@ -578,7 +649,12 @@ function markdownSummary(
   const budget = records[0]?.config.steps;
   lines.push('# Sweep report', '');
   lines.push(
-    `${records.length} runs from \`${join(dir, RUNS_FILE)}\`${grid ? ` (grid ${grid.id}, ${grid.runs} runs in the grid)` : ''}.`,
+    `${records.length} runs from ${grids
+      .map(
+        ({ dir, grid }) =>
+          `\`${join(dir, RUNS_FILE)}\`${grid ? ` (grid ${grid.id}, ${grid.runs} runs)` : ''}`,
+      )
+      .join(' and ')}.`,
     '',
   );
   lines.push(`- rules: ${rules.map((r) => `\`${r}\``).join(', ')}`);
@@ -592,24 +668,41 @@ function markdownSummary(
   lines.push('');
   lines.push('## Success rate and best learning rate per rule and depth', '');
   lines.push(
-    'Success rate over every learning rate and seed; the best learning rate (most successes, then the fewest median steps), its success rate and its median steps to success (`never` when fewer than half of the seeds succeeded); and how many learning rates worked (at least half of the seeds succeeded).',
+    'Success rate over every learning rate and seed; the best learning rate (most successes, then the fewest median steps, then the lowest mean |e| over the first 2000 steps), its success rate, its median steps to success (`never` when fewer than half of the seeds succeeded) and its median mean |e| over the first 2000 steps (how fast it learned, when steps to success is 0 for several rules); and how many learning rates worked (at least half of the seeds succeeded).',
     '',
   );
   for (const track of tracks) {
     lines.push(`### Track ${track}`, '');
     lines.push(
-      '| rule | depth | success (all η) | best η | success at best η | median steps at best η | η that work |',
+      '| rule | depth | success (all η) | best η | success at best η | median steps at best η | median mean abs e, first 2000 steps, at best η | η that work |',
     );
-    lines.push('|---|---:|---:|---:|---:|---:|---:|');
+    lines.push('|---|---:|---:|---:|---:|---:|---:|---:|');
     for (const rule of rules) {
       for (const depth of depths) {
         const s = byDepth.find((d) => d.rule === rule && d.depth === depth && d.track === track);
         if (!s) continue;
         const total = cells.filter((c) => c.rule === rule && c.depth === depth && c.track === track).length;
         lines.push(
-          `| ${rule} | ${depth} | ${fmtRate(s.successRate)} | ${s.bestLearningRate} | ${fmtRate(s.bestSuccessRate)} | ${fmtSteps(s.bestMedianSteps)} | ${s.workingRates}/${total} |`,
+          `| ${rule} | ${depth} | ${fmtRate(s.successRate)} | ${s.bestLearningRate} | ${fmtRate(s.bestSuccessRate)} | ${fmtSteps(s.bestMedianSteps)} | ${s.bestFirstError.toFixed(4)} | ${s.workingRates}/${total} |`,
         );
       }
+    }
+    lines.push('');
+  }
+  const reference = rules.includes('sar') ? 'sar' : rules[0];
+  const others = rules.filter((r) => r !== reference);
+  if (others.length > 0) {
+    lines.push(`## ${reference} against each rule, learning rate by learning rate`, '');
+    lines.push(
+      `For each track, depth and learning rate: is the median steps to success over seeds (failures count as never) of \`${reference}\` lower (${reference} faster), equal, or higher than the other rule's? "Neither" counts learning rates where both fail for half of the seeds or more. Equal is mostly both at 0 steps (both learned before the |e| average reached the threshold).`,
+      '',
+    );
+    lines.push(`| track | depth | rule | ${reference} faster | equal | ${reference} slower | neither |`);
+    lines.push('|---|---:|---|---:|---:|---:|---:|');
+    for (const h of headToHead(cells, reference, others)) {
+      lines.push(
+        `| ${h.track} | ${h.depth} | ${h.rule} | ${h.faster} | ${h.equal} | ${h.slower} | ${h.neither} |`,
+      );
     }
     lines.push('');
   }
@@ -631,6 +724,8 @@ export interface SweepReportOptions {
   /** Re-run a typical run per rule for the time-series figures (default true). */
   timeSeries?: boolean;
   preferDepth?: number;
+  /** Also draw the time series with every rule at this learning rate (the grid's nearest). */
+  rate?: number;
   notice?: (message: string) => void;
 }
 
@@ -643,20 +738,28 @@ async function writeFigure(out: string, name: string, spec: TopLevelSpec, files:
 
 /** Reads a finished (or partial) sweep and writes the figures (SVG and PNG) and report.md into `out`. */
 export async function writeSweepReport(
-  dir: string,
+  dirs: string | string[],
   out: string,
   options: SweepReportOptions = {},
 ): Promise<SweepReport> {
   const notice = options.notice ?? (() => {});
-  const runsPath = join(dir, RUNS_FILE);
-  if (!existsSync(runsPath)) throw new Error(`${dir} has no ${RUNS_FILE}: not a sweep folder`);
-  const grid = readGridFile(dir);
-  const stored = readRuns(runsPath);
-  if (stored.tornBytes > 0) notice(`${runsPath}: ignoring a partial last line (${stored.tornBytes} bytes)`);
-  const records = [...stored.records.values()];
-  if (records.length === 0) throw new Error(`${runsPath} holds no finished runs yet`);
-  if (grid && records.length < grid.runs)
-    notice(`${records.length} of ${grid.runs} runs of the grid are recorded`);
+  const folders = Array.isArray(dirs) ? dirs : [dirs];
+  const byKey = new Map<string, RunRecord>();
+  const grids: { dir: string; grid: GridFile | null }[] = [];
+  for (const dir of folders) {
+    const runsPath = join(dir, RUNS_FILE);
+    if (!existsSync(runsPath)) throw new Error(`${dir} has no ${RUNS_FILE}: not a sweep folder`);
+    const grid = readGridFile(dir);
+    grids.push({ dir, grid });
+    const stored = readRuns(runsPath);
+    if (stored.tornBytes > 0) notice(`${runsPath}: ignoring a partial last line (${stored.tornBytes} bytes)`);
+    if (grid && stored.records.size < grid.runs)
+      notice(`${runsPath}: ${stored.records.size} of ${grid.runs} runs of the grid are recorded`);
+    for (const [key, record] of stored.records) if (!byKey.has(key)) byKey.set(key, record);
+  }
+  const records = [...byKey.values()];
+  if (records.length === 0) throw new Error(`${folders.join(', ')} holds no finished runs yet`);
+  const grid = grids[0].grid;
   const rules = ruleOrder(records, grid).filter((r) => records.some((rec) => rec.rule === r));
   const cells = cellStats(records);
   const byDepth = depthStats(cells);
@@ -669,25 +772,47 @@ export async function writeSweepReport(
   figures.push('success-vs-depth');
   const reps: Representative[] = [];
   if (options.timeSeries !== false) {
-    for (const pick of pickRepresentatives(records, cells, rules, options.preferDepth ?? 5)) {
-      const simulation = new Simulation(pick.record.config, resolveTrack(pick.record.config));
-      const summary = simulation.runToEnd(undefined, 2000);
-      const { key: _key, ...recorded } = pick.record;
-      const reproduced =
-        JSON.stringify(withoutWallTime(summary)) ===
-        JSON.stringify(withoutWallTime(recorded as typeof summary));
-      if (!reproduced) notice(`re-running ${pick.key} did not give the recorded summary`);
-      reps.push({ ...pick, simulation, reproduced });
-    }
-    if (reps.length > 0) {
-      await writeFigure(out, 'error-over-time', errorSpec(reps, rules), files);
-      await writeFigure(out, 'weight-distance', weightSpec(reps), files);
-      await writeFigure(out, 'trajectories', trajectorySpec(reps), files);
-      figures.push('error-over-time', 'weight-distance', 'trajectories');
+    const sets: { suffix: string; rate?: number; how: string }[] = [
+      { suffix: '', how: 'each rule at its best learning rate' },
+    ];
+    if (options.rate !== undefined) sets.push({ suffix: '-at-rate', rate: options.rate, how: '' });
+    for (const set of sets) {
+      const mine: Representative[] = [];
+      for (const pick of pickRepresentatives(records, cells, rules, options.preferDepth ?? 5, set.rate)) {
+        const simulation = new Simulation(pick.record.config, resolveTrack(pick.record.config));
+        const summary = simulation.runToEnd(undefined, 2000);
+        const { key: _key, ...recorded } = pick.record;
+        const reproduced =
+          JSON.stringify(withoutWallTime(summary)) ===
+          JSON.stringify(withoutWallTime(recorded as typeof summary));
+        if (!reproduced) notice(`re-running ${pick.key} did not give the recorded summary`);
+        mine.push({ ...pick, simulation, reproduced });
+      }
+      if (mine.length === 0) continue;
+      // The reflex alone, as long as the longest of these runs, for reference.
+      const first = mine[0].record.config;
+      const reflexConfig = {
+        ...first,
+        rule: 'reflex' as const,
+        steps: Math.max(...mine.map((m) => m.simulation.step)),
+        afterSuccess: -1,
+      };
+      const reflex = new Simulation(reflexConfig, resolveTrack(reflexConfig));
+      reflex.runToEnd(undefined, 2000);
+      const how = set.how || `every rule at η = ${mine[0].record.config.learningRate}`;
+      await writeFigure(out, `error-over-time${set.suffix}`, errorSpec(mine, rules, how, reflex), files);
+      await writeFigure(out, `weight-distance${set.suffix}`, weightSpec(mine), files);
+      await writeFigure(out, `trajectories${set.suffix}`, trajectorySpec(mine), files);
+      figures.push(
+        `error-over-time${set.suffix}`,
+        `weight-distance${set.suffix}`,
+        `trajectories${set.suffix}`,
+      );
+      reps.push(...mine);
     }
   }
   const plainReps = reps.map(({ simulation: _s, ...rest }) => rest);
-  const markdown = markdownSummary(dir, grid, records, rules, cells, byDepth, plainReps, figures);
+  const markdown = markdownSummary(grids, records, rules, cells, byDepth, plainReps, figures);
   writeFileAtomic(join(out, 'report.md'), markdown);
   files.push(join(out, 'report.md'));
   const stats = { cells: cells.map(finiteJson), byDepth: byDepth.map(finiteJson) };
