@@ -26,7 +26,7 @@ const RULE_COLOURS: Record<string, string> = {
   'feedback-alignment': '#54a24b',
   'sign-symmetry': '#b279a2',
   'global-error': '#f58518',
-  reflex: '#9d755d',
+  reflex: '#9e9e9e',
 };
 
 /** One cell of the grid summed over seeds: rule × learning rate × depth × track (× relevance × inputs). */
@@ -439,7 +439,7 @@ export function weightSpec(reps: Representative[]): TopLevelSpec {
   } as unknown as TopLevelSpec;
 }
 
-/** A coarser copy of a track texture for embedding (about `side` pixels across). */
+/** A coarser copy of a track texture for embedding (at most about `side` pixels across). */
 function downsample(t: GroundTexture, side = 300): GroundTexture {
   const factor = Math.max(1, Math.floor(Math.max(t.width, t.height) / side));
   if (factor === 1) return t;
@@ -457,58 +457,76 @@ function downsample(t: GroundTexture, side = 300): GroundTexture {
   return new GroundTexture(width, height, t.cmPerPixel * factor, data);
 }
 
-/** Trajectories of each representative run: the first and the last `window` steps, on the track. */
-export function trajectorySpec(reps: Representative[], maxWindow = 1500): TopLevelSpec {
+/**
+ * Trajectories of each representative run, zoomed in on the place where the first steps went worst
+ * (the largest |e| early in the run): the path there during the first steps, and every pass through
+ * the same place in the second half of the run, on the track.
+ */
+export function trajectorySpec(reps: Representative[], maxWindow = 1500, cropCm = 16): TopLevelSpec {
+  const before = 'before: first steps';
+  const after = 'after: second half';
   const panels = reps.map((rep) => {
     const track: Track = rep.simulation.parts.track;
     const w = track.texture.widthCm;
     const h = track.texture.heightCm;
-    const size = 230;
-    const width = w >= h ? size : (size * w) / h;
-    const height = w >= h ? (size * h) / w : size;
-    const xScale = { domain: [0, w], nice: false, zero: false };
-    const yScale = { domain: [0, h], nice: false, zero: false };
     const log = rep.simulation.log;
     const step = log.column('step');
     const xs = log.column('x');
     const ys = log.column('y');
+    const error = log.column('error');
     const last = log.rows > 0 ? step[log.rows - 1] : 0;
     const window = Math.max(1, Math.min(maxWindow, Math.floor(last / 2)));
+    let worst = 0;
+    for (let r = 0; r < log.rows && step[r] < window; r++)
+      if (Math.abs(error[r]) > Math.abs(error[worst])) worst = r;
+    const crop = Math.min(cropCm, w, h);
+    const cx = Math.min(Math.max(xs[worst] ?? w / 2, crop / 2), w - crop / 2);
+    const cy = Math.min(Math.max(ys[worst] ?? h / 2, crop / 2), h - crop / 2);
+    const inside = (r: number) => Math.abs(xs[r] - cx) <= crop / 2 && Math.abs(ys[r] - cy) <= crop / 2;
     const path: object[] = [];
+    let segment = 0;
+    let previous = -2;
     for (let r = 0; r < log.rows; r++) {
       const s = step[r];
-      if (s < window) path.push({ step: s, x: xs[r], y: ys[r], phase: 'before: the first steps' });
-      if (s > last - window) path.push({ step: s, x: xs[r], y: ys[r], phase: 'after: the last steps' });
+      const phase = s < window ? before : s > last / 2 ? after : null;
+      if (!phase || !inside(r)) continue;
+      if (r !== previous + 1) segment++;
+      previous = r;
+      path.push({ step: s, x: xs[r], y: ys[r], phase, segment });
     }
-    const image = `data:image/png;base64,${encodeTexturePng(downsample(track.texture)).toString('base64')}`;
+    const size = 230;
+    const scale = size / crop;
+    const xScale = { domain: [cx - crop / 2, cx + crop / 2], nice: false, zero: false };
+    const yScale = { domain: [cy - crop / 2, cy + crop / 2], nice: false, zero: false };
+    const texture = downsample(track.texture, 4096);
+    const image = `data:image/png;base64,${encodeTexturePng(texture).toString('base64')}`;
     return {
-      title: label(rep),
-      width,
-      height,
+      title: { text: label(rep), fontSize: 12 },
+      width: size,
+      height: size,
       layer: [
         {
           data: { values: [{ url: image, x: w / 2, y: h / 2 }] },
-          mark: { type: 'image', width, height, aspect: false },
+          mark: { type: 'image', width: w * scale, height: h * scale, aspect: false, clip: true },
           encoding: {
-            x: { field: 'x', type: 'quantitative', scale: xScale, axis: null },
-            y: { field: 'y', type: 'quantitative', scale: yScale, axis: null },
+            x: { field: 'x', type: 'quantitative', scale: xScale, title: 'x (cm)' },
+            y: { field: 'y', type: 'quantitative', scale: yScale, title: 'y (cm)' },
             url: { field: 'url', type: 'nominal' },
           },
         },
         {
           data: { values: path },
-          mark: { type: 'line', strokeWidth: 2, opacity: 0.8 },
+          mark: { type: 'line', strokeWidth: 2, opacity: 0.85, clip: true },
           encoding: {
             x: { field: 'x', type: 'quantitative', scale: xScale },
             y: { field: 'y', type: 'quantitative', scale: yScale },
             order: { field: 'step', type: 'quantitative' },
-            detail: { field: 'phase', type: 'nominal' },
+            detail: { field: 'segment', type: 'nominal' },
             color: {
               field: 'phase',
               type: 'nominal',
               title: 'trajectory',
-              scale: { range: ['#e45756', '#4c78a8'] },
-              sort: 'descending',
+              scale: { domain: [before, after], range: ['#e45756', '#4c78a8'] },
             },
           },
         },
@@ -519,12 +537,15 @@ export function trajectorySpec(reps: Representative[], maxWindow = 1500): TopLev
     $schema: SCHEMA,
     title: {
       text: 'Trajectories before and after learning',
-      subtitle: `the first and the last ${maxWindow} steps of each typical run (fewer for short runs)`,
+      subtitle: [
+        `zoomed in (${cropCm} cm square) on the place with the largest |e| in the first ${maxWindow} steps:`,
+        'the path there in those steps (red) and every pass in the second half of the run (blue), on the track (black)',
+      ],
     },
     concat: panels,
     columns: 3,
-    resolve: { scale: { color: 'shared' } },
-    config: FONT,
+    resolve: { scale: { color: 'shared', x: 'independent', y: 'independent' } },
+    config: { ...FONT, legend: { labelLimit: 300 } },
   } as unknown as TopLevelSpec;
 }
 
