@@ -1,9 +1,11 @@
 /**
  * Child process of the memory section and of the steady-state allocation test. Run with
  *
- *   node --expose-gc --min-semi-space-size=64 --max-semi-space-size=64 heapProbe.js INPUTS STEPS
+ *   node --expose-gc --min-semi-space-size=64 --max-semi-space-size=64 heapProbe.js KIND STEPS
  *
- * It warms a closed-loop run up, then runs STEPS more steps in ten chunks and prints one JSON object:
+ * KIND is `rows` or `camera` (a full closed-loop step with that input), or `network` (only the SaR
+ * learning step and forward pass of the default network, with a cue and a step counter passed to
+ * `learn` as the closed loop does). It warms the run up, then runs STEPS more steps in ten chunks and prints one JSON object:
  * the heap in use after each chunk with no collection in between (so it rises with any per-step
  * allocation), the young-generation collections that happened meanwhile (none means the rise is the
  * whole allocation), and the heap after a full collection before and after (the retained growth).
@@ -11,14 +13,39 @@
  * compilations); a large young generation keeps the collector out of the measurement.
  */
 import { PerformanceObserver } from 'node:perf_hooks';
-import { closedLoopSimulation, type InputKind } from './lib/closedLoop.js';
+import { Network, sar } from '../src/index.js';
+import { closedLoopSimulation } from './lib/closedLoop.js';
+
+/** The learning step alone: SaR learn + forward on the default network (120 inputs, 10,10,10,10,2). */
+function networkStepper() {
+  const net = new Network({ inputs: 120, layers: [10, 10, 10, 10, 2], seed: 1 });
+  for (let i = 0; i < net.inputs; i++) net.input[i] = (i % 7) / 8;
+  net.forwardInputBuffer();
+  const rule = sar({ learningRate: 0.001 });
+  const errors = new Float64Array(net.outputs);
+  const options = { cue: 0, step: 0 };
+  let t = 0;
+  return {
+    advanceMany(n: number): number {
+      for (let k = 0; k < n; k++, t++) {
+        // A loop, not errors.fill(e): a number passed to a built-in is boxed.
+        for (let j = 0; j < errors.length; j++) errors[j] = ((t % 200) - 100) / 400;
+        options.cue = (t % 13) / 17;
+        options.step = t;
+        rule.learn(net, errors, options);
+        net.forwardInputBuffer();
+      }
+      return n;
+    },
+  };
+}
 
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) {
   process.stderr.write('heapProbe needs node --expose-gc\n');
   process.exit(2);
 }
-const inputs = (process.argv[2] ?? 'rows') as InputKind;
+const inputs = process.argv[2] ?? 'rows';
 const steps = Number(process.argv[3] ?? 100_000);
 const warmup = 20_000;
 const chunks = 10;
@@ -29,7 +56,10 @@ const observer = new PerformanceObserver((list) => {
 });
 observer.observe({ entryTypes: ['gc'] });
 
-const sim = closedLoopSimulation(inputs, warmup + steps + 1);
+const sim =
+  inputs === 'network'
+    ? networkStepper()
+    : closedLoopSimulation(inputs === 'camera' ? 'camera' : 'rows', warmup + steps + 1);
 sim.advanceMany(warmup);
 gc();
 gc();

@@ -131,6 +131,7 @@ report.acceptance = {
   heapFlatCamera: flat('camera'),
   noAllocationRows: noAllocation('rows'),
   noAllocationCamera: noAllocation('camera'),
+  noAllocationLearningStep: noAllocation('learningStep'),
   sweep2WorkersAtLeast1_7x: atLeast(rate(report, 'sweepThroughput.ratio2vs1'), 1.7),
 };
 report.notes = notes;

@@ -99,7 +99,7 @@ describe('hand-inlined texture sampling is bit-identical to GroundTexture.sample
 });
 
 describe('steady-state closed loop (acceptance 3 of the performance issue)', () => {
-  it('does not grow the heap with the number of steps and allocates no objects per step', () => {
+  it('does not grow the heap with the number of steps; the learning step allocates nothing', () => {
     // The probe needs --expose-gc, so it runs in a child process on a fresh build of the sources.
     const out = join(root, 'test-artifacts', 'perf-build');
     rmSync(out, { recursive: true, force: true });
@@ -139,5 +139,18 @@ describe('steady-state closed loop (acceptance 3 of the performance issue)', () 
       expect(report.allocatedBytesPerStep).not.toBeNull();
       expect(report.allocatedBytesPerStep as number).toBeLessThan(128);
     }
+    // The learning step and forward pass on their own allocate nothing at all.
+    const child = spawnSync(
+      process.execPath,
+      ['--expose-gc', '--min-semi-space-size=64', '--max-semi-space-size=64', probe, 'network', '100000'],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
+    expect(child.status, child.stderr).toBe(0);
+    const report = JSON.parse(child.stdout) as {
+      collectionsDuringRun: number;
+      allocatedBytesPerStep: number;
+    };
+    expect(report.collectionsDuringRun).toBe(0);
+    expect(report.allocatedBytesPerStep).toBeLessThan(1);
   });
 });

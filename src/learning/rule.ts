@@ -97,8 +97,11 @@ export abstract class OnlineRule implements LearningRule {
     fillErrors(scratch.errors, error);
     if (!net.hasForwardPass)
       throw new ValidationError('network', 'no forward pass', 'a forward pass before learning');
-    if (options?.cue !== undefined && !Number.isFinite(options.cue)) {
-      throw new ValidationError('cue', options.cue, 'a finite number');
+    // Not `options?.cue`: merging undefined with a fractional number makes the JIT box the number.
+    if (options !== undefined) {
+      const cue = options.cue;
+      if (cue !== undefined && !Number.isFinite(cue))
+        throw new ValidationError('cue', cue, 'a finite number');
     }
     const layers = net.layers;
     for (let l = 0; l < layers.length; l++) {

@@ -53,10 +53,18 @@ export class SarRule extends OnlineRule {
     const context = this.context;
     context.errors = errors;
     context.absError = abs / errors.length;
-    const cue = options?.cue;
-    context.hasCue = cue !== undefined;
-    context.cueValue = cue === undefined ? 0 : cue;
-    context.step = options?.step ?? this.step;
+    // Not `options?.cue`: merging undefined with a fractional number makes the JIT box the number.
+    context.hasCue = false;
+    context.cueValue = 0;
+    context.step = this.step;
+    if (options !== undefined) {
+      const cue = options.cue;
+      if (cue !== undefined) {
+        context.hasCue = true;
+        context.cueValue = cue;
+      }
+      if (options.step !== undefined) context.step = options.step;
+    }
     this.step++;
     this.lastRelevance = this.relevance.value(context);
   }
