@@ -206,13 +206,13 @@ async function sweepCommand(flags: SweepFlags): Promise<number> {
           ? `shard ${shard.index}/${shard.count} (${plan.shardRuns} of ${plan.gridRuns} runs)`
           : `${plan.gridRuns} runs`;
         process.stderr.write(
-          `sarlab sweep: ${what} into ${out}; ${plan.skipped} already recorded, ${plan.todo} to do on ${Math.min(plan.workers, Math.max(plan.todo, 1))} worker(s)\n`,
+          `sarlab sweep: ${what} into ${out}; ${plan.skipped} already recorded, ${plan.todo > 0 ? `${plan.todo} to do on ${Math.min(plan.workers, plan.todo)} worker(s)` : 'nothing to do'}\n`,
         );
         if (plan.todo > 0 && flags.progress !== false && process.stderr.isTTY === true) {
           bar = new cliProgress.SingleBar(
             {
               format:
-                ' {bar} {value}/{total} runs | {failures} failed | {duration_formatted} elapsed | ETA {eta_formatted}',
+                ' {bar} {value}/{total} runs | {failures} without success | {duration_formatted} elapsed | ETA {eta_formatted}',
               stream: process.stderr,
               hideCursor: true,
               etaBuffer: 40,
@@ -235,7 +235,7 @@ async function sweepCommand(flags: SweepFlags): Promise<number> {
           const elapsed = (performance.now() - started) / 1000;
           const eta = (elapsed / progress.done) * (progress.todo - progress.done);
           process.stderr.write(
-            `sarlab sweep: ${progress.done}/${progress.todo} runs, ${progress.failures} failed, ${formatDuration(elapsed)} elapsed, ETA ${formatDuration(eta)}\n`,
+            `sarlab sweep: ${progress.done}/${progress.todo} runs, ${progress.failures} without success, ${formatDuration(elapsed)} elapsed, ETA ${formatDuration(eta)}\n`,
           );
         }
       },
