@@ -51,6 +51,35 @@ function maxAbsDiff(a: Float64Array, b: Float64Array): { maxAbsDiff: number; bit
   return { maxAbsDiff: max, bitIdentical: same };
 }
 
+/**
+ * The SaR step in TypeScript against C, measured in alternating rounds (C, then TypeScript, each
+ * for the same number of steps), so that both halves of each ratio see the same load on a shared
+ * machine; the median of the per-round ratios is the `sarVsC` of the report.
+ */
+function pairedRatio(context: BenchContext, exe: string, weightsFile: string) {
+  const steps = context.quick ? 5000 : 20_000;
+  const rounds = context.quick ? 3 : 9;
+  const ts = referenceStepper('sar');
+  ts.run(steps); // warm the JIT up
+  const ratios: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const timed = spawnSync(exe, [weightsFile, String(steps), '3'], { encoding: 'utf8' });
+    if (timed.status !== 0) throw new Error(`C baseline failed: ${timed.stderr}`);
+    const cRates = (JSON.parse(timed.stdout) as { stepsPerSec: number[] }).stepsPerSec;
+    const tsRates: number[] = [];
+    for (let k = 0; k < 3; k++) {
+      const started = performance.now();
+      ts.run(steps);
+      tsRates.push((1000 * steps) / (performance.now() - started));
+    }
+    const c = summarise(cRates, steps).stepsPerSec;
+    const t = summarise(tsRates, steps).stepsPerSec;
+    ratios.push(Math.round((100 * t) / c) / 100);
+  }
+  const sorted = [...ratios].sort((a, b) => a - b);
+  return { stepsPerRound: steps, rounds: ratios, median: sorted[Math.floor(sorted.length / 2)] };
+}
+
 export const cBaselineSection: BenchSection = {
   name: 'cBaseline',
   async run(context) {
@@ -92,6 +121,13 @@ export const cBaselineSection: BenchSection = {
         ...summary,
         checkAgainstTypeScript: { steps: VERIFY_STEPS, ...check },
       };
+      if (variant.key === 'c') {
+        const paired = pairedRatio(context, exe, weightsFile);
+        (baselines.c as Record<string, unknown>).pairedWithTypeScript = paired;
+        context.log(
+          `  SaR TypeScript / C, paired rounds: median ${paired.median} (${paired.rounds.join(', ')})`,
+        );
+      }
     }
     return { baselines };
   },
