@@ -5,6 +5,12 @@ import type { LearningRule } from '../../src/learning/rule.js';
 export const REFERENCE_INPUTS = 720;
 export const REFERENCE_LAYERS = [10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 2];
 export const REFERENCE_RATE = 0.001;
+/**
+ * Every implementation puts the initial weights back every RESET_EVERY steps: with a fixed input the
+ * weights drift, and after a few hundred thousand steps neurons saturate (f'(v) = 0), which would
+ * make later samples cheaper (rows with a zero sign are skipped) than earlier ones.
+ */
+export const RESET_EVERY = 50_000;
 
 /**
  * The fixed input every implementation (TypeScript, C, tfjs) uses: x_i = (i mod 7) / 8, exact in
@@ -46,12 +52,17 @@ export function referenceStepper(ruleName: 'sar' | 'backprop', net = referenceNe
     ruleName === 'sar' ? sar({ learningRate: REFERENCE_RATE }) : backprop({ learningRate: REFERENCE_RATE });
   net.input.set(referenceInput());
   net.forwardInputBuffer();
+  const initial = net.snapshot();
   const errors = new Float64Array(net.outputs);
   let t = 0;
   return {
     net,
     run(n: number): void {
       for (let k = 0; k < n; k++) {
+        if (t > 0 && t % RESET_EVERY === 0) {
+          net.restore(initial);
+          net.forwardInputBuffer();
+        }
         errors.fill(referenceError(t++));
         rule.learn(net, errors);
         net.forwardInputBuffer();
