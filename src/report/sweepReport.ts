@@ -13,7 +13,6 @@ import {
 } from '../experiments/sweepStore.js';
 import { writeFileAtomic } from '../node/files.js';
 import { encodeTexturePng, loadPngTrack } from '../node/pngTrack.js';
-import { GroundTexture } from '../world/texture.js';
 import type { Track } from '../world/track.js';
 import { svgToPng, vegaLiteToSvg } from './render.js';
 
@@ -439,24 +438,6 @@ export function weightSpec(reps: Representative[]): TopLevelSpec {
   } as unknown as TopLevelSpec;
 }
 
-/** A coarser copy of a track texture for embedding (at most about `side` pixels across). */
-function downsample(t: GroundTexture, side = 300): GroundTexture {
-  const factor = Math.max(1, Math.floor(Math.max(t.width, t.height) / side));
-  if (factor === 1) return t;
-  const width = Math.floor(t.width / factor);
-  const height = Math.floor(t.height / factor);
-  const data = new Float32Array(width * height);
-  for (let v = 0; v < height; v++) {
-    for (let u = 0; u < width; u++) {
-      let s = 0;
-      for (let dv = 0; dv < factor; dv++)
-        for (let du = 0; du < factor; du++) s += t.data[(v * factor + dv) * t.width + u * factor + du];
-      data[v * width + u] = s / (factor * factor);
-    }
-  }
-  return new GroundTexture(width, height, t.cmPerPixel * factor, data);
-}
-
 /**
  * Trajectories of each representative run, zoomed in on the place where the first steps went worst
  * (the largest |e| early in the run): the path there during the first steps, and every pass through
@@ -498,7 +479,7 @@ export function trajectorySpec(reps: Representative[], maxWindow = 1500, cropCm 
     const scale = size / crop;
     const xScale = { domain: [cx - crop / 2, cx + crop / 2], nice: false, zero: false };
     const yScale = { domain: [cy - crop / 2, cy + crop / 2], nice: false, zero: false };
-    const texture = downsample(track.texture, 4096);
+    const texture = track.texture.downsample(4096);
     const image = `data:image/png;base64,${encodeTexturePng(texture).toString('base64')}`;
     return {
       title: { text: label(rep), fontSize: 12 },

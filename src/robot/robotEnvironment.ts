@@ -1,4 +1,5 @@
 import type { Environment, MotorCommand, Observation, StepInfo, StepResult } from '../loop/environment.js';
+import { bendCue } from '../world/bendCue.js';
 import {
   type BadFrameKind,
   decodeHelloAck,
@@ -660,27 +661,4 @@ export class RobotEnvironment implements Environment {
     if (this.stats.events.length >= EVENT_LIMIT) return;
     this.stats.events.push({ step: this.stepsTaken, atMs: performance.now() - this.origin, what, detail });
   }
-}
-
-/**
- * How sharp the bend ahead is, in [0, 1], from the predictors (as the simulator computes it): how far
- * the darkness centroid of the farthest row lies from that of the nearest row, relative to half a row.
- */
-export function bendCue(p: Float64Array, rows: number, columns: number): number {
-  if (rows < 2 || columns < 2) return 0;
-  const near = centroid(p, 0, columns);
-  const far = centroid(p, (rows - 1) * columns, columns);
-  if (Number.isNaN(near) || Number.isNaN(far)) return Number.isNaN(near) && Number.isNaN(far) ? 0 : 1;
-  return Math.min(1, Math.abs(far - near));
-}
-
-function centroid(p: Float64Array, start: number, n: number): number {
-  let sum = 0;
-  let weighted = 0;
-  for (let c = 0; c < n; c++) {
-    const w = p[start + c];
-    sum += w;
-    weighted += w * ((2 * c) / (n - 1) - 1);
-  }
-  return sum > 0.05 ? weighted / sum : Number.NaN;
 }

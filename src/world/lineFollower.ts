@@ -1,4 +1,5 @@
 import type { Environment, MotorCommand, Observation, StepInfo, StepResult } from '../loop/environment.js';
+import { bendCue } from './bendCue.js';
 import { driveStep } from './robot.js';
 import { DiscSensors, GroundCamera } from './sensors.js';
 import type { Pose, Track } from './track.js';
@@ -179,7 +180,7 @@ export class LineFollowerEnvironment implements Environment {
       this.camera.capture(texture, this.pose);
       this.camera.patchDarkness(this.predictorColumns, this.predictorRows, p);
     }
-    obs.cue = this.bendCue();
+    obs.cue = bendCue(obs.predictors, this.predictorRows, this.predictorColumns);
     const info = this.info;
     info.x = this.pose.x;
     info.y = this.pose.y;
@@ -189,30 +190,4 @@ export class LineFollowerEnvironment implements Environment {
     for (let i = 0; i < p.length; i++) dark = Math.max(dark, p[i]);
     return dark > 0.2;
   }
-
-  /**
-   * How sharp the bend ahead is, in [0, 1]: how far the line's lateral position (darkness centroid)
-   * in the farthest predictor row lies from that in the nearest row, relative to half a row.
-   */
-  private bendCue(): number {
-    const p = this.observation.predictors;
-    const n = this.predictorColumns;
-    if (this.predictorRows < 2 || n < 2) return 0;
-    const near = centroid(p, 0, n);
-    const far = centroid(p, (this.predictorRows - 1) * n, n);
-    if (Number.isNaN(near) || Number.isNaN(far)) return Number.isNaN(near) && Number.isNaN(far) ? 0 : 1;
-    return Math.min(1, Math.abs(far - near));
-  }
-}
-
-/** Darkness-weighted mean position across a row, in [-1, 1] (left to right), or NaN if the row is blank. */
-function centroid(p: Float64Array, start: number, n: number): number {
-  let sum = 0;
-  let weighted = 0;
-  for (let c = 0; c < n; c++) {
-    const w = p[start + c];
-    sum += w;
-    weighted += w * ((2 * c) / (n - 1) - 1);
-  }
-  return sum > 0.05 ? weighted / sum : Number.NaN;
 }

@@ -72,6 +72,26 @@ export class GroundTexture {
     return new GroundTexture(width, height, cmPerPixel, data);
   }
 
+  /** A coarser copy, averaged over square blocks, at most about `side` pixels across (for plots). */
+  downsample(side: number): GroundTexture {
+    const factor = Math.max(1, Math.floor(Math.max(this.width, this.height) / side));
+    if (factor === 1) return this;
+    const width = Math.floor(this.width / factor);
+    const height = Math.floor(this.height / factor);
+    const data = new Float32Array(width * height);
+    for (let v = 0; v < height; v++) {
+      for (let u = 0; u < width; u++) {
+        let s = 0;
+        for (let dv = 0; dv < factor; dv++) {
+          for (let du = 0; du < factor; du++)
+            s += this.data[(v * factor + dv) * this.width + u * factor + du];
+        }
+        data[v * width + u] = s / (factor * factor);
+      }
+    }
+    return new GroundTexture(width, height, this.cmPerPixel * factor, data);
+  }
+
   /** 8-bit grey pixels (for PNG export and drawing). */
   toGreyBytes(): Uint8Array {
     const out = new Uint8Array(this.data.length);

@@ -166,7 +166,7 @@ export async function writeRunOutputs(
   writeFileAtomic(files.log, simulation.log.toCSV());
   if (plot) {
     const track = simulation.parts.track;
-    const image = `data:image/png;base64,${encodeTexturePng(downsample(track)).toString('base64')}`;
+    const image = `data:image/png;base64,${encodeTexturePng(track.texture.downsample(400)).toString('base64')}`;
     const svg = await vegaLiteToSvg(runPlotSpec(track, simulation.log, summary, image));
     files.plot = join(out, 'plot.svg');
     writeFileAtomic(files.plot, svg);
@@ -174,30 +174,6 @@ export async function writeRunOutputs(
   }
   writeFileAtomic(files.summary, `${JSON.stringify(summary, null, 2)}\n`);
   return files;
-}
-
-/** A coarser copy of the track texture for embedding in plots (about 400 pixels across). */
-function downsample(track: Track) {
-  const t = track.texture;
-  const factor = Math.max(1, Math.floor(Math.max(t.width, t.height) / 400));
-  if (factor === 1) return t;
-  const width = Math.floor(t.width / factor);
-  const height = Math.floor(t.height / factor);
-  const data = new Float32Array(width * height);
-  for (let v = 0; v < height; v++) {
-    for (let u = 0; u < width; u++) {
-      let s = 0;
-      for (let dv = 0; dv < factor; dv++)
-        for (let du = 0; du < factor; du++) s += t.data[(v * factor + dv) * t.width + u * factor + du];
-      data[v * width + u] = s / (factor * factor);
-    }
-  }
-  return new (t.constructor as typeof import('../../world/texture.js').GroundTexture)(
-    width,
-    height,
-    t.cmPerPixel * factor,
-    data,
-  );
 }
 
 export function printSummary(summary: RunSummary, files: RunFiles): void {
