@@ -1,6 +1,6 @@
 import type { Network } from '../net/network.js';
 import { Random } from '../util/random.js';
-import { backwardThrough, OnlineRule, type RuleName, type RuleOptions, type Scratch } from './rule.js';
+import { OnlineRule, type RuleName, type RuleOptions, type Scratch, transportSignals } from './rule.js';
 
 export interface FeedbackAlignmentOptions extends RuleOptions {
   /** Seed of the fixed random feedback matrices. Default 1. */
@@ -32,19 +32,7 @@ export class FeedbackAlignmentRule extends OnlineRule {
   }
 
   protected override computeSignals(net: Network, scratch: Scratch): void {
-    const layers = net.layers;
-    const last = layers.length - 1;
-    const top = scratch.signals[last];
-    const dTop = scratch.derivatives[last];
-    for (let j = 0; j < top.length; j++) top[j] = scratch.errors[j] * dTop[j];
-    for (let l = last - 1; l >= 0; l--) {
-      const upper = layers[l + 1];
-      const sum = scratch.backward[l];
-      backwardThrough(this.feedback[l + 1], upper.outputs, upper.inputs, scratch.signals[l + 1], sum);
-      const d = scratch.derivatives[l];
-      const s = scratch.signals[l];
-      for (let j = 0; j < s.length; j++) s[j] = d[j] * sum[j];
-    }
+    transportSignals(net, scratch, this.feedback, false);
   }
 }
 

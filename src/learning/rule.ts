@@ -192,21 +192,40 @@ export function backwardThrough(
   }
 }
 
-/** GDM deltas: δ^L = e ⊙ f'(v^L), δ^l = f'(v^l) ⊙ (W^{l+1})ᵀ δ^{l+1}, into `signals`. */
-export function gradientSignals(net: Network, scratch: Scratch): void {
+/**
+ * Teaching signals top-down: t^L = e ⊙ f'(v^L), t^l = f'(v^l) ⊙ (M^{l+1})ᵀ t^{l+1}, where M is the
+ * forward weights W (backprop, SaR) or a stand-in of the same shape (the fixed random matrices of
+ * feedback alignment, sgn(W) for sign symmetry). With `signOnly`, every t is replaced by its sign
+ * before it travels on (SaR's sign transport).
+ */
+export function transportSignals(
+  net: Network,
+  scratch: Scratch,
+  backwardMatrices: readonly Float64Array[] | null,
+  signOnly: boolean,
+): void {
   const layers = net.layers;
   const last = layers.length - 1;
   const top = scratch.signals[last];
   const dTop = scratch.derivatives[last];
-  for (let j = 0; j < top.length; j++) top[j] = scratch.errors[j] * dTop[j];
+  const errors = scratch.errors;
+  if (signOnly) for (let j = 0; j < top.length; j++) top[j] = Math.sign(errors[j] * dTop[j]);
+  else for (let j = 0; j < top.length; j++) top[j] = errors[j] * dTop[j];
   for (let l = last - 1; l >= 0; l--) {
     const upper = layers[l + 1];
     const sum = scratch.backward[l];
-    backwardThrough(upper.weights, upper.outputs, upper.inputs, scratch.signals[l + 1], sum);
+    const matrix = backwardMatrices === null ? upper.weights : backwardMatrices[l + 1];
+    backwardThrough(matrix, upper.outputs, upper.inputs, scratch.signals[l + 1], sum);
     const d = scratch.derivatives[l];
     const s = scratch.signals[l];
-    for (let j = 0; j < s.length; j++) s[j] = d[j] * sum[j];
+    if (signOnly) for (let j = 0; j < s.length; j++) s[j] = Math.sign(d[j] * sum[j]);
+    else for (let j = 0; j < s.length; j++) s[j] = d[j] * sum[j];
   }
+}
+
+/** GDM deltas: δ^L = e ⊙ f'(v^L), δ^l = f'(v^l) ⊙ (W^{l+1})ᵀ δ^{l+1}, into `signals`. */
+export function gradientSignals(net: Network, scratch: Scratch): void {
+  transportSignals(net, scratch, null, false);
 }
 
 /** W^l += η_l · scale · signal^l ⊗ x^{l-1} (and the bias, input 1), with η_l = η·discount^(L-l). */

@@ -2,13 +2,13 @@ import type { Network } from '../net/network.js';
 import { ValidationError } from '../util/errors.js';
 import { type RelevanceContext, type RelevanceSource, relevance as sources } from './relevance.js';
 import {
-  backwardThrough,
   gradientSignals,
   type LearnOptions,
   OnlineRule,
   type RuleName,
   type RuleOptions,
   type Scratch,
+  transportSignals,
 } from './rule.js';
 
 /**
@@ -70,24 +70,13 @@ export class SarRule extends OnlineRule {
   }
 
   protected override computeSignals(net: Network, scratch: Scratch): void {
-    const layers = net.layers;
-    const last = layers.length - 1;
     if (this.signMode === 'gradient') {
+      // The exact backprop δ at every layer, then its sign.
       gradientSignals(net, scratch);
       for (const s of scratch.signals) for (let j = 0; j < s.length; j++) s[j] = Math.sign(s[j]);
       return;
     }
-    const top = scratch.signals[last];
-    const dTop = scratch.derivatives[last];
-    for (let j = 0; j < top.length; j++) top[j] = Math.sign(scratch.errors[j] * dTop[j]);
-    for (let l = last - 1; l >= 0; l--) {
-      const upper = layers[l + 1];
-      const sum = scratch.backward[l];
-      backwardThrough(upper.weights, upper.outputs, upper.inputs, scratch.signals[l + 1], sum);
-      const d = scratch.derivatives[l];
-      const s = scratch.signals[l];
-      for (let j = 0; j < s.length; j++) s[j] = Math.sign(d[j] * sum[j]);
-    }
+    transportSignals(net, scratch, null, true);
   }
 }
 

@@ -1,5 +1,5 @@
 import type { Network } from '../net/network.js';
-import { OnlineRule, type RuleName, type RuleOptions, type Scratch } from './rule.js';
+import { OnlineRule, type RuleName, type RuleOptions, type Scratch, transportSignals } from './rule.js';
 
 /**
  * Sign symmetry (Liao et al.): the error travels down through sgn(W)ᵀ, so only the signs of the
@@ -7,30 +7,21 @@ import { OnlineRule, type RuleName, type RuleOptions, type Scratch } from './rul
  */
 export class SignSymmetryRule extends OnlineRule {
   readonly name: RuleName = 'sign-symmetry';
+  /** sgn(W) of every layer, refreshed before each backward pass. */
+  private signs: Float64Array[] = [];
+
+  protected override onBind(net: Network): void {
+    this.signs = net.layers.map((layer) => new Float64Array(layer.weights.length));
+  }
 
   protected override computeSignals(net: Network, scratch: Scratch): void {
-    const layers = net.layers;
-    const last = layers.length - 1;
-    const top = scratch.signals[last];
-    const dTop = scratch.derivatives[last];
-    for (let j = 0; j < top.length; j++) top[j] = scratch.errors[j] * dTop[j];
-    for (let l = last - 1; l >= 0; l--) {
-      const upper = layers[l + 1];
-      const n = upper.inputs;
-      const w = upper.weights;
-      const next = scratch.signals[l + 1];
-      const sum = scratch.backward[l];
-      sum.fill(0);
-      for (let k = 0; k < upper.outputs; k++) {
-        const t = next[k];
-        if (t === 0) continue;
-        const row = k * n;
-        for (let j = 0; j < n; j++) sum[j] += Math.sign(w[row + j]) * t;
-      }
-      const d = scratch.derivatives[l];
-      const s = scratch.signals[l];
-      for (let j = 0; j < s.length; j++) s[j] = d[j] * sum[j];
+    // Layer 0's matrix is never used by the backward pass.
+    for (let l = 1; l < net.layers.length; l++) {
+      const w = net.layers[l].weights;
+      const signs = this.signs[l];
+      for (let i = 0; i < w.length; i++) signs[i] = Math.sign(w[i]);
     }
+    transportSignals(net, scratch, this.signs, false);
   }
 }
 
