@@ -16,14 +16,12 @@ export class PointSet {
   }
 
   /** Writes the grey value at every point into `out` (from `offset`). */
-  sample(texture: GroundTexture, pose: Pose, out: Float64Array | Float32Array, offset = 0): void {
-    // Two copies of one loop, so that each stays monomorphic in the type of array it writes.
-    if (out instanceof Float64Array) sampleInto64(texture, pose, this.local, this.count, out, offset);
-    else sampleInto32(texture, pose, this.local, this.count, out, offset);
+  sample(texture: GroundTexture, pose: Pose, out: Float64Array, offset = 0): void {
+    sampleInto(texture, pose, this.local, this.count, out, offset);
   }
 
   /** The plain reference of `sample`: one `texture.sample` call per point (a test checks they agree bit for bit). */
-  sampleReference(texture: GroundTexture, pose: Pose, out: Float64Array | Float32Array, offset = 0): void {
+  sampleReference(texture: GroundTexture, pose: Pose, out: Float64Array, offset = 0): void {
     const c = Math.cos(pose.theta);
     const s = Math.sin(pose.theta);
     const p = this.local;
@@ -38,7 +36,7 @@ export class PointSet {
 /*
  * The sensing hot loop: GroundTexture.sample inlined by hand, with the texture's fields read once per
  * call instead of once per point. The arithmetic is the same expression for expression, so the
- * result is bit-identical to `sampleReference`. Keep the two copies identical but for the type of `out`.
+ * result is bit-identical to `sampleReference`.
  */
 /** True when `x` is an exact power of two (so that 1/x is exact). */
 function powerOfTwo(x: number): boolean {
@@ -47,61 +45,12 @@ function powerOfTwo(x: number): boolean {
   return 2 ** e === x && 1 / x === 2 ** -e;
 }
 
-function sampleInto64(
+function sampleInto(
   texture: GroundTexture,
   pose: Pose,
   p: Float64Array,
   count: number,
   out: Float64Array,
-  offset: number,
-): void {
-  const c = Math.cos(pose.theta);
-  const s = Math.sin(pose.theta);
-  const px = pose.x;
-  const py = pose.y;
-  const scale = texture.cmPerPixel;
-  // Dividing by a power of two and multiplying by its inverse round the same exact number, so they
-  // give the same bits; the multiplication is several times cheaper.
-  const inverse = powerOfTwo(scale) ? 1 / scale : 0;
-  const w = texture.width;
-  const h = texture.height;
-  const d = texture.data;
-  for (let k = 0; k < count; k++) {
-    const lx = p[2 * k];
-    const ly = p[2 * k + 1];
-    const wx = px + lx * c - ly * s;
-    const wy = py + lx * s + ly * c;
-    const u = (inverse !== 0 ? wx * inverse : wx / scale) - 0.5;
-    const v = h - (inverse !== 0 ? wy * inverse : wy / scale) - 0.5;
-    if (!(u > -1 && v > -1 && u < w && v < h)) {
-      out[offset + k] = 1;
-      continue;
-    }
-    const u0 = Math.floor(u);
-    const v0 = Math.floor(v);
-    const fu = u - u0;
-    const fv = v - v0;
-    if (u0 >= 0 && v0 >= 0 && u0 + 1 < w && v0 + 1 < h) {
-      // Inside the texture (nearly always): the four neighbours without the edge tests.
-      const i = v0 * w + u0;
-      out[offset + k] =
-        (d[i] * (1 - fu) + d[i + 1] * fu) * (1 - fv) + (d[i + w] * (1 - fu) + d[i + w + 1] * fu) * fv;
-      continue;
-    }
-    const c00 = u0 >= 0 && v0 >= 0 ? d[v0 * w + u0] : 1;
-    const c10 = u0 + 1 < w && v0 >= 0 ? d[v0 * w + u0 + 1] : 1;
-    const c01 = u0 >= 0 && v0 + 1 < h ? d[(v0 + 1) * w + u0] : 1;
-    const c11 = u0 + 1 < w && v0 + 1 < h ? d[(v0 + 1) * w + u0 + 1] : 1;
-    out[offset + k] = (c00 * (1 - fu) + c10 * fu) * (1 - fv) + (c01 * (1 - fu) + c11 * fu) * fv;
-  }
-}
-
-function sampleInto32(
-  texture: GroundTexture,
-  pose: Pose,
-  p: Float64Array,
-  count: number,
-  out: Float32Array,
   offset: number,
 ): void {
   const c = Math.cos(pose.theta);
@@ -224,7 +173,7 @@ export class GroundCamera {
   /** Which pixels see the ground at all. */
   readonly valid: Uint8Array;
   /** The last image, grey, row-major. */
-  readonly image: Float32Array;
+  readonly image: Float64Array;
   /** Footprint corners on the ground (robot frame, x,y pairs), for drawing. */
   readonly footprint: Float64Array;
 
@@ -263,7 +212,7 @@ export class GroundCamera {
       }
     }
     this.points = new PointSet(local);
-    this.image = new Float32Array(width * height);
+    this.image = new Float64Array(width * height);
     const corner = (k: number) => [local[2 * k], local[2 * k + 1]];
     this.footprint = Float64Array.from([
       ...corner((height - 1) * width),
@@ -273,7 +222,7 @@ export class GroundCamera {
     ]);
   }
 
-  capture(texture: GroundTexture, pose: Pose): Float32Array {
+  capture(texture: GroundTexture, pose: Pose): Float64Array {
     this.points.sample(texture, pose, this.image);
     return this.image;
   }
