@@ -1,4 +1,4 @@
-import { loadPngTrack } from '../node/pngTrack.js';
+import { resolveConfiguredTrack } from '../node/pngTrack.js';
 import type { Track } from '../world/track.js';
 import type { RunConfig } from './config.js';
 import { type RunSummary, Simulation } from './simulation.js';
@@ -8,16 +8,14 @@ export interface SweepTask {
   config: RunConfig;
 }
 
-/** Loads PNG tracks as `sarlab run` does (built-in and procedural tracks are built by the run itself). */
-function resolveTrack(config: RunConfig): Track | undefined {
-  return /\.png$/i.test(config.track) ? loadPngTrack(config.track, config.trackScale) : undefined;
-}
+/** Tracks built by this worker thread, reused by its later runs (a sweep runs many on the same tracks). */
+const tracks = new Map<string, Track>();
 
 /**
  * Runs one closed-loop run to its end on a worker thread. The stepping is the same as `sarlab run`,
  * so the summary is the same, bit for bit, apart from the wall time.
  */
 export default function runSweepTask(task: SweepTask): RunSummary {
-  const simulation = new Simulation(task.config, resolveTrack(task.config));
+  const simulation = new Simulation(task.config, resolveConfiguredTrack(task.config, tracks));
   return simulation.runToEnd(undefined, 2000);
 }

@@ -2,7 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { PNG } from 'pngjs';
 import { ValidationError } from '../util/errors.js';
 import { GroundTexture } from '../world/texture.js';
-import { type Pose, type Track, trackFromTexture } from '../world/track.js';
+import { builtinTrack, type Pose, type Track, trackFromTexture } from '../world/track.js';
 
 /** Largest track image accepted, in pixels per side, and in bytes. */
 export const MAX_TRACK_SIDE = 4096;
@@ -69,4 +69,23 @@ export function encodeTexturePng(texture: GroundTexture): Buffer {
   const grey = texture.toGreyBytes();
   png.data = Buffer.from(grey);
   return PNG.sync.write(png, { colorType: 0, inputColorType: 0 });
+}
+
+/**
+ * The track a configuration names: a PNG file (read here) or a built-in/procedural track. With a
+ * cache, each track is built once and shared by later runs (tracks are never modified by a run),
+ * which a sweep worker uses to skip re-rendering the same track for every run.
+ */
+export function resolveConfiguredTrack(
+  config: { track: string; trackScale: number },
+  cache?: Map<string, Track>,
+): Track {
+  const key = `${config.track}\u0000${config.trackScale}`;
+  const cached = cache?.get(key);
+  if (cached) return cached;
+  const track = /\.png$/i.test(config.track)
+    ? loadPngTrack(config.track, config.trackScale)
+    : builtinTrack(config.track);
+  cache?.set(key, track);
+  return track;
 }

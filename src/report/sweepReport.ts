@@ -12,7 +12,7 @@ import {
   withoutWallTime,
 } from '../experiments/sweepStore.js';
 import { writeFileAtomic } from '../node/files.js';
-import { encodeTexturePng, loadPngTrack } from '../node/pngTrack.js';
+import { encodeTexturePng, resolveConfiguredTrack } from '../node/pngTrack.js';
 import type { Track } from '../world/track.js';
 import { svgToPng, vegaLiteToSvg } from './render.js';
 
@@ -530,10 +530,6 @@ export function trajectorySpec(reps: Representative[], maxWindow = 1500, cropCm 
   } as unknown as TopLevelSpec;
 }
 
-function resolveTrack(config: RunConfig): Track | undefined {
-  return /\.png$/i.test(config.track) ? loadPngTrack(config.track, config.trackScale) : undefined;
-}
-
 /**
  * Picks a typical run of each rule and re-runs it in-process (runs are deterministic) for the time
  * series: the first track, the depth nearest to `preferDepth`, the rule's best learning rate there,
@@ -781,7 +777,7 @@ export async function writeSweepReport(
     for (const set of sets) {
       const mine: Representative[] = [];
       for (const pick of pickRepresentatives(records, cells, rules, options.preferDepth ?? 5, set.rate)) {
-        const simulation = new Simulation(pick.record.config, resolveTrack(pick.record.config));
+        const simulation = new Simulation(pick.record.config, resolveConfiguredTrack(pick.record.config));
         const summary = simulation.runToEnd(undefined, 2000);
         const { key: _key, ...recorded } = pick.record;
         const reproduced =
@@ -799,7 +795,7 @@ export async function writeSweepReport(
         steps: Math.max(...mine.map((m) => m.simulation.step)),
         afterSuccess: -1,
       };
-      const reflex = new Simulation(reflexConfig, resolveTrack(reflexConfig));
+      const reflex = new Simulation(reflexConfig, resolveConfiguredTrack(reflexConfig));
       reflex.runToEnd(undefined, 2000);
       const how = set.how || `every rule at η = ${mine[0].record.config.learningRate}`;
       await writeFigure(out, `error-over-time${set.suffix}`, errorSpec(mine, rules, how, reflex), files);

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { RunConfig } from '../../experiments/config.js';
 import type { Network } from '../../net/network.js';
+import { resolveConfiguredTrack } from '../../node/pngTrack.js';
 import { RobotEmulator, serveTcp } from '../../robot/emulator.js';
 import { HandshakeError, RobotEnvironment } from '../../robot/robotEnvironment.js';
 import { RobotRun, type RobotRunSummary } from '../../robot/runOnRobot.js';
@@ -14,7 +15,7 @@ import { ValidationError } from '../../util/errors.js';
 import type { Track } from '../../world/track.js';
 import { CliError, EXIT_FAILURE, EXIT_INTERRUPTED } from '../errors.js';
 import { configFromFlags, numberFlag, type RunFlags } from '../runOptions.js';
-import { defaultOutDir, printSummary, resolveTrack, writeRunOutputs } from './run.js';
+import { defaultOutDir, printSummary, writeRunOutputs } from './run.js';
 
 /** The robot options of `sarlab run`. */
 export interface RobotFlags {
@@ -180,7 +181,7 @@ export function registerRobot(program: Command): void {
 
 async function emulatorCommand(flags: EmulatorFlags): Promise<number> {
   const config = configFromFlags(flags);
-  const track = resolveTrack(config);
+  const track = resolveConfiguredTrack(config);
   const probability = (flag: string, text: string | undefined) => {
     if (text === undefined) return 0;
     const p = numberFlag(flag, text, { min: 0 });

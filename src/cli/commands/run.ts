@@ -6,11 +6,10 @@ import { mergeConfig, parseRunConfig } from '../../experiments/config.js';
 import { type RunSummary, Simulation } from '../../experiments/simulation.js';
 import { writeFileAtomic } from '../../node/files.js';
 import { loadModel, saveModel } from '../../node/modelFile.js';
-import { encodeTexturePng, loadPngTrack } from '../../node/pngTrack.js';
+import { encodeTexturePng, resolveConfiguredTrack } from '../../node/pngTrack.js';
 import { svgToPng, vegaLiteToSvg } from '../../report/render.js';
 import { runPlotSpec } from '../../report/runPlot.js';
 import { ValidationError } from '../../util/errors.js';
-import type { Track } from '../../world/track.js';
 import { EXIT_INTERRUPTED } from '../errors.js';
 import { addRunOptions, configFromFlags, type RunFlags } from '../runOptions.js';
 import { addRobotOptions, type RobotFlags, runOnRobotCommand } from './robot.js';
@@ -47,11 +46,6 @@ export function registerRun(program: Command): void {
   addRobotOptions(command);
 }
 
-/** Resolves the configured track: PNG files are read here (Node), the rest by the core. */
-export function resolveTrack(config: RunConfig): Track | undefined {
-  return /\.png$/i.test(config.track) ? loadPngTrack(config.track, config.trackScale) : undefined;
-}
-
 export function defaultOutDir(config: RunConfig): string {
   const track = config.track
     .replace(/^.*[\\/]/, '')
@@ -74,7 +68,7 @@ async function runCommand(flags: RunCommandFlags): Promise<number> {
       }),
     );
   }
-  const track = resolveTrack(config);
+  const track = resolveConfiguredTrack(config);
   if (flags.robot) return runOnRobotCommand(flags, config, track, model?.network);
   const simulation = new Simulation(config, track, model?.network);
   const network = simulation.parts.network;
