@@ -114,6 +114,8 @@ async function runCommand(flags: RunCommandFlags): Promise<number> {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     if (bar) {
+      // A run that stops early (success) ends its bar full, at the step it stopped.
+      bar.setTotal(simulation.metrics.steps);
       bar.update(simulation.metrics.steps);
       bar.stop();
     }
