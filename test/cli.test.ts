@@ -111,6 +111,13 @@ describe('sarlab CLI', () => {
     );
     // The loaded network steers: it keeps |e| well below the reflex's even without learning.
     expect(summary.meanAbsErrorLast).toBeLessThan(0.75 * reflex.meanAbsErrorLast);
+    // Learning on from the loaded weights: it succeeds, and the weights move on from where they were.
+    const resumed = JSON.parse(
+      sarlab(['run', '--load-model', model, '--json', '--no-plot', '--out', join(dir, 'd')]).stdout,
+    );
+    expect(resumed.success).toBe(true);
+    expect(resumed.weightDistance.some((d: number) => d > 0)).toBe(true);
+    expect(resumed.config.network.layers).toEqual([10, 10, 10, 10, 2]);
   });
 });
 
