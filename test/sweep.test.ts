@@ -168,6 +168,29 @@ describe.skipIf(!cliBuilt())('sarlab sweep (the built CLI)', () => {
     for (const [key, record] of recordsByKey(path)) expect(record).toEqual(reference.get(key));
   });
 
+  it('stops on SIGTERM and resumes with nothing lost or duplicated', async () => {
+    const out = join(dir, 'terminated');
+    const path = join(out, 'runs.jsonl');
+    const { child, done } = startCli([...SWEEP, '--workers', '2', '--out', out]);
+    await waitFor(() => countLines(path) >= 2);
+    child.kill('SIGTERM');
+    const stopped = await done;
+    expect(stopped.code).toBe(130);
+    expect(stopped.stderr).toMatch(/resume with the same command/);
+    const before = countLines(path);
+    expect(before).toBeLessThan(12);
+    const resumed = await runCli([...SWEEP, '--workers', '2', '--out', out]);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stdout).toMatch(new RegExp(`${before} skipped`));
+    const keys = readFileSync(path, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line).key);
+    expect(keys.length).toBe(12);
+    expect(new Set(keys).size).toBe(12);
+    expect(recordsByKey(path)).toEqual(reference);
+  });
+
   it('shards 1/3, 2/3 and 3/3 in separate processes merge into the unsharded sweep', async () => {
     const shards = await Promise.all(
       [1, 2, 3].map((i) =>
