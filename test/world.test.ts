@@ -23,7 +23,7 @@ function bandTexture(x0: number, x1: number, size = 200): GroundTexture {
 describe('kinematics', () => {
   it('drives straight at v·t with equal wheel speeds', () => {
     const pose = { x: 10, y: 20, theta: Math.PI / 6 };
-    for (let k = 0; k < 100; k++) driveStep(pose, 15, 15, 10, 0.05);
+    for (let k = 0; k < 100; k++) driveStep(pose, { left: 15, right: 15 }, { wheelBase: 10, dt: 0.05 });
     expect(pose.x).toBeCloseTo(10 + 75 * Math.cos(Math.PI / 6), 9);
     expect(pose.y).toBeCloseTo(20 + 75 * Math.sin(Math.PI / 6), 9);
     expect(pose.theta).toBeCloseTo(Math.PI / 6, 12);
@@ -34,7 +34,7 @@ describe('kinematics', () => {
     const pose = { x: 0, y: 0, theta: 0 };
     const centre = { x: 0, y: 15 };
     for (let k = 0; k < 400; k++) {
-      driveStep(pose, 10, 20, 10, 0.01);
+      driveStep(pose, { left: 10, right: 20 }, { wheelBase: 10, dt: 0.01 });
       expect(Math.hypot(pose.x - centre.x, pose.y - centre.y)).toBeCloseTo(15, 9);
     }
     // After 4 s at 1 rad/s the heading has turned by 4 rad (wrapped into (-π, π]).

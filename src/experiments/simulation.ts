@@ -173,7 +173,7 @@ export class Simulation {
       this.divergence = { step: t, layer: 0, what: 'error' };
       return;
     }
-    this.metrics.record(e);
+    this.metrics.recordFrom(observation);
     // 2.–4. Learn, forward, motor command.
     const command = agent.act(observation, t);
     if (network && !(Number.isFinite(command.left) && Number.isFinite(command.right))) {
@@ -187,7 +187,7 @@ export class Simulation {
         return;
       }
     }
-    if (t % this.config.logEvery === 0) this.logRow(t, e);
+    if (t % this.config.logEvery === 0) this.logRow(t);
     // 5. Advance the world.
     const result = environment.step(command);
     this.info = result.info;
@@ -200,7 +200,8 @@ export class Simulation {
     }
   }
 
-  private logRow(t: number, e: number): void {
+  /** One log row for step t (the error is read from the observation: no number argument to box). */
+  private logRow(t: number): void {
     const log = this.log;
     const r = log.rows;
     if (r >= log.data[0].length) return;
@@ -208,7 +209,7 @@ export class Simulation {
     const d = log.data;
     const pose = this.info;
     d[0][r] = t;
-    d[1][r] = e;
+    d[1][r] = this.observation.error;
     d[2][r] = this.metrics.ema;
     d[3][r] = agent.reflexCommand;
     d[4][r] = agent.networkCommand;

@@ -25,6 +25,7 @@ export class RunMetrics {
   private lastSum = 0;
   private lastFilled = 0;
   private lastHead = 0;
+  private readonly single = { error: 0.5 };
 
   constructor(
     readonly criterion: SuccessCriterion,
@@ -40,7 +41,16 @@ export class RunMetrics {
 
   /** Records the error of one step; returns true on the step where success is first reached. */
   record(error: number): boolean {
-    const abs = Math.abs(error);
+    this.single.error = error;
+    return this.recordFrom(this.single);
+  }
+
+  /**
+   * The same as `record(source.error)`. The closed loop uses this form every step: a number passed
+   * to a call that the JIT does not inline is boxed (a small allocation per step), an object is not.
+   */
+  recordFrom(source: { readonly error: number }): boolean {
+    const abs = Math.abs(source.error);
     this.ema += this.criterion.decay * (abs - this.ema);
     this.steps++;
     if (this.steps <= this.windowLength) this.firstSum += abs;

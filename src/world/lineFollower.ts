@@ -149,7 +149,7 @@ export class LineFollowerEnvironment implements Environment {
   }
 
   step(action: MotorCommand): StepResult {
-    driveStep(this.pose, action.left, action.right, this.config.wheelBase, this.dt);
+    driveStep(this.pose, action, this.config);
     const seesLine = this.sense();
     const info = this.info;
     info.reason = '';

@@ -1,12 +1,29 @@
 import type { Pose } from './track.js';
 
+/** Wheel speeds, cm/s. */
+export interface WheelSpeeds {
+  left: number;
+  right: number;
+}
+
+/** Distance between the wheels (cm) and the time step (s). */
+export interface DriveGeometry {
+  wheelBase: number;
+  dt: number;
+}
+
 /**
  * Differential-drive kinematics (units cm, s): v = (vL + vR)/2, ω = (vR − vL)/b, integrated exactly
  * along the arc for one time step (so a constant command drives a true circle of radius v/ω).
+ * Speeds and geometry come in objects rather than as separate numbers: a number passed to a call
+ * that the JIT does not inline is boxed, and this runs every step.
  */
-export function driveStep(pose: Pose, left: number, right: number, wheelBase: number, dt: number): void {
+export function driveStep(pose: Pose, wheels: WheelSpeeds, body: DriveGeometry): void {
+  const left = wheels.left;
+  const right = wheels.right;
+  const dt = body.dt;
   const v = (left + right) / 2;
-  const omega = (right - left) / wheelBase;
+  const omega = (right - left) / body.wheelBase;
   const theta = pose.theta;
   if (Math.abs(omega) < 1e-12) {
     pose.x += v * dt * Math.cos(theta);
