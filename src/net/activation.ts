@@ -27,7 +27,8 @@ export function activate(code: number, v: number): number {
     case TANH:
       return Math.tanh(v);
     case RELU:
-      return v > 0 ? v : 0;
+      // Math.max keeps a NaN (where `v > 0 ? v : 0` would hide it from the divergence guard).
+      return Math.max(v, 0);
     default:
       return v;
   }
@@ -59,7 +60,7 @@ export function activateArray(code: number, sum: Float64Array, out: Float64Array
       for (let j = 0; j < n; j++) out[j] = Math.tanh(sum[j]);
       return;
     case RELU:
-      for (let j = 0; j < n; j++) out[j] = sum[j] > 0 ? sum[j] : 0;
+      for (let j = 0; j < n; j++) out[j] = Math.max(sum[j], 0);
       return;
     default:
       for (let j = 0; j < n; j++) out[j] = sum[j];
