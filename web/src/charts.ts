@@ -81,7 +81,10 @@ function chartSpecs(layers: number, threshold: number, colour: string): ChartSpe
       ],
       threshold,
     },
-    { title: 'relevance ρ', series: [{ label: 'relevance', stroke: '#7048e8', column: 'relevance' }] },
+    {
+      title: 'relevance ρ (SaR; the other rules are not modulated: 1)',
+      series: [{ label: 'relevance', stroke: '#7048e8', column: 'relevance' }],
+    },
     {
       title: 'motor command',
       series: [
