@@ -14,6 +14,7 @@ export * from './learning/sar.js';
 export * from './learning/signSymmetry.js';
 export * from './loop/agent.js';
 export * from './loop/environment.js';
+export * from './loop/learner.js';
 export * from './loop/metrics.js';
 export * from './net/activation.js';
 export * from './net/network.js';

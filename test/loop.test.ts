@@ -2,11 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { parseRunConfig } from '../src/experiments/config.js';
 import { Simulation } from '../src/experiments/simulation.js';
 import { DelayLineBank } from '../src/filters/filterBank.js';
+import { sar, ValidationError } from '../src/index.js';
 import type { LearningRule } from '../src/learning/rule.js';
 import { Agent } from '../src/loop/agent.js';
+import { ClosedLoopLearner } from '../src/loop/learner.js';
 import { RunMetrics } from '../src/loop/metrics.js';
 import { Network } from '../src/net/network.js';
 import { BUILTIN_TRACK_NAMES } from '../src/world/track.js';
+import { allWeights } from './helpers.js';
 
 describe('the step order of the closed loop', () => {
   it('learns from e(t) with the forward pass of the previous step, then forwards the new inputs', () => {
@@ -130,5 +133,41 @@ describe('what the closed loop shows (issue 3 acceptance)', () => {
     expect(strip(b)).toEqual(strip(a));
     const other = new Simulation(parseRunConfig({ ...config, seed: 5 })).runToEnd();
     expect(other.meanAbsErrorLast).not.toBe(a.meanAbsErrorLast);
+  });
+});
+
+describe('ClosedLoopLearner (doStep for your own loop)', () => {
+  it('learns from each error with the previous forward pass, like the agent', () => {
+    const net = new Network({ inputs: 6, layers: [4, 2], seed: 2 });
+    const copy = Network.fromJSON(net.toJSON());
+    const learner = new ClosedLoopLearner(net, new DelayLineBank(3, 2), sar({ learningRate: 0.1 }));
+    // The same by hand: learn with the stored forward pass, then filter and forward.
+    const rule = sar({ learningRate: 0.1 });
+    const filters = new DelayLineBank(3, 2);
+    expect(learner.inputCount).toBe(3);
+    for (let t = 0; t < 20; t++) {
+      const inputs = [Math.sin(t), Math.cos(t), t % 3];
+      const error = 0.1 * Math.sin(0.7 * t);
+      const y = Array.from(learner.doStep(inputs, error));
+      if (t > 0) rule.learn(copy, error);
+      filters.filter(inputs);
+      const expected = Array.from(copy.forward(filters.output));
+      expect(y).toEqual(expected);
+      expect(learner.learned).toBe(t > 0);
+    }
+    expect(allWeights(net)).toEqual(allWeights(copy));
+  });
+
+  it('refuses bad input and changes nothing', () => {
+    const net = new Network({ inputs: 3, layers: [2], seed: 2 });
+    const learner = new ClosedLoopLearner(net, null, sar({ learningRate: 0.1 }));
+    learner.doStep([0.1, 0.2, 0.3], 0);
+    const before = allWeights(net);
+    expect(() => learner.doStep([0.1, 0.2], 0.5)).toThrow(ValidationError);
+    expect(() => learner.doStep([0.1, Number.NaN, 0.3], 0.5)).toThrow(ValidationError);
+    expect(() => learner.doStep([0.1, 0.2, 0.3], [0.5])).toThrow(ValidationError);
+    expect(() => learner.doStep([0.1, 0.2, 0.3], Number.NaN)).toThrow(ValidationError);
+    expect(allWeights(net)).toEqual(before);
+    expect(() => new ClosedLoopLearner(net, new DelayLineBank(2, 2))).toThrow(ValidationError);
   });
 });

@@ -2,6 +2,7 @@ import type { FilterBank } from '../filters/filterBank.js';
 import type { LearningRule } from '../learning/rule.js';
 import type { Network } from '../net/network.js';
 import type { MotorCommand, Observation } from './environment.js';
+import { ClosedLoopLearner } from './learner.js';
 
 export interface MotorConfig {
   /** Forward speed v0 of both wheels, cm/s. */
@@ -24,63 +25,58 @@ export class Agent {
   /** The last reflex and network contributions to the motor command (for logging). */
   reflexCommand = 0;
   networkCommand = 0;
-  /** Whether the last call learned (the first call has no earlier forward pass to learn from). */
-  learned = false;
+  /** Steps 2 and 3 (learn, filter, forward); null in reflex mode. */
+  readonly learner: ClosedLoopLearner | null;
   private readonly command: MotorCommand = { left: 0, right: 0 };
   private readonly outputWeights: Float64Array;
   private readonly errors: Float64Array;
   private readonly learnOptions = { cue: 0, step: 0 };
-  private hasForward = false;
 
   constructor(
     readonly motor: MotorConfig,
     readonly network: Network | null = null,
     readonly filters: FilterBank | null = null,
-    public rule: LearningRule | null = null,
+    rule: LearningRule | null = null,
   ) {
     const outputs = network?.outputs ?? 0;
     const weights = motor.outputWeights ?? new Array(outputs).fill(1);
     if (network && weights.length !== outputs) {
       throw new Error(`outputWeights has ${weights.length} values for ${outputs} outputs`);
     }
-    if (network && filters && filters.output.length !== network.inputs) {
-      throw new Error(
-        `the filter array gives ${filters.output.length} inputs, the network takes ${network.inputs}`,
-      );
-    }
+    this.learner = network ? new ClosedLoopLearner(network, filters, rule) : null;
     this.outputWeights = Float64Array.from(weights);
     this.errors = new Float64Array(outputs);
+  }
+
+  /** The learning rule (it can be changed at any step); null in reflex mode or when frozen. */
+  get rule(): LearningRule | null {
+    return this.learner?.rule ?? null;
+  }
+
+  set rule(rule: LearningRule | null) {
+    if (this.learner) this.learner.rule = rule;
+  }
+
+  /** Whether the last call learned (the first call has no earlier forward pass to learn from). */
+  get learned(): boolean {
+    return this.learner?.learned ?? false;
   }
 
   /** One closed-loop step from what the sensors see now; returns the wheel speeds. */
   act(observation: Observation, step: number): MotorCommand {
     const e = observation.error;
-    const net = this.network;
+    const learner = this.learner;
     this.networkCommand = 0;
-    this.learned = false;
-    if (net) {
-      // 2. Learn: this error follows the inputs of the previous forward pass.
-      if (this.rule && this.hasForward) {
-        // An output whose weight c_j is negative should move the other way.
-        const c = this.outputWeights;
-        for (let j = 0; j < c.length; j++) this.errors[j] = c[j] >= 0 ? e : -e;
-        this.learnOptions.cue = observation.cue;
-        this.learnOptions.step = step;
-        this.rule.learn(net, this.errors, this.learnOptions);
-        this.learned = true;
-      }
-      // 3. Predictive inputs through the filter array, then forward.
-      const input = net.input;
-      if (this.filters) {
-        this.filters.filter(observation.predictors);
-        input.set(this.filters.output);
-      } else {
-        input.set(observation.predictors);
-      }
-      const y = net.forwardInputBuffer();
-      this.hasForward = true;
+    if (learner) {
+      // An output whose weight c_j is negative should move the other way.
+      const c = this.outputWeights;
+      for (let j = 0; j < c.length; j++) this.errors[j] = c[j] >= 0 ? e : -e;
+      this.learnOptions.cue = observation.cue;
+      this.learnOptions.step = step;
+      // 2. Learn from this error with the previous forward pass; 3. filter and forward the new inputs.
+      const y = learner.stepTrusted(observation.predictors, this.errors, this.learnOptions);
       let sum = 0;
-      for (let j = 0; j < y.length; j++) sum += this.outputWeights[j] * y[j];
+      for (let j = 0; j < y.length; j++) sum += c[j] * y[j];
       this.networkCommand = this.motor.netGain * sum;
     }
     // 4. Motor command: reflex plus network, differential steering.
@@ -93,7 +89,6 @@ export class Agent {
 
   /** Forgets the filter state and the last forward pass (e.g. after the robot was put back). */
   resetState(): void {
-    this.filters?.reset();
-    this.hasForward = false;
+    this.learner?.reset();
   }
 }
