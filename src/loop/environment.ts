@@ -55,3 +55,33 @@ export interface Environment {
   /** Releases resources (links, ports). Optional. */
   close?(): void | Promise<void>;
 }
+
+/** An observation as an environment holds it: filled in place every step. */
+export interface ObservationBuffer {
+  predictors: Float64Array;
+  reflex: Float64Array;
+  error: number;
+  cue: number;
+}
+
+/** The observation, info and step result that an environment overwrites every step. */
+export interface StepBuffers {
+  observation: ObservationBuffer;
+  info: StepInfo;
+  result: StepResult;
+}
+
+/**
+ * Allocates, once, what an environment hands out every step, wired together (the result holds the
+ * observation and the info), so that stepping never allocates.
+ */
+export function createStepBuffers(predictors: number, reflex: number): StepBuffers {
+  const observation: ObservationBuffer = {
+    predictors: new Float64Array(predictors),
+    reflex: new Float64Array(reflex),
+    error: 0,
+    cue: 0,
+  };
+  const info: StepInfo = { x: 0, y: 0, theta: 0, reason: '' };
+  return { observation, info, result: { observation, error: 0, terminated: false, truncated: false, info } };
+}

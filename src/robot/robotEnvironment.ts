@@ -1,4 +1,12 @@
-import type { Environment, MotorCommand, Observation, StepInfo, StepResult } from '../loop/environment.js';
+import {
+  createStepBuffers,
+  type Environment,
+  type MotorCommand,
+  type Observation,
+  type ObservationBuffer,
+  type StepInfo,
+  type StepResult,
+} from '../loop/environment.js';
 import { bendCue } from '../world/bendCue.js';
 import {
   type BadFrameKind,
@@ -142,8 +150,8 @@ export class RobotEnvironment implements Environment {
     reflex: new Float64Array(0),
     predictors: new Float64Array(0),
   };
-  private observation: { predictors: Float64Array; reflex: Float64Array; error: number; cue: number };
-  private readonly info: StepInfo = { x: 0, y: 0, theta: 0, reason: '' };
+  private observation: ObservationBuffer;
+  private readonly info: StepInfo;
   private readonly result: StepResult;
   private transport: Transport | null = null;
   private readonly decoder: FrameDecoder;
@@ -194,14 +202,8 @@ export class RobotEnvironment implements Environment {
       roundTripMs: 0,
       events: [],
     };
-    this.observation = { predictors: new Float64Array(0), reflex: new Float64Array(0), error: 0, cue: 0 };
-    this.result = {
-      observation: this.observation,
-      error: 0,
-      terminated: false,
-      truncated: false,
-      info: this.info,
-    };
+    // Sized at the handshake, when the robot has said how many sensors it has.
+    ({ observation: this.observation, info: this.info, result: this.result } = createStepBuffers(0, 0));
     this.decoder = new FrameDecoder(
       (type) =>
         hostExpectedLength(

@@ -1,6 +1,14 @@
 import type { RunConfig } from '../experiments/config.js';
 import { type RunSummary, Simulation } from '../experiments/simulation.js';
-import type { Environment, MotorCommand, Observation, StepInfo, StepResult } from '../loop/environment.js';
+import {
+  createStepBuffers,
+  type Environment,
+  type MotorCommand,
+  type Observation,
+  type ObservationBuffer,
+  type StepInfo,
+  type StepResult,
+} from '../loop/environment.js';
 import type { Network } from '../net/network.js';
 import type { Track } from '../world/track.js';
 import {
@@ -32,8 +40,8 @@ export interface RobotRunSummary extends RunSummary {
 class AwaitedWorld implements Environment {
   readonly predictorCount: number;
   readonly dt: number;
-  readonly observation: { predictors: Float64Array; reflex: Float64Array; error: number; cue: number };
-  readonly info: StepInfo = { x: 0, y: 0, theta: 0, reason: '' };
+  readonly observation: ObservationBuffer;
+  readonly info: StepInfo;
   private readonly result: StepResult;
   private readonly command: MotorCommand = { left: 0, right: 0 };
   private hasCommand = false;
@@ -41,19 +49,11 @@ class AwaitedWorld implements Environment {
   constructor(robot: RobotEnvironment) {
     this.predictorCount = robot.predictorCount;
     this.dt = robot.dt;
-    this.observation = {
-      predictors: new Float64Array(robot.predictorCount),
-      reflex: new Float64Array(robot.reflexCount),
-      error: 0,
-      cue: 0,
-    };
-    this.result = {
+    ({
       observation: this.observation,
-      error: 0,
-      terminated: false,
-      truncated: false,
       info: this.info,
-    };
+      result: this.result,
+    } = createStepBuffers(robot.predictorCount, robot.reflexCount));
   }
 
   reset(): Observation {

@@ -1,4 +1,12 @@
-import type { Environment, MotorCommand, Observation, StepInfo, StepResult } from '../loop/environment.js';
+import {
+  createStepBuffers,
+  type Environment,
+  type MotorCommand,
+  type Observation,
+  type ObservationBuffer,
+  type StepInfo,
+  type StepResult,
+} from '../loop/environment.js';
 import { bendCue } from './bendCue.js';
 import { driveStep } from './robot.js';
 import { DiscSensors, GroundCamera } from './sensors.js';
@@ -76,13 +84,8 @@ export class LineFollowerEnvironment implements Environment {
   readonly reflexSensors: DiscSensors;
   readonly rowSensors: DiscSensors | null;
   readonly camera: GroundCamera | null;
-  private readonly observation: {
-    predictors: Float64Array;
-    reflex: Float64Array;
-    error: number;
-    cue: number;
-  };
-  private readonly info: StepInfo = { x: 0, y: 0, theta: 0, reason: '' };
+  private readonly observation: ObservationBuffer;
+  private readonly info: StepInfo;
   private readonly result: StepResult;
   private stepsWithoutLine = 0;
   private readonly lostSteps: number;
@@ -123,19 +126,11 @@ export class LineFollowerEnvironment implements Environment {
       this.predictorColumns = c.grid[0];
     }
     this.predictorCount = this.predictorRows * this.predictorColumns;
-    this.observation = {
-      predictors: new Float64Array(this.predictorCount),
-      reflex: new Float64Array(this.reflexSensors.count),
-      error: 0,
-      cue: 0,
-    };
-    this.result = {
+    ({
       observation: this.observation,
-      error: 0,
-      terminated: false,
-      truncated: false,
       info: this.info,
-    };
+      result: this.result,
+    } = createStepBuffers(this.predictorCount, this.reflexSensors.count));
     this.lostSteps = Math.max(1, Math.round(config.lostAfter / config.dt));
   }
 
