@@ -6,6 +6,7 @@ import type { Track } from '../world/track.js';
 import {
   decodeHello,
   decodeMotor,
+  emptySensors,
   encodeFrame,
   encodeHeartbeat,
   encodeHelloAck,
@@ -132,16 +133,7 @@ export class RobotEmulator {
     this.random = new Random(this.faults.seed);
     this.heartbeatMs = options.heartbeatMs ?? 50;
     this.log = options.log ?? (() => {});
-    this.sensors = {
-      robotTimeUs: 0,
-      ack: 0,
-      flags: 0,
-      x: 0,
-      y: 0,
-      theta: 0,
-      reflex: new Float64Array(this.world.reflexSensors.count),
-      predictors: new Float64Array(this.world.predictorCount),
-    };
+    this.sensors = emptySensors(this.world.reflexSensors.count, this.world.predictorCount);
     if (options.realtime) {
       this.clock = setInterval(() => this.tick(), this.world.dt * 1000);
     }

@@ -336,6 +336,20 @@ export interface Sensors {
   predictors: Float64Array;
 }
 
+/** A zeroed sensor record with room for the given counts, filled in place by `decodeSensors`. */
+export function emptySensors(reflex: number, predictors: number): Sensors {
+  return {
+    robotTimeUs: 0,
+    ack: 0,
+    flags: 0,
+    x: 0,
+    y: 0,
+    theta: 0,
+    reflex: new Float64Array(reflex),
+    predictors: new Float64Array(predictors),
+  };
+}
+
 export function encodeSensors(s: Sensors): Buffer {
   const b = Buffer.alloc(sensorsPayloadSize(s.reflex.length, s.predictors.length));
   b.writeUInt32LE(s.robotTimeUs >>> 0, 0);

@@ -12,6 +12,7 @@ import {
   type BadFrameKind,
   decodeHelloAck,
   decodeSensors,
+  emptySensors,
   encodeFrame,
   encodeHeartbeat,
   encodeHello,
@@ -140,16 +141,7 @@ export class RobotEnvironment implements Environment {
   lockstep = false;
   readonly stats: LinkStats;
   /** The latest robot clock (µs) and flags. */
-  readonly sensors: Sensors = {
-    robotTimeUs: 0,
-    ack: 0,
-    flags: 0,
-    x: 0,
-    y: 0,
-    theta: 0,
-    reflex: new Float64Array(0),
-    predictors: new Float64Array(0),
-  };
+  readonly sensors: Sensors = emptySensors(0, 0);
   private observation: ObservationBuffer;
   private readonly info: StepInfo;
   private readonly result: StepResult;
