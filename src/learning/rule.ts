@@ -123,6 +123,7 @@ export abstract class OnlineRule implements LearningRule {
     const depth = layers.length;
     const scaled = this.rate * modulation;
     const discount = this.layerDiscount;
+    // η_l = η·discount^(L-l) for layer l of L (0-based here: the last layer learns at η).
     for (let l = 0; l < depth; l++) rates[l] = discount === 1 ? scaled : scaled * discount ** (depth - 1 - l);
     updateLayers(net, scratch.signals, rates);
   }
@@ -226,26 +227,6 @@ export function transportSignals(
 /** GDM deltas: δ^L = e ⊙ f'(v^L), δ^l = f'(v^l) ⊙ (W^{l+1})ᵀ δ^{l+1}, into `signals`. */
 export function gradientSignals(net: Network, scratch: Scratch): void {
   transportSignals(net, scratch, null, false);
-}
-
-/** W^l += η_l · scale · signal^l ⊗ x^{l-1} (and the bias, input 1), with η_l = η·discount^(L-l). */
-export function applyUpdates(
-  net: Network,
-  signals: Float64Array[],
-  scaledRate: number,
-  discount: number,
-): void {
-  const rates = new Float64Array(net.layers.length);
-  layerRates(rates, scaledRate, discount);
-  updateLayers(net, signals, rates);
-}
-
-/** rates[l] = scaledRate · discount^(L-1-l), the learning rate of layer l (0-based) of L. */
-function layerRates(rates: Float64Array, scaledRate: number, discount: number): void {
-  const depth = rates.length;
-  for (let l = 0; l < depth; l++) {
-    rates[l] = discount === 1 ? scaledRate : scaledRate * discount ** (depth - 1 - l);
-  }
 }
 
 /** W^l += rates[l] · signal^l ⊗ x^{l-1} for every layer (nothing when the rates are zero). */
