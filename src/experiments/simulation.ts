@@ -216,7 +216,7 @@ export class Simulation {
     d[5][r] = pose.x;
     d[6][r] = pose.y;
     d[7][r] = pose.theta;
-    d[8][r] = rule && agent.learned ? rule.lastRelevance * 1 : 0;
+    d[8][r] = rule && agent.learned ? rule.lastRelevance : 0;
     d[9][r] = this.lostLine;
     if (network && this.initialWeights) {
       network.weightDistances(this.initialWeights, this.distances);

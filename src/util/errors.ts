@@ -31,17 +31,3 @@ export function describeValue(value: unknown): string {
     return String(value);
   }
 }
-
-export function requireFinite(field: string, value: number): void {
-  if (!Number.isFinite(value)) throw new ValidationError(field, value, 'a finite number');
-}
-
-export function requireNonNegative(field: string, value: number): void {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new ValidationError(field, value, 'a finite number >= 0');
-  }
-}
-
-export function requirePositiveInteger(field: string, value: number): void {
-  if (!Number.isInteger(value) || value < 1) throw new ValidationError(field, value, 'an integer >= 1');
-}
