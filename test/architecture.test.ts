@@ -13,6 +13,8 @@ const CORE = [
   'loop',
   'util',
   'experiments/config.ts',
+  'experiments/presets.ts',
+  'experiments/baseline.ts',
   'experiments/setup.ts',
   'experiments/simulation.ts',
   'robot/protocol.ts',

@@ -35,10 +35,20 @@ describe('Network', () => {
     }
     const uniform = new Network({ inputs: 20, layers: [30], init: 'uniform', initRange: 0.1, seed: 3 });
     expect(Math.max(...uniform.layers[0].weights.map(Math.abs))).toBeLessThanOrEqual(0.1);
-    const xavier = new Network({ inputs: 20, layers: [30], seed: 3 });
+    const xavier = new Network({ inputs: 20, layers: [30], init: 'xavier', seed: 3 });
     const limit = Math.sqrt(6 / 50);
     expect(Math.max(...xavier.layers[0].weights.map(Math.abs))).toBeLessThanOrEqual(limit);
     expect(Math.max(...xavier.layers[0].weights.map(Math.abs))).toBeGreaterThan(limit * 0.8);
+    // The default: Glorot times the activation's gain (4 for the centred sigmoid, 5/3 for tanh).
+    for (const [activation, gain] of [
+      ['sigmoid', 4],
+      ['tanh', 5 / 3],
+    ] as const) {
+      const scaled = new Network({ inputs: 20, layers: [30], activation, seed: 3 });
+      const largest = Math.max(...scaled.layers[0].weights.map(Math.abs));
+      expect(largest).toBeLessThanOrEqual(gain * limit);
+      expect(largest).toBeGreaterThan(gain * limit * 0.8);
+    }
     const noBias = new Network({ inputs: 2, layers: [2, 1], bias: false, seed: 3 });
     noBias.forward([0.3, 0.2]);
     backprop({ learningRate: 1 }).learn(noBias, 1);

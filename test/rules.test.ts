@@ -174,7 +174,14 @@ describe('depth: the learning signal per layer (acceptance 3)', () => {
     const random = new Random(3);
     const x = randomVector(random, 10, -0.5, 0.5);
     const signal = (rule: LearningRule) => {
-      const net = new Network({ inputs: 10, layers: new Array(20).fill(10), activation: 'sigmoid', seed: 4 });
+      // Plain Glorot (no gain): the classic deep sigmoid net in which backpropagation's signal vanishes.
+      const net = new Network({
+        inputs: 10,
+        layers: new Array(20).fill(10),
+        activation: 'sigmoid',
+        init: 'xavier',
+        seed: 4,
+      });
       const before = net.snapshot();
       net.forward(x);
       const inputs = net.layers.map((l) => l.input.reduce((s, v) => s + Math.abs(v), 0) / l.inputs);

@@ -2,9 +2,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { mergeConfig, parseRunConfig, RUN_RULES, type RunConfig } from '../experiments/config.js';
+import { PRESET_NAMES } from '../experiments/presets.js';
+import { FILTER_KINDS } from '../filters/filterBank.js';
 import { RELEVANCE_KINDS } from '../learning/relevance.js';
 import { ACTIVATIONS } from '../net/activation.js';
 import { ValidationError } from '../util/errors.js';
+import { PREDICTOR_MODES } from '../world/lineFollower.js';
 
 /** The options every command that runs the line follower accepts (run, sweep). */
 export function addRunOptions(command: Command, { single }: { single: boolean }): Command {
@@ -30,10 +33,20 @@ export function addRunOptions(command: Command, { single }: { single: boolean })
     .option('--after-success <n>', 'steps to keep running after success (-1: the whole budget)')
     .option('--discount <d>', 'per-layer learning-rate discount (layer l learns at η·d^(L-l))')
     .option('--sign-mode <mode>', 'SaR sign mode: transport|gradient')
-    .option('--filters <kind>', 'filter array: resonator|fir')
+    .option('--filters <kind>', `filter array: ${FILTER_KINDS.join('|')}`)
     .option('--filter-count <k>', 'filters per predictor')
     .option('--track-scale <cm>', 'cm per pixel of PNG tracks')
-    .option('--threshold <x>', 'success threshold of the |e| moving average')
+    .option('--threshold <x>', 'success threshold, relative to the reflex-alone mean |e|')
+    .option('--predictors <mode>', `what the predictive inputs see: ${PREDICTOR_MODES.join('|')} (controls)`)
+    .option('--reflex-gain <g>', 'reflex gain k_reflex (motor command per unit of error)')
+    .option('--baseline-gain <g>', "reflex gain of the baseline run (default: the run's own)")
+    .option('--baseline <value>', 'a reflex-alone mean |e| measured elsewhere (e.g. on a real robot)')
+    .option('--actuator-latency <steps>', 'actuator latency in control steps')
+    .option('--sensor-noise <sigma>', 'standard deviation of the light-sensor noise (grey units)')
+    .option('--motor-noise <fraction>', 'each wheel speed varies by ± this fraction per step')
+    .option('--bias', 'give the layers biases (off by default: they act as an integral controller)')
+    .option('--evaluation-laps <n>', 'laps driven with frozen weights at the end (0: none)')
+    .option('--preset <name>', `a preset to start from: ${PRESET_NAMES.join('|')}`)
     .option('--config <file>', 'configuration file (JSON or YAML); flags override it');
 }
 
@@ -54,6 +67,16 @@ export interface RunFlags {
   filterCount?: string;
   trackScale?: string;
   threshold?: string;
+  predictors?: string;
+  reflexGain?: string;
+  baselineGain?: string;
+  baseline?: string;
+  actuatorLatency?: string;
+  sensorNoise?: string;
+  motorNoise?: string;
+  bias?: boolean;
+  evaluationLaps?: string;
+  preset?: string;
   config?: string;
 }
 
@@ -141,10 +164,37 @@ export function configFromFlags(flags: RunFlags): RunConfig {
   }
   if (flags.trackScale !== undefined) override.trackScale = numberFlag('track-scale', flags.trackScale);
   if (flags.threshold !== undefined) nested('success').threshold = numberFlag('threshold', flags.threshold);
+  if (flags.predictors !== undefined) nested('world').predictors = flags.predictors;
+  if (flags.reflexGain !== undefined)
+    nested('agent').reflexGain = numberFlag('reflex-gain', flags.reflexGain, { min: 0 });
+  if (flags.baseline !== undefined)
+    nested('success').baseline = numberFlag('baseline', flags.baseline, { min: 0 });
+  if (flags.baselineGain !== undefined)
+    nested('success').baselineGain = numberFlag('baseline-gain', flags.baselineGain, { min: 0 });
+  if (flags.actuatorLatency !== undefined) {
+    nested('world').latency = numberFlag('actuator-latency', flags.actuatorLatency, {
+      integer: true,
+      min: 0,
+    });
+  }
+  if (flags.sensorNoise !== undefined)
+    nested('world').sensorNoise = numberFlag('sensor-noise', flags.sensorNoise, { min: 0 });
+  if (flags.motorNoise !== undefined)
+    nested('world').motorNoise = numberFlag('motor-noise', flags.motorNoise, { min: 0 });
+  if (flags.bias !== undefined) nested('network').bias = flags.bias;
+  if (flags.evaluationLaps !== undefined) {
+    nested('evaluation').laps = numberFlag('evaluation-laps', flags.evaluationLaps, {
+      integer: true,
+      min: 0,
+    });
+  }
+  if (flags.preset !== undefined) override.preset = flags.preset;
   // Validate the file alone first, so that its errors name the file; then errors come from flags.
   if (flags.config) parseRunConfig(fromFile, flags.config);
   try {
-    return parseRunConfig(mergeConfig(fromFile ?? {}, override), 'config');
+    // A preset named by a flag lies under the file as well as under the other flags.
+    const merged = mergeConfig(fromFile ?? {}, override) as Record<string, unknown>;
+    return parseRunConfig(merged, 'config');
   } catch (error) {
     if (error instanceof ValidationError) {
       const flag = FLAG_OF_FIELD[error.field.replace(/^config\./, '').replace(/\.\d+$/, '')];
@@ -172,4 +222,13 @@ const FLAG_OF_FIELD: Record<string, string> = {
   'filters.count': '--filter-count',
   trackScale: '--track-scale',
   'success.threshold': '--threshold',
+  'world.predictors': '--predictors',
+  'agent.reflexGain': '--reflex-gain',
+  'success.baselineGain': '--baseline-gain',
+  'success.baseline': '--baseline',
+  'world.latency': '--actuator-latency',
+  'world.sensorNoise': '--sensor-noise',
+  'world.motorNoise': '--motor-noise',
+  'evaluation.laps': '--evaluation-laps',
+  preset: '--preset',
 };

@@ -6,7 +6,8 @@ import { SIGN_MODES } from '../learning/sar.js';
 import { ACTIVATIONS } from '../net/activation.js';
 import { INITIALISATIONS } from '../net/network.js';
 import { describeValue, ValidationError } from '../util/errors.js';
-import { DEFAULT_WORLD } from '../world/lineFollower.js';
+import { DEFAULT_WORLD, PREDICTOR_MODES } from '../world/lineFollower.js';
+import { PRESET_NAMES, PRESETS, type PresetName } from './presets.js';
 
 /** `reflex` runs the reflex alone, with no network. */
 export const RUN_RULES = [...RULE_NAMES, 'reflex'] as const;
@@ -45,24 +46,30 @@ const worldSchema = z.strictObject({
   wheelBase: positive.default(DEFAULT_WORLD.wheelBase),
   reflex: reflexSchema.default(() => reflexSchema.parse({})),
   inputs: z.enum(['rows', 'camera']).default(DEFAULT_WORLD.inputs),
+  predictors: z.enum(PREDICTOR_MODES).default(DEFAULT_WORLD.predictors),
   rows: rowsSchema.default(() => rowsSchema.parse({})),
   camera: cameraSchema.default(() => cameraSchema.parse({})),
-  lostAfter: positive.default(DEFAULT_WORLD.lostAfter),
+  latency: z.number().int().min(0).max(1000).default(DEFAULT_WORLD.latency),
+  sensorNoise: nonNegative.default(DEFAULT_WORLD.sensorNoise),
+  motorNoise: z.number().finite().min(0).max(1).default(DEFAULT_WORLD.motorNoise),
+  lostDistance: positive.default(DEFAULT_WORLD.lostDistance),
+  lineWidth: positive.max(100).default(DEFAULT_WORLD.lineWidth),
 });
 
 const networkSchema = z.strictObject({
   layers: z.array(count).min(1).default([10, 10, 10, 10, 2]),
   activation: z.enum(ACTIVATIONS).default('sigmoid'),
-  init: z.enum(INITIALISATIONS).default('xavier'),
+  init: z.enum(INITIALISATIONS).default('xavier-gain'),
   initRange: nonNegative.default(1),
-  bias: z.boolean().default(true),
+  /** Off in the closed loop: a bias that keeps learning acts as an integral controller (docs/configuration.md). */
+  bias: z.boolean().default(false),
 });
 
 const filtersSchema = z.strictObject({
-  kind: z.enum(FILTER_KINDS).default('resonator'),
+  kind: z.enum(FILTER_KINDS).default('bandpass'),
   count: count.max(100).default(5),
-  minPeriod: z.number().finite().min(2).default(4),
-  maxPeriod: z.number().finite().min(2).default(40),
+  minPeriod: z.number().finite().min(2).default(3),
+  maxPeriod: z.number().finite().min(2).default(10),
   damping: positive.default(0.51),
 });
 
@@ -74,9 +81,22 @@ const agentSchema = z.strictObject({
 });
 
 const successSchema = z.strictObject({
-  threshold: positive.default(0.06),
+  /** Success when the |e| average stays below threshold × reflexMeanAbsError. */
+  threshold: positive.default(0.5),
+  /** Steps the average must stay below it; at least one lap of the track is always required. */
   window: count.default(2000),
   decay: z.number().gt(0).max(1).default(0.01),
+  /** Laps of the reflex-alone run that gives the baseline. */
+  baselineLaps: count.max(100).default(3),
+  /** Reflex gain of the baseline run (default: the run's own agent.reflexGain). */
+  baselineGain: nonNegative.optional(),
+  /** A baseline measured elsewhere (e.g. the reflex alone on a real robot); skips computing it. */
+  baseline: positive.optional(),
+});
+
+const evaluationSchema = z.strictObject({
+  /** Laps driven with frozen weights at the end of the run, from the start pose (0: none). */
+  laps: z.number().int().min(0).max(100).default(1),
 });
 
 export const runConfigSchema = z.strictObject({
@@ -90,7 +110,7 @@ export const runConfigSchema = z.strictObject({
   /** Scale of PNG tracks, cm per pixel. */
   trackScale: positive.default(0.5),
   rule: z.enum(RUN_RULES).default('sar'),
-  learningRate: nonNegative.default(0.05),
+  learningRate: nonNegative.default(0.01),
   discount: positive.default(1),
   relevance: z.union([z.enum(RELEVANCE_KINDS), z.array(z.enum(RELEVANCE_KINDS)).min(1)]).default('abs-error'),
   /** Level of the `constant` relevance. */
@@ -101,6 +121,9 @@ export const runConfigSchema = z.strictObject({
   agent: agentSchema.default(() => agentSchema.parse({})),
   world: worldSchema.default(() => worldSchema.parse({})),
   success: successSchema.default(() => successSchema.parse({})),
+  evaluation: evaluationSchema.default(() => evaluationSchema.parse({})),
+  /** The preset the configuration started from (its values, then the file's and the flags'). */
+  preset: z.enum(PRESET_NAMES).optional(),
   /** Log every n-th step (the per-step CSV and the plots). */
   logEvery: count.default(10),
 });
@@ -117,7 +140,8 @@ export type DeepPartial<T> = {
 
 /** Validates a configuration and fills in the defaults; throws a ValidationError naming the field. */
 export function parseRunConfig(input: unknown, source = 'config'): RunConfig {
-  const parsed = runConfigSchema.safeParse(input ?? {});
+  const withPreset = applyPreset(input ?? {}, source);
+  const parsed = runConfigSchema.safeParse(withPreset);
   if (!parsed.success) throw zodToValidationError(parsed.error, input, source);
   const config = parsed.data;
   if (config.filters.maxPeriod < config.filters.minPeriod) {
@@ -136,6 +160,16 @@ export function parseRunConfig(input: unknown, source = 'config'): RunConfig {
     );
   }
   return config;
+}
+
+/** Lays `input` over the preset it names (if any): the preset gives the defaults, the input wins. */
+function applyPreset(input: unknown, source: string): unknown {
+  if (!isPlainObject(input) || input.preset === undefined) return input;
+  const name = input.preset;
+  if (typeof name !== 'string' || !(PRESET_NAMES as readonly string[]).includes(name)) {
+    throw new ValidationError(`${source}.preset`, name, `one of ${PRESET_NAMES.join(', ')}`);
+  }
+  return mergeConfig(PRESETS[name as PresetName], input);
 }
 
 export function defaultRunConfig(): RunConfig {

@@ -40,7 +40,7 @@ export function buildRun(config: RunConfig, track?: Track, network?: Network, wo
       'a PNG track loaded by the caller (loadPngTrack) in this context',
     );
   }
-  const resolvedTrack = track ?? builtinTrack(config.track);
+  const resolvedTrack = track ?? builtinTrack(config.track, { lineWidth: config.world.lineWidth });
   const simulator = world ? null : new LineFollowerEnvironment(resolvedTrack, config.world);
   const environment: Environment = world ?? (simulator as LineFollowerEnvironment);
   if (config.rule === 'reflex') {

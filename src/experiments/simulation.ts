@@ -2,6 +2,7 @@ import type { Environment, Observation, StepInfo } from '../loop/environment.js'
 import { RunMetrics } from '../loop/metrics.js';
 import type { Network } from '../net/network.js';
 import type { Track } from '../world/track.js';
+import { lapSteps, reflexMeanAbsError } from './baseline.js';
 import type { RunConfig } from './config.js';
 import { buildRun, type RunParts } from './setup.js';
 
@@ -54,11 +55,31 @@ export interface Divergence {
   what: 'output' | 'weight' | 'bias' | 'error';
 }
 
+/** The frozen evaluation at the end of a run: weights fixed, the robot driven from the start. */
+export interface Evaluation {
+  /** Steps driven (laps × steps per lap). */
+  steps: number;
+  meanAbsError: number;
+  /** meanAbsError / reflexMeanAbsError (null without a baseline). */
+  relativeError: number | null;
+  /** Line losses during the evaluation. */
+  lostLine: number;
+}
+
 export interface RunSummary {
   success: boolean;
+  /** The step at which the successful streak began (never 0: the average starts at the baseline). */
   stepsToSuccess: number | null;
+  /** The reflex alone on the same track, world and seed (null when the world is not simulated and no baseline was given). */
+  reflexMeanAbsError: number | null;
+  /** Steps of one lap at the configured speed; the success window is at least this long. */
+  lapSteps: number;
   meanAbsErrorFirst: number;
   meanAbsErrorLast: number;
+  /** meanAbsErrorLast / reflexMeanAbsError. */
+  relativeError: number | null;
+  /** The frozen evaluation (null when `evaluation.laps` is 0, in reflex mode, or the run was interrupted or diverged). */
+  evaluation: Evaluation | null;
   /** How often the robot lost the line and was put back at the start. */
   lostLine: number;
   steps: number;
@@ -89,6 +110,16 @@ export class Simulation {
   readonly initialWeights: Float64Array[] | null;
   lostLine = 0;
   divergence: Divergence | null = null;
+  /** The reflex-alone baseline of this run (SPEC §6). */
+  readonly reflexMeanAbsError: number | null;
+  readonly lapSteps: number;
+  /** 'learning', then 'evaluation' (frozen weights, from the start pose), then 'done'. */
+  phase: 'learning' | 'evaluation' | 'done' = 'learning';
+  /** Steps of the frozen evaluation so far, and their |e| sum and line losses. */
+  private evaluationSteps = 0;
+  private evaluationSum = 0;
+  private evaluationLost = 0;
+  private readonly evaluationLength: number;
   private observation: Observation;
   private readonly distances: Float64Array;
   private wallElapsed = 0;
@@ -104,7 +135,16 @@ export class Simulation {
     world?: Environment,
   ) {
     this.parts = buildRun(config, track, network, world);
-    this.metrics = new RunMetrics(config.success);
+    const simulated = this.parts.simulator !== null;
+    this.lapSteps = lapSteps(config, this.parts.track);
+    this.reflexMeanAbsError =
+      config.success.baseline ?? (simulated ? reflexMeanAbsError(config, this.parts.track) : null);
+    this.metrics = new RunMetrics(
+      config.success,
+      this.reflexMeanAbsError,
+      Math.max(config.success.window, this.lapSteps),
+    );
+    this.evaluationLength = this.parts.network ? config.evaluation.laps * this.lapSteps : 0;
     const layers = this.parts.network?.layers.length ?? 0;
     this.log = new StepLog(layers, Math.ceil(config.steps / config.logEvery) + 2);
     this.initialWeights = this.parts.network?.snapshot() ?? null;
@@ -119,15 +159,24 @@ export class Simulation {
     return this.info;
   }
 
+  /** Steps run so far, learning and evaluation together. */
   get step(): number {
-    return this.metrics.steps;
+    return this.metrics.steps + this.evaluationSteps;
   }
 
-  /** True when the run has ended: budget spent, success plus the after-success steps, divergence or interrupt. */
+  /** Steps this run will take at most (the budget and the frozen evaluation). */
+  get totalSteps(): number {
+    return this.config.steps + this.evaluationLength;
+  }
+
+  /**
+   * True when the run has ended: the learning phase (budget spent, or success plus the
+   * after-success steps) and then the frozen evaluation, or a divergence or interrupt.
+   */
   get done(): boolean {
     if (this.divergence || this.interrupted) return true;
-    if (this.metrics.steps >= this.config.steps) return true;
-    return this.doneWithoutInterrupt();
+    if (this.phase === 'learning' && this.learningDone()) this.startEvaluation();
+    return this.phase === 'done';
   }
 
   /** Asks the run to stop after the current step (e.g. on Ctrl-C). */
@@ -163,7 +212,28 @@ export class Simulation {
     return this.summary();
   }
 
+  /** Freezes the weights and puts the robot back at the start for the evaluation laps. */
+  private startEvaluation(): void {
+    if (this.evaluationLength === 0) {
+      this.phase = 'done';
+      return;
+    }
+    this.phase = 'evaluation';
+    this.parts.agent.rule = null;
+    // A simulated robot is put back at the start; a real one drives on from where it is.
+    if (this.parts.simulator) {
+      this.observation = this.parts.environment.reset();
+      this.parts.agent.resetState();
+    }
+  }
+
   private stepOnce(): void {
+    if (this.phase === 'learning' && this.learningDone()) this.startEvaluation();
+    if (this.phase === 'done') return;
+    if (this.phase === 'evaluation') {
+      this.evaluationStep();
+      return;
+    }
     const { agent, environment, network } = this.parts;
     const t = this.metrics.steps;
     // 1. The closed-loop error of this step.
@@ -193,11 +263,36 @@ export class Simulation {
     this.info = result.info;
     if (result.terminated) {
       this.lostLine++;
+      this.metrics.lineLost();
       this.observation = environment.reset();
       agent.resetState();
     } else {
       this.observation = result.observation;
     }
+  }
+
+  /** One step of the frozen evaluation: act without learning, measure |e| and line losses. */
+  private evaluationStep(): void {
+    const { agent, environment } = this.parts;
+    const observation = this.observation;
+    const t = this.config.steps + this.evaluationSteps;
+    if (!Number.isFinite(observation.error)) {
+      this.divergence = { step: t, layer: 0, what: 'error' };
+      return;
+    }
+    this.evaluationSum += Math.abs(observation.error);
+    const command = agent.act(observation, t);
+    const result = environment.step(command);
+    this.info = result.info;
+    this.evaluationSteps++;
+    if (result.terminated) {
+      this.evaluationLost++;
+      this.observation = environment.reset();
+      agent.resetState();
+    } else {
+      this.observation = result.observation;
+    }
+    if (this.evaluationSteps >= this.evaluationLength) this.phase = 'done';
   }
 
   /** One log row for step t (the error is read from the observation: no number argument to box). */
@@ -231,14 +326,30 @@ export class Simulation {
       network && this.initialWeights ? Array.from(network.weightDistances(this.initialWeights)) : [];
     let stopReason: RunSummary['stopReason'];
     if (this.divergence) stopReason = 'diverged';
-    else if (this.interrupted && !this.doneWithoutInterrupt()) stopReason = 'interrupted';
+    else if (this.interrupted && this.phase !== 'done') stopReason = 'interrupted';
     else if (this.metrics.stepsToSuccess === null) stopReason = 'budget';
     else stopReason = this.metrics.steps < this.config.steps ? 'success' : 'budget';
+    const baseline = this.reflexMeanAbsError;
+    const meanAbsErrorLast = this.metrics.meanAbsErrorLast();
+    const relative = (value: number) => (baseline === null ? null : value / baseline);
+    const evaluated = this.phase === 'done' && this.evaluationSteps > 0;
+    const evaluationMean = evaluated ? this.evaluationSum / this.evaluationSteps : 0;
     return {
       success: this.metrics.success,
       stepsToSuccess: this.metrics.stepsToSuccess,
+      reflexMeanAbsError: baseline,
+      lapSteps: this.lapSteps,
       meanAbsErrorFirst: this.metrics.meanAbsErrorFirst(),
-      meanAbsErrorLast: this.metrics.meanAbsErrorLast(),
+      meanAbsErrorLast,
+      relativeError: relative(meanAbsErrorLast),
+      evaluation: evaluated
+        ? {
+            steps: this.evaluationSteps,
+            meanAbsError: evaluationMean,
+            relativeError: relative(evaluationMean),
+            lostLine: this.evaluationLost,
+          }
+        : null,
       lostLine: this.lostLine,
       steps: this.metrics.steps,
       seed: this.config.seed,
@@ -254,7 +365,8 @@ export class Simulation {
     };
   }
 
-  private doneWithoutInterrupt(): boolean {
+  /** The learning phase has ended: budget spent, or success plus the after-success steps. */
+  private learningDone(): boolean {
     if (this.metrics.steps >= this.config.steps) return true;
     const s = this.metrics.successConfirmedAt;
     return s !== null && this.config.afterSuccess >= 0 && this.metrics.steps >= s + this.config.afterSuccess;

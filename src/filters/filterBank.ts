@@ -15,7 +15,12 @@ export interface FilterBank {
   reset(): void;
 }
 
-export const FILTER_KINDS = ['fir', 'resonator'] as const;
+/**
+ * `bandpass`: the authors' second-order bandpass (their FCL library and simulator), the default;
+ * `fir`: delay taps as on the authors' robot; `resonator`: sarlab 0.1's own damped oscillators,
+ * NOT the authors' filter (other pole angle, impulse-peak normalisation, periods spaced linearly).
+ */
+export const FILTER_KINDS = ['bandpass', 'fir', 'resonator'] as const;
 export type FilterKind = (typeof FILTER_KINDS)[number];
 
 export interface FilterBankOptions {
@@ -23,10 +28,10 @@ export interface FilterBankOptions {
   predictors: number;
   /** Number of filters per predictor, K. */
   count: number;
-  /** Resonators: shortest and longest period in steps. */
+  /** Bandpass and resonators: shortest and longest period in steps. */
   minPeriod?: number;
   maxPeriod?: number;
-  /** Resonators: damping q (0.51 as in the authors' simulator). */
+  /** Bandpass and resonators: damping q (0.51 as in the authors' simulator; the bandpass needs q > 0.5). */
   damping?: number;
 }
 
@@ -38,6 +43,15 @@ export function createFilterBank(options: FilterBankOptions): FilterBank {
     throw new ValidationError('filters.count', options.count, 'an integer >= 1');
   }
   if (options.kind === 'fir') return new DelayLineBank(options.predictors, options.count);
+  if (options.kind === 'bandpass') {
+    return new BandpassBank(
+      options.predictors,
+      options.count,
+      options.minPeriod ?? 3,
+      options.maxPeriod ?? 10,
+      options.damping ?? 0.51,
+    );
+  }
   if (options.kind === 'resonator') {
     return new ResonatorBank(
       options.predictors,
@@ -179,4 +193,128 @@ function impulsePeak(a1: number, a2: number): number {
     if (n > 10 && Math.abs(y) < 1e-12 * peak && Math.abs(y2) < 1e-12 * peak) break;
   }
   return peak;
+}
+
+/**
+ * The authors' second-order bandpass (SPEC §5; FCLBandpass in their FCL library, the same in their
+ * simulator). For normalised frequency f and damping q > 0.5 the poles are exp(−a ± iw) with
+ * a = πf/q and w = sqrt((2πf)² − a²), there are no zeros, and the output is divided by the peak of
+ * the filter's own step response (over 2/f steps, the step starting at step 2). The K frequencies
+ * of a bank are spaced linearly in f from 1/maxPeriod to 1/minPeriod (accumulated as the authors
+ * do, f += df). With q ≈ 0.51 these are near-critically damped smoothers of different time
+ * constants with a DC gain near 1.
+ *
+ * The recursion is the authors' expression for expression, y[n] = (x[n] − d1·w[n−1] − d2·w[n−2])
+ * and output w[n] / norm, so that the responses in `shared` fixtures computed with their code are
+ * matched to rounding.
+ */
+export class BandpassBank implements FilterBank {
+  readonly output: Float64Array;
+  /** Per filter k: frequency, the two denominator coefficients and the normalisation. */
+  readonly frequency: Float64Array;
+  readonly d1: Float64Array;
+  readonly d2: Float64Array;
+  readonly norm: Float64Array;
+  /** Unnormalised state w[n−1], w[n−2] per output. */
+  private readonly w1: Float64Array;
+  private readonly w2: Float64Array;
+
+  constructor(
+    readonly predictors: number,
+    readonly filtersPerPredictor: number,
+    readonly minPeriod: number,
+    readonly maxPeriod: number,
+    readonly damping: number,
+  ) {
+    if (!(minPeriod >= 2) || !(maxPeriod >= minPeriod) || !Number.isFinite(maxPeriod)) {
+      throw new ValidationError(
+        'filters.period',
+        [minPeriod, maxPeriod],
+        'minPeriod >= 2 and maxPeriod >= minPeriod',
+      );
+    }
+    if (!(damping > 0.5) || !Number.isFinite(damping)) {
+      throw new ValidationError(
+        'filters.damping',
+        damping,
+        'a finite number > 0.5 (the bandpass needs q > 0.5)',
+      );
+    }
+    const K = filtersPerPredictor;
+    this.output = new Float64Array(predictors * K);
+    this.w1 = new Float64Array(predictors * K);
+    this.w2 = new Float64Array(predictors * K);
+    this.frequency = new Float64Array(K);
+    this.d1 = new Float64Array(K);
+    this.d2 = new Float64Array(K);
+    this.norm = new Float64Array(K);
+    const fMin = 1 / maxPeriod;
+    const fMax = 1 / minPeriod;
+    // One filter: the lowest frequency (the authors' formula divides by K − 1).
+    const df = K === 1 ? 0 : (fMax - fMin) / (K - 1);
+    let f = fMin;
+    for (let k = 0; k < K; k++) {
+      const c = bandpassCoefficients(f, damping);
+      this.frequency[k] = f;
+      this.d1[k] = c.d1;
+      this.d2[k] = c.d2;
+      this.norm[k] = c.norm;
+      f += df;
+    }
+  }
+
+  filter(input: ArrayLike<number>): void {
+    const K = this.filtersPerPredictor;
+    const P = this.predictors;
+    const y = this.output;
+    const w1 = this.w1;
+    const w2 = this.w2;
+    const d1 = this.d1;
+    const d2 = this.d2;
+    const norm = this.norm;
+    for (let p = 0; p < P; p++) {
+      const x = input[p];
+      const base = p * K;
+      for (let k = 0; k < K; k++) {
+        const i = base + k;
+        const previous = w1[i];
+        const w = x - d1[k] * previous - d2[k] * w2[i];
+        w2[i] = previous;
+        w1[i] = w;
+        y[i] = w / norm[k];
+      }
+    }
+  }
+
+  reset(): void {
+    this.output.fill(0);
+    this.w1.fill(0);
+    this.w2.fill(0);
+  }
+}
+
+/** Denominator coefficients and step-response normalisation of one bandpass (see BandpassBank). */
+export function bandpassCoefficients(f: number, q: number): { d1: number; d2: number; norm: number } {
+  if (!(f > 0 && f <= 0.5)) throw new ValidationError('filters.frequency', f, 'a frequency in (0, 0.5]');
+  if (!(q > 0.5)) throw new ValidationError('filters.damping', q, 'a number > 0.5');
+  const omega = f * Math.PI * 2;
+  const a = omega / (2 * q);
+  const w = Math.sqrt(omega * omega - a * a);
+  // exp(s1) and exp(s2) for s = −a ± iw; d1 = Re(−exp(s2) − exp(s1)), d2 = Re(exp(s1 + s2)).
+  const r = Math.exp(-a);
+  const re = r * Math.cos(w);
+  const d1 = -re - re;
+  const d2 = Math.exp(-2 * a) * Math.cos(0);
+  // Peak of |step response| over 2/f steps, the step starting at step 2, from a zero state.
+  let w1 = 0;
+  let w2 = 0;
+  let peak = 0;
+  for (let i = 0; i < 2 / f; i++) {
+    const x = i > 1 ? 1 : 0;
+    const v = x - d1 * w1 - d2 * w2;
+    w2 = w1;
+    w1 = v;
+    if (Math.abs(v) > peak) peak = Math.abs(v);
+  }
+  return { d1, d2, norm: peak };
 }

@@ -1,25 +1,35 @@
 /**
- * The success criterion of the closed loop: an exponential moving average of |e| (decay 0.01 by
- * default) stays below a threshold for N consecutive steps. Also keeps mean |e| over the first and
- * last windows.
+ * The success criterion of the closed loop (SPEC §6). An exponential moving average of |e| (decay
+ * 0.01 by default), started at the reflex-alone baseline rather than at 0, must stay below
+ * `threshold × baseline` for `window` consecutive steps (at least one lap), with no line loss in
+ * that window. Starting at the baseline means that success can never come at step 0: the average
+ * has to be brought down by driving.
  */
 export interface SuccessCriterion {
-  /** EMA threshold. */
+  /** Relative threshold: success when the average stays below threshold × baseline. */
   threshold: number;
-  /** Consecutive steps the EMA must stay below the threshold. */
+  /** Consecutive steps the average must stay below the threshold. */
   window: number;
   /** EMA decay per step. */
   decay: number;
 }
 
 export class RunMetrics {
+  /**
+   * The |e| average; starts at the baseline. Initialised here to a number, not left undefined until
+   * the constructor: a field first defined as undefined keeps a tagged representation, and every
+   * store of a double into it would then allocate a new heap number.
+   */
   ema = 0;
   steps = 0;
+  /** Steps since the average went below the threshold with no line loss since. */
   stepsBelow = 0;
   /** The step at which the successful streak began (the EMA went below the threshold and stayed there). */
   stepsToSuccess: number | null = null;
-  /** The step at which success was confirmed (the streak reached N steps). */
+  /** The step at which success was confirmed (the streak reached the window). */
   successConfirmedAt: number | null = null;
+  /** The absolute threshold, threshold × baseline (Infinity-safe: no baseline, no success). */
+  readonly absoluteThreshold: number;
   private firstSum = 0;
   private readonly last: Float64Array;
   private lastSum = 0;
@@ -29,10 +39,16 @@ export class RunMetrics {
 
   constructor(
     readonly criterion: SuccessCriterion,
+    /** The reflex-alone mean |e| on the same task (null: unknown, so success is never reported). */
+    readonly baseline: number | null,
+    /** Steps the average must stay below the threshold (the criterion's window, or one lap if longer). */
+    readonly window: number = criterion.window,
     /** Length of the first and last windows for mean |e|. */
     readonly windowLength = 2000,
   ) {
     this.last = new Float64Array(windowLength);
+    this.ema = baseline ?? 0;
+    this.absoluteThreshold = baseline === null ? Number.NEGATIVE_INFINITY : criterion.threshold * baseline;
   }
 
   get success(): boolean {
@@ -64,14 +80,19 @@ export class RunMetrics {
       for (let i = 0; i < this.windowLength; i++) s += this.last[i];
       this.lastSum = s;
     }
-    if (this.ema < this.criterion.threshold) this.stepsBelow++;
+    if (this.ema < this.absoluteThreshold) this.stepsBelow++;
     else this.stepsBelow = 0;
-    if (this.stepsToSuccess === null && this.stepsBelow >= this.criterion.window) {
-      this.stepsToSuccess = this.steps - this.criterion.window;
+    if (this.stepsToSuccess === null && this.stepsBelow >= this.window) {
+      this.stepsToSuccess = this.steps - this.window;
       this.successConfirmedAt = this.steps;
       return true;
     }
     return false;
+  }
+
+  /** The robot lost the line: a streak in progress does not count. */
+  lineLost(): void {
+    this.stepsBelow = 0;
   }
 
   meanAbsErrorFirst(): number {

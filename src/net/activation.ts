@@ -92,3 +92,21 @@ export function derivativeArray(
       out.fill(1, 0, n);
   }
 }
+
+/**
+ * The initialisation gain of an activation (PyTorch's `calculate_gain`), the factor that keeps the
+ * variance of the signal constant from layer to layer near 0. The centred sigmoid's slope at 0 is
+ * 1/4, so its gain is 4 (PyTorch's 1 is for the plain sigmoid used as an output squashing).
+ */
+export function activationGain(name: ActivationName): number {
+  switch (name) {
+    case 'sigmoid':
+      return 4;
+    case 'tanh':
+      return 5 / 3;
+    case 'relu':
+      return Math.SQRT2;
+    default:
+      return 1;
+  }
+}

@@ -7,18 +7,24 @@ import {
   type ActivationName,
   activateArray,
   activationCode,
+  activationGain,
   isActivationName,
 } from './activation.js';
 
 /**
  * Weight initialisations:
- * - `xavier`: uniform in ±sqrt(6 / (fanIn + fanOut)) (Glorot), the usual choice for sigmoid/tanh;
+ * - `xavier-gain` (the default): Glorot uniform times the gain of the layer's activation, like
+ *   PyTorch's `xavier_uniform_(w, gain=calculate_gain(...))`, so that the signal neither dies nor
+ *   explodes with depth: the centred sigmoid's slope at 0 is 1/4, so its gain is 4; tanh 5/3,
+ *   relu √2, linear 1 (see `activationGain`);
+ * - `xavier`: uniform in ±sqrt(6 / (fanIn + fanOut)) (Glorot, gain 1): with the centred sigmoid
+ *   the signal shrinks about fourfold per layer;
  * - `uniform`: uniform in ±initRange;
  * - `positive`: uniform in [0, 1), the authors' all-positive initialisation;
  * - `zero`: all zeros (only useful for tests and linear probes).
  * Biases start at zero in every case.
  */
-export const INITIALISATIONS = ['xavier', 'uniform', 'positive', 'zero'] as const;
+export const INITIALISATIONS = ['xavier-gain', 'xavier', 'uniform', 'positive', 'zero'] as const;
 export type Initialisation = (typeof INITIALISATIONS)[number];
 
 export interface NetworkOptions {
@@ -30,7 +36,7 @@ export interface NetworkOptions {
   activation?: ActivationName | readonly ActivationName[];
   /** Whether the layers have a bias. Default true. */
   bias?: boolean;
-  /** Weight initialisation. Default `xavier`. */
+  /** Weight initialisation. Default `xavier-gain`. */
   init?: Initialisation;
   /** Half-width of the `uniform` initialisation. Default 1. */
   initRange?: number;
@@ -214,7 +220,7 @@ export class Network {
       }
     });
     const activations = resolveActivations(options.activation ?? 'sigmoid', layers.length);
-    const init = options.init ?? 'xavier';
+    const init = options.init ?? 'xavier-gain';
     if (!(INITIALISATIONS as readonly string[]).includes(init)) {
       throw new ValidationError('init', init, `one of ${INITIALISATIONS.join(', ')}`);
     }
@@ -244,12 +250,15 @@ export class Network {
     const random = new Random(seed);
     for (const layer of this.layers) {
       const w = layer.weights;
+      const glorot = Math.sqrt(6 / (layer.inputs + layer.outputs));
       const limit =
-        init === 'xavier'
-          ? Math.sqrt(6 / (layer.inputs + layer.outputs))
-          : init === 'uniform'
-            ? initRange
-            : 0;
+        init === 'xavier-gain'
+          ? activationGain(layer.activation) * glorot
+          : init === 'xavier'
+            ? glorot
+            : init === 'uniform'
+              ? initRange
+              : 0;
       for (let k = 0; k < w.length; k++) {
         w[k] = init === 'positive' ? random.next() : init === 'zero' ? 0 : random.uniform(-limit, limit);
       }

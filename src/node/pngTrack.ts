@@ -77,15 +77,15 @@ export function encodeTexturePng(texture: GroundTexture): Buffer {
  * which a sweep worker uses to skip re-rendering the same track for every run.
  */
 export function resolveConfiguredTrack(
-  config: { track: string; trackScale: number },
+  config: { track: string; trackScale: number; world: { lineWidth: number } },
   cache?: Map<string, Track>,
 ): Track {
-  const key = `${config.track}\u0000${config.trackScale}`;
+  const key = `${config.track}\u0000${config.trackScale}\u0000${config.world.lineWidth}`;
   const cached = cache?.get(key);
   if (cached) return cached;
   const track = /\.png$/i.test(config.track)
     ? loadPngTrack(config.track, config.trackScale)
-    : builtinTrack(config.track);
+    : builtinTrack(config.track, { lineWidth: config.world.lineWidth });
   cache?.set(key, track);
   return track;
 }

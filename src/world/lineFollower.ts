@@ -7,6 +7,7 @@ import {
   type StepInfo,
   type StepResult,
 } from '../loop/environment.js';
+import { Random } from '../util/random.js';
 import { bendCue } from './bendCue.js';
 import { driveStep } from './robot.js';
 import { DiscSensors, GroundCamera } from './sensors.js';
@@ -46,6 +47,16 @@ export interface CameraConfig {
   grid: [number, number];
 }
 
+/**
+ * What the predictive inputs see (SPEC §6, the controls):
+ * - `ahead`: the configured rows or camera, looking at the road ahead (the task);
+ * - `at-reflex`: the same number of sensors, in rows × columns across `rows.spread`, but every row
+ *   at the reflex sensors' distance: as much lateral information as `ahead`, and no look-ahead;
+ * - `blind`: every predictor 0.
+ */
+export const PREDICTOR_MODES = ['ahead', 'at-reflex', 'blind'] as const;
+export type PredictorMode = (typeof PREDICTOR_MODES)[number];
+
 export interface WorldConfig {
   /** Control period, s. */
   dt: number;
@@ -53,10 +64,25 @@ export interface WorldConfig {
   wheelBase: number;
   reflex: ReflexSensorConfig;
   inputs: 'rows' | 'camera';
+  predictors: PredictorMode;
   rows: RowsConfig;
   camera: CameraConfig;
-  /** Seconds with no line under any sensor before the robot is put back at the start. */
-  lostAfter: number;
+  /**
+   * Actuator latency in control steps: a motor command takes effect this many steps after it was
+   * computed (sensing, computing and the motor driver all take time on a real robot).
+   */
+  latency: number;
+  /** Standard deviation of the Gaussian noise added to every light-sensor reading (grey, 0..1). */
+  sensorNoise: number;
+  /** Each wheel's speed is multiplied by 1 + this × U(−1, 1) every step (the authors' ±5 %). */
+  motorNoise: number;
+  /**
+   * Distance (cm) driven while neither reflex sensor sees the line before the robot is put back
+   * at the start pose.
+   */
+  lostDistance: number;
+  /** Width of the line drawn for built-in and procedural tracks, cm. */
+  lineWidth: number;
 }
 
 export const DEFAULT_WORLD: WorldConfig = {
@@ -64,10 +90,28 @@ export const DEFAULT_WORLD: WorldConfig = {
   wheelBase: 10,
   reflex: { ahead: 8, offset: 2, radius: 1.5, widePair: false, wideOffset: 5 },
   inputs: 'rows',
+  predictors: 'ahead',
   rows: { distances: [16, 26], count: 12, spread: 36, radius: 0.8 },
   camera: { height: 12, ahead: 5, tilt: 35, fieldOfView: 70, resolution: [32, 16], grid: [8, 4] },
-  lostAfter: 1.5,
+  latency: 1,
+  sensorNoise: 0.01,
+  motorNoise: 0.05,
+  lostDistance: 30,
+  lineWidth: 2.5,
 };
+
+/** A reflex sensor sees the line when its darkness (1 − grey) exceeds this. */
+export const LINE_SEEN_DARKNESS = 0.1;
+
+/** The largest |e| the reflex sensors can give: 1 per pair, 2 for the wide pair. */
+export function maxReflexError(reflex: ReflexSensorConfig): number {
+  return reflex.widePair ? 3 : 1;
+}
+
+/** The seed of a world's noise generator, derived from the run's seed (apart from the network's). */
+export function worldNoiseSeed(seed: number): number {
+  return seed + 1_000_003;
+}
 
 /**
  * The simulated line follower. Its error is e = g_left − g_right of the reflex sensors (plus twice
@@ -84,11 +128,29 @@ export class LineFollowerEnvironment implements Environment {
   readonly reflexSensors: DiscSensors;
   readonly rowSensors: DiscSensors | null;
   readonly camera: GroundCamera | null;
+  /** Whether the reflex sensors saw the line at the last reading. */
+  seesLine = true;
   private readonly observation: ObservationBuffer;
   private readonly info: StepInfo;
   private readonly result: StepResult;
-  private stepsWithoutLine = 0;
-  private readonly lostSteps: number;
+  private readonly maxError: number;
+  /** Sign of e when the line was last seen (held while it is not). */
+  private lastSign = 1;
+  private unseenDistance = 0;
+  /** Noise of the wheels and the reflex sensors. */
+  private random: Random;
+  /**
+   * Noise of the predictors, a stream of its own: the robot's motion and its reflex error see the
+   * same noise whatever the predictors are (ahead, at-reflex, blind, or no network at all).
+   */
+  private predictorRandom: Random;
+  /** Commands waiting out the latency: a ring of (left, right) pairs. */
+  private readonly pending: Float64Array;
+  private pendingHead = 0;
+  private pendingFilled = false;
+  private readonly applied: MotorCommand = { left: 0, right: 0 };
+  /** Noise drawn for this step (filled in place: no numbers returned per draw). */
+  private readonly noise: Float64Array;
 
   constructor(
     readonly track: Track,
@@ -100,18 +162,30 @@ export class LineFollowerEnvironment implements Environment {
     const reflexCentres = [r.ahead, r.offset, r.ahead, -r.offset];
     if (r.widePair) reflexCentres.push(r.ahead, r.wideOffset, r.ahead, -r.wideOffset);
     this.reflexSensors = new DiscSensors(reflexCentres, r.radius);
-    if (config.inputs === 'rows') {
-      const { distances, count, spread, radius } = config.rows;
+    this.maxError = maxReflexError(r);
+    const rowsAt = (distances: number[], count: number) => {
+      const { spread, radius } = config.rows;
       const centres: number[] = [];
       for (const d of distances) {
         for (let c = 0; c < count; c++)
           centres.push(d, count === 1 ? 0 : spread / 2 - (spread * c) / (count - 1));
       }
-      this.rowSensors = new DiscSensors(centres, radius);
-      this.camera = null;
-      this.predictorRows = distances.length;
-      this.predictorColumns = count;
+      return new DiscSensors(centres, radius);
+    };
+    if (config.inputs === 'rows') {
+      this.predictorRows = config.rows.distances.length;
+      this.predictorColumns = config.rows.count;
     } else {
+      this.predictorRows = config.camera.grid[1];
+      this.predictorColumns = config.camera.grid[0];
+    }
+    this.rowSensors = null;
+    this.camera = null;
+    if (config.predictors === 'at-reflex') {
+      this.rowSensors = rowsAt(new Array(this.predictorRows).fill(r.ahead), this.predictorColumns);
+    } else if (config.predictors === 'ahead' && config.inputs === 'rows') {
+      this.rowSensors = rowsAt(config.rows.distances, config.rows.count);
+    } else if (config.predictors === 'ahead') {
       const c = config.camera;
       this.camera = new GroundCamera({
         height: c.height,
@@ -121,9 +195,6 @@ export class LineFollowerEnvironment implements Environment {
         width: c.resolution[0],
         height_px: c.resolution[1],
       });
-      this.rowSensors = null;
-      this.predictorRows = c.grid[1];
-      this.predictorColumns = c.grid[0];
     }
     this.predictorCount = this.predictorRows * this.predictorColumns;
     ({
@@ -131,41 +202,108 @@ export class LineFollowerEnvironment implements Environment {
       info: this.info,
       result: this.result,
     } = createStepBuffers(this.predictorCount, this.reflexSensors.count));
-    this.lostSteps = Math.max(1, Math.round(config.lostAfter / config.dt));
+    this.pending = new Float64Array(2 * (Math.max(0, Math.floor(config.latency)) + 1));
+    this.noise = new Float64Array(Math.max(2, this.reflexSensors.count, this.predictorCount));
+    this.random = new Random(worldNoiseSeed(0));
+    this.predictorRandom = new Random(worldNoiseSeed(0) + 1);
   }
 
-  reset(_seed?: number): Observation {
+  /**
+   * Puts the robot at the start pose. With a seed, the noise generator restarts from it (a new
+   * run); without one it goes on (the robot put back after losing the line).
+   */
+  reset(seed?: number): Observation {
+    if (seed !== undefined) {
+      this.random = new Random(worldNoiseSeed(seed));
+      this.predictorRandom = new Random(worldNoiseSeed(seed) + 1);
+    }
     this.pose.x = this.track.start.x;
     this.pose.y = this.track.start.y;
     this.pose.theta = this.track.start.theta;
-    this.stepsWithoutLine = 0;
+    this.unseenDistance = 0;
+    this.lastSign = 1;
+    this.pendingFilled = false;
+    this.info.reason = '';
     this.sense();
     return this.observation;
   }
 
   step(action: MotorCommand): StepResult {
-    driveStep(this.pose, action, this.config);
-    const seesLine = this.sense();
+    const applied = this.delay(action);
+    const motorNoise = this.config.motorNoise;
+    if (motorNoise > 0) {
+      this.random.fillSigned(this.noise, 2);
+      applied.left *= 1 + motorNoise * this.noise[0];
+      applied.right *= 1 + motorNoise * this.noise[1];
+    }
+    driveStep(this.pose, applied, this.config);
+    this.sense();
     const info = this.info;
     info.reason = '';
     if (!this.track.texture.contains(this.pose.x, this.pose.y)) info.reason = 'left-arena';
     else {
-      this.stepsWithoutLine = seesLine ? 0 : this.stepsWithoutLine + 1;
-      if (this.stepsWithoutLine >= this.lostSteps) info.reason = 'line-lost';
+      if (this.seesLine) this.unseenDistance = 0;
+      else this.unseenDistance += (Math.abs(applied.left + applied.right) / 2) * this.dt;
+      if (this.unseenDistance >= this.config.lostDistance) info.reason = 'line-lost';
     }
     this.result.terminated = info.reason !== '';
     this.result.error = this.observation.error;
     return this.result;
   }
 
-  /** Reads every sensor at the current pose; returns whether any sensor sees some line. */
-  private sense(): boolean {
+  /** The command that takes effect now: `action` itself, or the one from `latency` steps ago. */
+  private delay(action: MotorCommand): MotorCommand {
+    const q = this.pending;
+    const slots = q.length / 2;
+    const applied = this.applied;
+    if (slots === 1) {
+      applied.left = action.left;
+      applied.right = action.right;
+      return applied;
+    }
+    if (!this.pendingFilled) {
+      // At the start the robot has been driving like this all along.
+      for (let k = 0; k < slots; k++) {
+        q[2 * k] = action.left;
+        q[2 * k + 1] = action.right;
+      }
+      this.pendingFilled = true;
+    }
+    q[2 * this.pendingHead] = action.left;
+    q[2 * this.pendingHead + 1] = action.right;
+    this.pendingHead = this.pendingHead + 1 === slots ? 0 : this.pendingHead + 1;
+    // The oldest entry is the one just after the newest.
+    applied.left = q[2 * this.pendingHead];
+    applied.right = q[2 * this.pendingHead + 1];
+    return applied;
+  }
+
+  /**
+   * Reads every sensor at the current pose (with noise) and computes e. While neither reflex
+   * sensor sees the line, e holds its extreme value with the sign it had when the line was last
+   * seen: a robot beside the line must never look like one on it.
+   */
+  private sense(): void {
     const obs = this.observation;
     const texture = this.track.texture;
-    this.reflexSensors.read(texture, this.pose, obs.reflex);
+    const sensorNoise = this.config.sensorNoise;
     const g = obs.reflex;
+    this.reflexSensors.read(texture, this.pose, g);
+    if (sensorNoise > 0) {
+      this.random.fillNormal(this.noise, g.length);
+      for (let i = 0; i < g.length; i++) g[i] += sensorNoise * this.noise[i];
+    }
     let error = g[0] - g[1];
     if (g.length === 4) error += 2 * (g[2] - g[3]);
+    let dark = 0;
+    for (let i = 0; i < g.length; i++) dark = Math.max(dark, 1 - g[i]);
+    this.seesLine = dark > LINE_SEEN_DARKNESS;
+    if (this.seesLine) {
+      if (error > 0) this.lastSign = 1;
+      else if (error < 0) this.lastSign = -1;
+    } else {
+      error = this.lastSign * this.maxError;
+    }
     obs.error = error;
     const p = obs.predictors;
     if (this.rowSensors) {
@@ -174,15 +312,17 @@ export class LineFollowerEnvironment implements Environment {
     } else if (this.camera) {
       this.camera.capture(texture, this.pose);
       this.camera.patchDarkness(this.predictorColumns, this.predictorRows, p);
+    } else {
+      p.fill(0);
+    }
+    if (sensorNoise > 0 && (this.rowSensors || this.camera)) {
+      this.predictorRandom.fillNormal(this.noise, p.length);
+      for (let i = 0; i < p.length; i++) p[i] += sensorNoise * this.noise[i];
     }
     obs.cue = bendCue(obs.predictors, this.predictorRows, this.predictorColumns);
     const info = this.info;
     info.x = this.pose.x;
     info.y = this.pose.y;
     info.theta = this.pose.theta;
-    let dark = 0;
-    for (let i = 0; i < g.length; i++) dark = Math.max(dark, 1 - g[i]);
-    for (let i = 0; i < p.length; i++) dark = Math.max(dark, p[i]);
-    return dark > 0.2;
   }
 }

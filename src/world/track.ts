@@ -183,27 +183,75 @@ export function trackFromTexture(name: string, texture: GroundTexture, start?: P
   return { name, texture, start: start ?? findStart(texture) };
 }
 
-function findStart(texture: GroundTexture): Pose {
-  const { width, height, data, cmPerPixel: s } = texture;
-  let best = -1;
-  let bestDistance = Number.POSITIVE_INFINITY;
+/**
+ * The length of one lap, cm: the centre line's length when it is known, otherwise estimated from
+ * the texture as half the perimeter of the dark region (a thin strip of length L has a perimeter
+ * of about 2L, whatever its width).
+ */
+export function lapLength(track: Track): number {
+  const c = track.centreLine;
+  if (c && c.length >= 4) {
+    let length = 0;
+    const n = c.length / 2;
+    for (let k = 0; k < n; k++) {
+      const j = (k + 1) % n;
+      length += Math.hypot(c[2 * j] - c[2 * k], c[2 * j + 1] - c[2 * k + 1]);
+    }
+    return length;
+  }
+  const { width, height, data, cmPerPixel } = track.texture;
+  const dark = (u: number, v: number) =>
+    u >= 0 && v >= 0 && u < width && v < height && data[v * width + u] < 0.5;
+  let edges = 0;
   for (let v = 0; v < height; v++) {
     for (let u = 0; u < width; u++) {
-      if (data[v * width + u] < 0.5) {
-        const d = (u - width / 2) ** 2 + (v - height / 2) ** 2;
-        if (d < bestDistance) {
-          bestDistance = d;
-          best = v * width + u;
-        }
-      }
+      if (!dark(u, v)) continue;
+      if (!dark(u - 1, v)) edges++;
+      if (!dark(u + 1, v)) edges++;
+      if (!dark(u, v - 1)) edges++;
+      if (!dark(u, v + 1)) edges++;
     }
   }
-  if (best < 0)
+  // Pixel edges overcount a slanted boundary by up to √2 on average (4/π); take the middle.
+  return (edges * cmPerPixel * (Math.PI / 4)) / 2;
+}
+
+/**
+ * The start pose on a texture: on the line, heading along it. Candidates are the dark pixels in
+ * order of their distance from the image centre; the first whose neighbourhood (6 cm) is a single
+ * line (its dark pixels lie along one direction) wins, so a robot never starts at a crossing, a
+ * blob or an end where the heading would be ambiguous. With no such pixel, the nearest dark one.
+ */
+function findStart(texture: GroundTexture): Pose {
+  const { width, height, data, cmPerPixel: s } = texture;
+  const candidates: number[] = [];
+  for (let i = 0; i < data.length; i++) if (data[i] < 0.5) candidates.push(i);
+  if (candidates.length === 0)
     throw new ValidationError('track', 'an image with no dark pixel', 'a dark line (grey < 0.5) to follow');
-  const bu = best % width;
-  const bv = Math.floor(best / width);
-  // Direction of the line: principal axis of the dark pixels within 6 cm.
+  const centreDistance = (i: number) =>
+    ((i % width) - width / 2) ** 2 + (Math.floor(i / width) - height / 2) ** 2;
+  candidates.sort((a, b) => centreDistance(a) - centreDistance(b) || a - b);
   const r = Math.ceil(6 / s);
+  // Pixels further than r from the centre of the image are tried only in a thinned-out sample.
+  const tries = Math.min(candidates.length, 4000);
+  const step = Math.max(1, Math.floor(candidates.length / tries));
+  for (let k = 0; k < candidates.length; k += k < 400 ? 1 : step) {
+    const pose = lineAt(texture, candidates[k], r);
+    if (pose) return pose;
+  }
+  const best = candidates[0];
+  return lineAt(texture, best, r, true) as Pose;
+}
+
+/**
+ * The pose on the line through dark pixel `index`, heading along its principal axis, or null when
+ * the dark pixels around it are not one straight-ish strip passing through (a crossing, a blob, an
+ * end). `force` returns the pose whatever the shape.
+ */
+function lineAt(texture: GroundTexture, index: number, r: number, force = false): Pose | null {
+  const { width, height, data, cmPerPixel: s } = texture;
+  const bu = index % width;
+  const bv = Math.floor(index / width);
   let sxx = 0;
   let syy = 0;
   let sxy = 0;
@@ -228,5 +276,15 @@ function findStart(texture: GroundTexture): Pose {
   const covYY = syy / n - cy * cy;
   const covXY = sxy / n - cx * cy;
   const theta = 0.5 * Math.atan2(2 * covXY, covXX - covYY);
+  if (!force) {
+    // Eigenvalues of the covariance: a strip through the pixel is long one way and thin the other.
+    const mean = (covXX + covYY) / 2;
+    const spread = Math.sqrt(((covXX - covYY) / 2) ** 2 + covXY ** 2);
+    const major = mean + spread;
+    const minor = Math.max(0, mean - spread);
+    const centred = (cx - bu) ** 2 + (cy + bv) ** 2 <= (r / 3) ** 2;
+    // A strip across the whole disc has a major variance of about r²/3 (a uniform segment of length 2r).
+    if (!(major > 0.2 * r * r && minor < 0.15 * major && centred)) return null;
+  }
   return { x: (cx + 0.5) * s, y: texture.heightCm + (cy - 0.5) * s, theta };
 }

@@ -41,8 +41,8 @@ function schedule(delay: number): void {
   else setTimeout(() => tick(), delay);
 }
 
-function buildTrack(source: TrackSource): Track {
-  if (source.kind === 'builtin') return builtinTrack(source.spec);
+function buildTrack(source: TrackSource, lineWidth: number): Track {
+  if (source.kind === 'builtin') return builtinTrack(source.spec, { lineWidth });
   const texture = GroundTexture.fromPixels(source.width, source.height, source.rgba, 4, source.cmPerPixel);
   return trackFromTexture(source.name, texture);
 }
@@ -65,7 +65,7 @@ function start(message: Extract<ToWorker, { type: 'start' }>): void {
   sim = null;
   try {
     const config = parseRunConfig(message.config);
-    const track = buildTrack(message.track);
+    const track = buildTrack(message.track, config.world.lineWidth);
     sim = new Simulation(config, track);
   } catch (error) {
     scope.postMessage({

@@ -4,6 +4,7 @@ import type { Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { reflexMeanAbsError } from '../../experiments/baseline.js';
 import type { RunConfig } from '../../experiments/config.js';
 import type { Network } from '../../net/network.js';
 import { resolveConfiguredTrack } from '../../node/pngTrack.js';
@@ -63,6 +64,15 @@ export async function runOnRobotCommand(
   network?: Network,
 ): Promise<number> {
   const address = parseRobotAddress(flags.robot as string);
+  if (config.success.baseline === undefined && track) {
+    // The reflex alone in the simulated world on the same track: exact for the emulator, only a
+    // stand-in for a real robot, which should measure its own (`--rule reflex` there, then --baseline).
+    const baseline = reflexMeanAbsError(config, track);
+    console.error(
+      `sarlab robot: success is judged against the simulated reflex baseline ${baseline.toFixed(4)}; on a real robot, measure it there (--rule reflex) and pass --baseline`,
+    );
+    config = { ...config, success: { ...config.success, baseline } };
+  }
   const timeoutMs =
     flags.robotTimeout === undefined ? 200 : numberFlag('robot-timeout', flags.robotTimeout, { min: 1 });
   const onLinkLost = flags.onLinkLost ?? 'exit';
@@ -201,7 +211,7 @@ async function emulatorCommand(flags: EmulatorFlags): Promise<number> {
   const { builtinTrack } = await import('../../world/track.js');
   const log = flags.quiet ? () => {} : (m: string) => console.error(`robot-emulator: ${m}`);
   const emulator = new RobotEmulator({
-    track: track ?? builtinTrack(config.track),
+    track: track ?? builtinTrack(config.track, { lineWidth: config.world.lineWidth }),
     world: config.world,
     realtime: flags.realtime === true,
     faults,

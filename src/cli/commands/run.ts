@@ -88,7 +88,7 @@ async function runCommand(flags: RunCommandFlags): Promise<number> {
         cliProgress.Presets.shades_classic,
       )
     : null;
-  bar?.start(config.steps, 0, { ema: '-', status: 'learning' });
+  bar?.start(simulation.totalSteps, 0, { ema: '-', status: 'learning' });
   let interrupted = false;
   const onSignal = () => {
     interrupted = true;
@@ -103,9 +103,14 @@ async function runCommand(flags: RunCommandFlags): Promise<number> {
         lastGood = { weights: network.snapshot(), step: simulation.step };
       }
       const m = simulation.metrics;
-      bar?.update(m.steps, {
+      bar?.update(simulation.step, {
         ema: m.ema.toFixed(3),
-        status: m.success ? `success at ${m.stepsToSuccess}` : 'learning',
+        status:
+          simulation.phase === 'learning'
+            ? m.success
+              ? `success at ${m.stepsToSuccess}`
+              : 'learning'
+            : 'frozen evaluation',
       });
       // Let signals and output through between chunks.
       await new Promise((resolve) => setImmediate(resolve));
@@ -115,8 +120,8 @@ async function runCommand(flags: RunCommandFlags): Promise<number> {
     process.off('SIGTERM', onSignal);
     if (bar) {
       // A run that stops early (success) ends its bar full, at the step it stopped.
-      bar.setTotal(simulation.metrics.steps);
-      bar.update(simulation.metrics.steps);
+      bar.setTotal(simulation.step);
+      bar.update(simulation.step);
       bar.stop();
     }
   }
@@ -174,12 +179,27 @@ export async function writeRunOutputs(
 
 export function printSummary(summary: RunSummary, files: RunFiles): void {
   const c = summary.config;
+  const baseline = summary.reflexMeanAbsError;
+  const threshold = baseline === null ? null : c.success.threshold * baseline;
+  const window = Math.max(c.success.window, summary.lapSteps);
+  const relative = (value: number | null) =>
+    value === null ? '' : ` (${(100 * value).toFixed(0)} % of the reflex)`;
+  const criterion =
+    threshold === null
+      ? 'no reflex baseline, so no success criterion'
+      : `|e| average below ${threshold.toFixed(4)} = ${c.success.threshold} × baseline for ${window} steps with the line in sight`;
+  const e = summary.evaluation;
   const lines = [
     '',
     `sarlab run: ${summary.rule} on track ${summary.track}, seed ${summary.seed}`,
-    `  network         ${summary.rule === 'reflex' ? 'off (reflex only)' : `${c.network.layers.join('-')} ${c.network.activation}, η = ${c.learningRate}, inputs ${c.world.inputs}`}`,
-    `  success         ${summary.success ? `yes, at step ${summary.stepsToSuccess} (|e| average below ${c.success.threshold} for ${c.success.window} steps)` : `no (|e| average never stayed below ${c.success.threshold} for ${c.success.window} steps)`}`,
+    `  network         ${summary.rule === 'reflex' ? 'off (reflex only)' : `${c.network.layers.join('-')} ${c.network.activation}, η = ${c.learningRate}, inputs ${c.world.inputs} (${c.world.predictors})`}`,
+    `  reflex baseline ${baseline === null ? 'unknown' : `mean |e| ${baseline.toFixed(4)} (the reflex alone at gain ${c.success.baselineGain ?? c.agent.reflexGain}, same track, world and seed)`}`,
+    `  success         ${summary.success ? `yes, at step ${summary.stepsToSuccess} (${criterion})` : `no (${criterion})`}`,
     `  mean |e|        first 2000 steps ${summary.meanAbsErrorFirst.toFixed(4)}, last 2000 steps ${summary.meanAbsErrorLast.toFixed(4)}`,
+    `  relative error  ${summary.relativeError === null ? 'unknown' : `${summary.relativeError.toFixed(3)} (last 2000 steps / reflex baseline)`}`,
+    summary.rule === 'reflex'
+      ? ''
+      : `  frozen          ${e ? `mean |e| ${e.meanAbsError.toFixed(4)}${relative(e.relativeError)} over ${e.steps} steps from the start with the weights frozen, line lost ${e.lostLine} times` : 'not evaluated'}`,
     `  line lost       ${summary.lostLine} times`,
     `  steps           ${summary.steps} (${summary.stopReason}) in ${summary.wallSeconds.toFixed(2)} s`,
     summary.weightDistance.length
