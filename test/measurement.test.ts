@@ -41,7 +41,9 @@ describe("the authors' bandpass filter bank (SPEC §5)", () => {
         damping: bank.damping,
       }) as BandpassBank;
       expect(filters).toBeInstanceOf(BandpassBank);
-      bank.responses.forEach((r, k) => expect(filters.frequency[k]).toBeCloseTo(r.f, 15));
+      bank.responses.forEach((r, k) => {
+        expect(filters.frequency[k]).toBeCloseTo(r.f, 15);
+      });
       for (const kind of ['impulse', 'step'] as const) {
         filters.reset();
         for (let n = 0; n < 100; n++) {
