@@ -88,7 +88,10 @@ describe('sarlab CLI', () => {
   it('saves a model and loads it back, frozen or learning on', () => {
     const dir = tempDir();
     const model = join(dir, 'model.json');
-    expect(sarlab(['run', '--save-model', model, '--out', join(dir, 'a'), '--no-plot']).status).toBe(0);
+    // Seed 2: with the defaults, seed 1 is one of the seeds on which SaR does not succeed.
+    expect(
+      sarlab(['run', '--seed', '2', '--save-model', model, '--out', join(dir, 'a'), '--no-plot']).status,
+    ).toBe(0);
     const frozen = sarlab([
       'run',
       '--load-model',

@@ -209,12 +209,13 @@ describe.skipIf(skip)('the live lab in the browser', () => {
   });
 
   it('at full speed SaR reaches success on the default track, at the same step as the core in Node', async () => {
-    const config = parseRunConfig({ afterSuccess: -1, steps: 20_000 });
+    // Seed 2: with the defaults, seed 1 is one of the seeds on which SaR does not succeed (docs/closed-loop.md).
+    const config = parseRunConfig({ afterSuccess: -1, steps: 20_000, seed: 2 });
     const reference = new Simulation(config);
     while (!reference.metrics.success && !reference.done) reference.advanceMany(500);
     expect(reference.metrics.success).toBe(true);
 
-    const { page } = await openLab('?speed=0&steps=1000000');
+    const { page } = await openLab('?speed=0&steps=1000000&seed=2');
     const started = Date.now();
     await expect
       .poll(() => agent(page, 'a').getByTestId('success').textContent(), { timeout: 20_000 })
@@ -236,7 +237,7 @@ describe.skipIf(skip)('the live lab in the browser', () => {
       agent(page, 'a').getByTestId('export-summary').click(),
     ]);
     const summary = JSON.parse(readFileSync((await download.path())!, 'utf8'));
-    expect(summary).toMatchObject({ rule: 'sar', track: 'default', seed: 1, success: true });
+    expect(summary).toMatchObject({ rule: 'sar', track: 'default', seed: 2, success: true });
     expect(summary.stepsToSuccess).toBe(reference.metrics.stepsToSuccess);
   });
 
@@ -311,7 +312,7 @@ describe.skipIf(skip)('the live lab in the browser', () => {
   });
 
   it('side by side: SaR and backprop race on the same track and seed, each with its own charts', async () => {
-    const { page } = await openLab('?speed=0&side=1&steps=100000');
+    const { page } = await openLab('?speed=0&side=1&steps=100000&seed=2');
     for (const id of ['a', 'b'] as const) {
       await expect.poll(() => agent(page, id).isVisible()).toBe(true);
       await expect
@@ -323,7 +324,7 @@ describe.skipIf(skip)('the live lab in the browser', () => {
     await expect.poll(() => agent(page, 'b').getByTestId('agent-title').textContent()).toContain('backprop');
     const a = await numberOf(agent(page, 'a').getByTestId('success-step'));
     const b = await numberOf(agent(page, 'b').getByTestId('success-step'));
-    console.log(`side by side on the default track, seed 1: SaR success at step ${a}, backprop at ${b}`);
+    console.log(`side by side on the default track, seed 2: SaR success at step ${a}, backprop at ${b}`);
     expect(a).toBeGreaterThan(0);
     expect(b).toBeGreaterThan(0);
     // Both keep drawing smoothly at 20× real time.

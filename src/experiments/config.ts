@@ -76,7 +76,7 @@ const filtersSchema = z.strictObject({
 const agentSchema = z.strictObject({
   speed: nonNegative.default(20),
   reflexGain: nonNegative.default(5),
-  netGain: nonNegative.default(10),
+  netGain: nonNegative.default(5),
   outputWeights: z.array(z.number().finite()).optional(),
 });
 

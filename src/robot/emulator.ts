@@ -51,6 +51,12 @@ export interface EmulatorOptions {
    */
   realtime?: boolean;
   faults?: Partial<LinkFaults>;
+  /**
+   * Seed of the world's sensor and motor noise, as a run's seed (default 1): until the first motor
+   * command, a reset restarts the noise from it, so that a run on the emulator sees the noise of the
+   * simulation with the same seed.
+   */
+  seed?: number;
   /** Send a heartbeat after this long without sending anything, ms. */
   heartbeatMs?: number;
   log?: (message: string) => void;
@@ -128,7 +134,7 @@ export class RobotEmulator {
 
   constructor(readonly options: EmulatorOptions) {
     this.world = new LineFollowerEnvironment(options.track, options.world ?? DEFAULT_WORLD);
-    this.observation = this.world.reset();
+    this.observation = this.world.reset(options.seed ?? 1);
     this.faults = { ...NO_FAULTS, ...options.faults };
     this.random = new Random(this.faults.seed);
     this.heartbeatMs = options.heartbeatMs ?? 50;
@@ -284,7 +290,9 @@ export class RobotEmulator {
     s.lastApplied = frame.seq;
     if (!isMotor) {
       this.stats.resets++;
-      this.observation = this.world.reset();
+      this.observation = this.world.reset(
+        this.stats.motorCommands === 0 ? (this.options.seed ?? 1) : undefined,
+      );
       this.lastReason = '';
       this.sendSensors(s);
       return;

@@ -1,3 +1,4 @@
+import { reflexMeanAbsError } from '../experiments/baseline.js';
 import type { RunConfig } from '../experiments/config.js';
 import { type RunSummary, Simulation } from '../experiments/simulation.js';
 import {
@@ -11,6 +12,7 @@ import {
 } from '../loop/environment.js';
 import type { Network } from '../net/network.js';
 import type { Track } from '../world/track.js';
+import { builtinTrack } from '../world/track.js';
 import {
   InterruptedError,
   LinkLostError,
@@ -193,4 +195,18 @@ export class RobotRun {
       },
     };
   }
+}
+
+/**
+ * A robot run judges success against `success.baseline`; without one it reports no success. This
+ * fills it in with the reflex alone in the simulated world on the same track: exact for the
+ * emulator, only a stand-in for a real robot, which should measure its own (`--rule reflex` on the
+ * robot) and pass it. Call it before connecting: it computes for a while, and a connected link
+ * must not go silent.
+ */
+export function withSimulatedBaseline(config: RunConfig, track?: Track): RunConfig {
+  if (config.success.baseline !== undefined) return config;
+  if (!track && /\.png$/i.test(config.track)) return config;
+  const resolved = track ?? builtinTrack(config.track, { lineWidth: config.world.lineWidth });
+  return { ...config, success: { ...config.success, baseline: reflexMeanAbsError(config, resolved) } };
 }

@@ -31,7 +31,7 @@ export interface LabSettings {
 
 export const DEFAULT_SETTINGS: LabSettings = {
   rule: 'sar',
-  learningRate: 0.05,
+  learningRate: 0.01,
   ruleB: 'backprop',
   learningRateB: 0.05,
   side: false,

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerControls } from './controls.js';
 import { registerMerge } from './merge.js';
 import { registerReport } from './report.js';
 import { registerRobot } from './robot.js';
@@ -11,6 +12,7 @@ export type Registration = (program: Command) => void;
 
 export const registrations: Registration[] = [
   registerRun,
+  registerControls,
   registerServe,
   registerSweep,
   registerMerge,

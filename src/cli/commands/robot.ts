@@ -4,13 +4,12 @@ import type { Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { reflexMeanAbsError } from '../../experiments/baseline.js';
 import type { RunConfig } from '../../experiments/config.js';
 import type { Network } from '../../net/network.js';
 import { resolveConfiguredTrack } from '../../node/pngTrack.js';
 import { RobotEmulator, serveTcp } from '../../robot/emulator.js';
 import { HandshakeError, RobotEnvironment } from '../../robot/robotEnvironment.js';
-import { RobotRun, type RobotRunSummary } from '../../robot/runOnRobot.js';
+import { RobotRun, type RobotRunSummary, withSimulatedBaseline } from '../../robot/runOnRobot.js';
 import { parseRobotAddress, SerialTransport, type Transport } from '../../robot/transport.js';
 import { ValidationError } from '../../util/errors.js';
 import type { Track } from '../../world/track.js';
@@ -64,14 +63,13 @@ export async function runOnRobotCommand(
   network?: Network,
 ): Promise<number> {
   const address = parseRobotAddress(flags.robot as string);
-  if (config.success.baseline === undefined && track) {
-    // The reflex alone in the simulated world on the same track: exact for the emulator, only a
-    // stand-in for a real robot, which should measure its own (`--rule reflex` there, then --baseline).
-    const baseline = reflexMeanAbsError(config, track);
-    console.error(
-      `sarlab robot: success is judged against the simulated reflex baseline ${baseline.toFixed(4)}; on a real robot, measure it there (--rule reflex) and pass --baseline`,
-    );
-    config = { ...config, success: { ...config.success, baseline } };
+  if (config.success.baseline === undefined) {
+    config = withSimulatedBaseline(config, track);
+    if (config.success.baseline !== undefined) {
+      console.error(
+        `sarlab robot: success is judged against the simulated reflex baseline ${config.success.baseline.toFixed(4)}; on a real robot, measure it there (--rule reflex) and pass --baseline`,
+      );
+    }
   }
   const timeoutMs =
     flags.robotTimeout === undefined ? 200 : numberFlag('robot-timeout', flags.robotTimeout, { min: 1 });
@@ -213,6 +211,7 @@ async function emulatorCommand(flags: EmulatorFlags): Promise<number> {
   const emulator = new RobotEmulator({
     track: track ?? builtinTrack(config.track, { lineWidth: config.world.lineWidth }),
     world: config.world,
+    seed: config.seed,
     realtime: flags.realtime === true,
     faults,
     log,

@@ -1,0 +1,49 @@
+import type { Command } from 'commander';
+import { controlsMarkdown, runControls } from '../../experiments/controls.js';
+import { parseNumberList } from '../../experiments/sweepGrid.js';
+import { writeFileAtomic } from '../../node/files.js';
+import { resolveConfiguredTrack } from '../../node/pngTrack.js';
+import { addRunOptions, configFromFlags, type RunFlags } from '../runOptions.js';
+
+interface ControlsFlags extends RunFlags {
+  seeds: string;
+  reflexGains: string;
+  json?: boolean;
+  out?: string;
+}
+
+export function registerControls(program: Command): void {
+  const command = program
+    .command('controls')
+    .description(
+      'a run beside its controls over several seeds: predictors ahead, at-reflex and blind, and the reflex alone at several gains (does the task need anticipation?)',
+    )
+    .option('--seeds <list>', 'seeds: 1,2,3 or 1..10', '1..5')
+    .option('--reflex-gains <list>', 'gains of the reflex-alone controls', '1,5,15,25,100')
+    .option('--json', 'print the rows as one JSON object')
+    .option('--out <file>', 'also write the table (Markdown, or JSON for a .json name) to this file');
+  addRunOptions(command, { single: true });
+  command.action(async (flags: ControlsFlags) => {
+    const config = configFromFlags(flags);
+    const seeds = parseNumberList('seeds', flags.seeds, { integer: true });
+    const reflexGains = parseNumberList('reflex-gains', flags.reflexGains, { min: 0 });
+    const track = resolveConfiguredTrack(config);
+    const rows = runControls(
+      config,
+      {
+        seeds,
+        reflexGains,
+        onRun: (done, total) => {
+          if (!flags.json && process.stderr.isTTY)
+            process.stderr.write(`\rsarlab controls: run ${done}/${total}`);
+        },
+      },
+      track,
+    );
+    if (!flags.json && process.stderr.isTTY) process.stderr.write('\n');
+    const json = `${JSON.stringify({ config, seeds, rows })}\n`;
+    const markdown = controlsMarkdown(rows);
+    if (flags.out) writeFileAtomic(flags.out, /\.json$/i.test(flags.out) ? json : markdown);
+    process.stdout.write(flags.json ? json : markdown);
+  });
+}
