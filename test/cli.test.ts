@@ -197,3 +197,126 @@ describe('the divergence guard', () => {
     expect(JSON.parse(frozen.stdout).diverged).toBe(false);
   });
 });
+
+describe('the measurement on the command line (SPEC §6)', () => {
+  it('prints the reflex baseline, the relative error and the frozen evaluation on lines of their own', () => {
+    const out = join(tempDir(), 'lines');
+    const result = sarlab(['run', '--seed', '2', '--no-plot', '--out', out]);
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^ {2}reflex baseline mean \|e\| 0\.\d{4} \(the reflex alone at gain 5/m);
+    expect(result.stdout).toMatch(/^ {2}relative error {2}0\.\d{3} \(last 2000 steps \/ reflex baseline\)$/m);
+    expect(result.stdout).toMatch(
+      /^ {2}frozen {10}mean \|e\| 0\.\d{4} \(\d+ % of the reflex\) over \d+ steps/m,
+    );
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    expect(summary.reflexMeanAbsError).toBeGreaterThan(0);
+    expect(summary.relativeError).toBeCloseTo(summary.meanAbsErrorLast / summary.reflexMeanAbsError, 12);
+    expect(summary.evaluation.steps).toBeGreaterThanOrEqual(summary.lapSteps);
+    expect(summary.evaluation.relativeError).toBeCloseTo(
+      summary.evaluation.meanAbsError / summary.reflexMeanAbsError,
+      12,
+    );
+  });
+
+  it('takes the controls and the world settings as flags', () => {
+    const run = (args: string[]) => {
+      const result = sarlab([
+        'run',
+        '--steps',
+        '300',
+        '--json',
+        '--no-plot',
+        '--out',
+        join(tempDir(), 'f'),
+        ...args,
+      ]);
+      expect(result.status, result.stderr).toBe(0);
+      return JSON.parse(result.stdout);
+    };
+    const s = run([
+      '--predictors',
+      'at-reflex',
+      '--reflex-gain',
+      '7',
+      '--baseline-gain',
+      '5',
+      '--actuator-latency',
+      '2',
+      '--sensor-noise',
+      '0.02',
+      '--motor-noise',
+      '0.1',
+      '--bias',
+      '--evaluation-laps',
+      '0',
+    ]);
+    expect(s.config.world).toMatchObject({
+      predictors: 'at-reflex',
+      latency: 2,
+      sensorNoise: 0.02,
+      motorNoise: 0.1,
+    });
+    expect(s.config.agent.reflexGain).toBe(7);
+    expect(s.config.success.baselineGain).toBe(5);
+    expect(s.config.network.bias).toBe(true);
+    expect(s.evaluation).toBeNull();
+    // A reflex judged against itself is at its own baseline; against the default reflex, not.
+    const own = run(['--rule', 'reflex', '--reflex-gain', '15']);
+    const judged = run(['--rule', 'reflex', '--reflex-gain', '15', '--baseline-gain', '5']);
+    expect(own.reflexMeanAbsError).not.toBe(judged.reflexMeanAbsError);
+    expect(sarlab(['run', '--predictors', 'sideways']).stderr).toMatch(
+      /--predictors.*ahead, at-reflex, blind/,
+    );
+  });
+
+  it("--preset enki-2021 builds the authors' network: 720 inputs, 11 layers", () => {
+    const result = sarlab([
+      'run',
+      '--preset',
+      'enki-2021',
+      '--steps',
+      '50',
+      '--json',
+      '--no-plot',
+      '--out',
+      join(tempDir(), 'e'),
+    ]);
+    expect(result.status, result.stderr).toBe(0);
+    const s = JSON.parse(result.stdout);
+    expect(s.config.preset).toBe('enki-2021');
+    expect(s.config.network.layers).toEqual([10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 2]);
+    expect(s.config.network.init).toBe('positive');
+    expect(s.config.world.rows.count * s.config.world.rows.distances.length * s.config.filters.count).toBe(
+      720,
+    );
+    expect(s.config.world.dt).toBe(0.03);
+    // Flags go over the preset.
+    const over = sarlab([
+      'run',
+      '--preset',
+      'enki-2021',
+      '--learning-rate',
+      '0.003',
+      '--steps',
+      '50',
+      '--json',
+      '--no-plot',
+      '--out',
+      join(tempDir(), 'e2'),
+    ]);
+    expect(JSON.parse(over.stdout).learningRate ?? JSON.parse(over.stdout).config.learningRate).toBe(0.003);
+    expect(sarlab(['run', '--preset', 'nope']).status).toBe(2);
+  });
+
+  it('sarlab controls prints the run beside its controls', () => {
+    const result = sarlab(['controls', '--seeds', '1', '--steps', '300', '--reflex-gains', '5', '--json']);
+    expect(result.status, result.stderr).toBe(0);
+    const { rows } = JSON.parse(result.stdout);
+    expect(rows.map((r: { label: string }) => r.label)).toEqual([
+      'sar, predictors ahead',
+      'sar, predictors at-reflex',
+      'sar, predictors blind',
+      'reflex alone, gain 5',
+    ]);
+  });
+});
