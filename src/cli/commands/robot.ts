@@ -182,6 +182,7 @@ export function registerRobot(program: Command): void {
     .option('--track <track>', 'track: a built-in name (gentle, default, hard), procedural:SEED or FILE.png')
     .option('--track-scale <cm>', 'cm per pixel of PNG tracks')
     .option('--config <file>', 'configuration file (its track and world are used)')
+    .option('--seed <n>', "seed of the world's sensor and motor noise (as a run's seed; default 1)")
     .action(async (flags: EmulatorFlags) => {
       process.exitCode = await emulatorCommand(flags);
     });
