@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { FILTER_KINDS } from '../filters/filterBank.js';
 import { RELEVANCE_KINDS } from '../learning/relevance.js';
 import { RULE_NAMES } from '../learning/rule.js';
@@ -6,103 +6,110 @@ import { SIGN_MODES } from '../learning/sar.js';
 import { ACTIVATIONS } from '../net/activation.js';
 import { INITIALISATIONS } from '../net/network.js';
 import { describeValue, ValidationError } from '../util/errors.js';
+import { englishMessages } from '../util/zodMessages.js';
 import { DEFAULT_WORLD } from '../world/lineFollower.js';
 
 /** `reflex` runs the reflex alone, with no network. */
 export const RUN_RULES = [...RULE_NAMES, 'reflex'] as const;
 export type RunRule = (typeof RUN_RULES)[number];
 
-const positive = z.number().finite().positive();
-const nonNegative = z.number().finite().min(0);
-const count = z.number().int().min(1);
+const positive = z.number().check(z.positive());
+const nonNegative = z.number().check(z.gte(0));
+const count = z.int().check(z.gte(1));
 
 const reflexSchema = z.strictObject({
-  ahead: positive.default(DEFAULT_WORLD.reflex.ahead),
-  offset: positive.default(DEFAULT_WORLD.reflex.offset),
-  radius: nonNegative.default(DEFAULT_WORLD.reflex.radius),
-  widePair: z.boolean().default(DEFAULT_WORLD.reflex.widePair),
-  wideOffset: positive.default(DEFAULT_WORLD.reflex.wideOffset),
+  ahead: z._default(positive, DEFAULT_WORLD.reflex.ahead),
+  offset: z._default(positive, DEFAULT_WORLD.reflex.offset),
+  radius: z._default(nonNegative, DEFAULT_WORLD.reflex.radius),
+  widePair: z._default(z.boolean(), DEFAULT_WORLD.reflex.widePair),
+  wideOffset: z._default(positive, DEFAULT_WORLD.reflex.wideOffset),
 });
 
 const rowsSchema = z.strictObject({
-  distances: z.array(positive).min(1).default(DEFAULT_WORLD.rows.distances),
-  count: count.default(DEFAULT_WORLD.rows.count),
-  spread: nonNegative.default(DEFAULT_WORLD.rows.spread),
-  radius: nonNegative.default(DEFAULT_WORLD.rows.radius),
+  distances: z._default(z.array(positive).check(z.minLength(1)), DEFAULT_WORLD.rows.distances),
+  count: z._default(count, DEFAULT_WORLD.rows.count),
+  spread: z._default(nonNegative, DEFAULT_WORLD.rows.spread),
+  radius: z._default(nonNegative, DEFAULT_WORLD.rows.radius),
 });
 
 const cameraSchema = z.strictObject({
-  height: positive.default(DEFAULT_WORLD.camera.height),
-  ahead: z.number().finite().default(DEFAULT_WORLD.camera.ahead),
-  tilt: z.number().finite().gt(0).lt(90).default(DEFAULT_WORLD.camera.tilt),
-  fieldOfView: z.number().finite().gt(0).lt(170).default(DEFAULT_WORLD.camera.fieldOfView),
-  resolution: z.tuple([count.max(1024), count.max(1024)]).default(DEFAULT_WORLD.camera.resolution),
-  grid: z.tuple([count, count]).default(DEFAULT_WORLD.camera.grid),
+  height: z._default(positive, DEFAULT_WORLD.camera.height),
+  ahead: z._default(z.number(), DEFAULT_WORLD.camera.ahead),
+  tilt: z._default(z.number().check(z.gt(0), z.lt(90)), DEFAULT_WORLD.camera.tilt),
+  fieldOfView: z._default(z.number().check(z.gt(0), z.lt(170)), DEFAULT_WORLD.camera.fieldOfView),
+  resolution: z._default(
+    z.tuple([count.check(z.lte(1024)), count.check(z.lte(1024))]),
+    DEFAULT_WORLD.camera.resolution,
+  ),
+  grid: z._default(z.tuple([count, count]), DEFAULT_WORLD.camera.grid),
 });
 
 const worldSchema = z.strictObject({
-  dt: positive.default(DEFAULT_WORLD.dt),
-  wheelBase: positive.default(DEFAULT_WORLD.wheelBase),
-  reflex: reflexSchema.default(() => reflexSchema.parse({})),
-  inputs: z.enum(['rows', 'camera']).default(DEFAULT_WORLD.inputs),
-  rows: rowsSchema.default(() => rowsSchema.parse({})),
-  camera: cameraSchema.default(() => cameraSchema.parse({})),
-  lostAfter: positive.default(DEFAULT_WORLD.lostAfter),
+  dt: z._default(positive, DEFAULT_WORLD.dt),
+  wheelBase: z._default(positive, DEFAULT_WORLD.wheelBase),
+  reflex: z._default(reflexSchema, () => reflexSchema.parse({})),
+  inputs: z._default(z.enum(['rows', 'camera']), DEFAULT_WORLD.inputs),
+  rows: z._default(rowsSchema, () => rowsSchema.parse({})),
+  camera: z._default(cameraSchema, () => cameraSchema.parse({})),
+  lostAfter: z._default(positive, DEFAULT_WORLD.lostAfter),
 });
 
 const networkSchema = z.strictObject({
-  layers: z.array(count).min(1).default([10, 10, 10, 10, 2]),
-  activation: z.enum(ACTIVATIONS).default('sigmoid'),
-  init: z.enum(INITIALISATIONS).default('xavier'),
-  initRange: nonNegative.default(1),
-  bias: z.boolean().default(true),
+  layers: z._default(z.array(count).check(z.minLength(1)), [10, 10, 10, 10, 2]),
+  activation: z._default(z.enum(ACTIVATIONS), 'sigmoid'),
+  init: z._default(z.enum(INITIALISATIONS), 'xavier'),
+  initRange: z._default(nonNegative, 1),
+  bias: z._default(z.boolean(), true),
 });
 
 const filtersSchema = z.strictObject({
-  kind: z.enum(FILTER_KINDS).default('resonator'),
-  count: count.max(100).default(5),
-  minPeriod: z.number().finite().min(2).default(4),
-  maxPeriod: z.number().finite().min(2).default(40),
-  damping: positive.default(0.51),
+  kind: z._default(z.enum(FILTER_KINDS), 'resonator'),
+  count: z._default(count.check(z.lte(100)), 5),
+  minPeriod: z._default(z.number().check(z.gte(2)), 4),
+  maxPeriod: z._default(z.number().check(z.gte(2)), 40),
+  damping: z._default(positive, 0.51),
 });
 
 const agentSchema = z.strictObject({
-  speed: nonNegative.default(20),
-  reflexGain: nonNegative.default(5),
-  netGain: nonNegative.default(10),
-  outputWeights: z.array(z.number().finite()).optional(),
+  speed: z._default(nonNegative, 20),
+  reflexGain: z._default(nonNegative, 5),
+  netGain: z._default(nonNegative, 10),
+  outputWeights: z.optional(z.array(z.number())),
 });
 
 const successSchema = z.strictObject({
-  threshold: positive.default(0.06),
-  window: count.default(2000),
-  decay: z.number().gt(0).max(1).default(0.01),
+  threshold: z._default(positive, 0.06),
+  window: z._default(count, 2000),
+  decay: z._default(z.number().check(z.gt(0), z.lte(1)), 0.01),
 });
 
 export const runConfigSchema = z.strictObject({
-  seed: z.number().int().default(1),
+  seed: z._default(z.int(), 1),
   /** Step budget. */
-  steps: count.default(100_000),
+  steps: z._default(count, 100_000),
   /** Steps to keep running after success (so that the last window measures the learned behaviour); -1 runs the whole budget. */
-  afterSuccess: z.number().int().min(-1).default(2000),
+  afterSuccess: z._default(z.int().check(z.gte(-1)), 2000),
   /** A built-in track name, procedural:SEED, or a PNG file. */
-  track: z.string().min(1).default('default'),
+  track: z._default(z.string().check(z.minLength(1)), 'default'),
   /** Scale of PNG tracks, cm per pixel. */
-  trackScale: positive.default(0.5),
-  rule: z.enum(RUN_RULES).default('sar'),
-  learningRate: nonNegative.default(0.05),
-  discount: positive.default(1),
-  relevance: z.union([z.enum(RELEVANCE_KINDS), z.array(z.enum(RELEVANCE_KINDS)).min(1)]).default('abs-error'),
+  trackScale: z._default(positive, 0.5),
+  rule: z._default(z.enum(RUN_RULES), 'sar'),
+  learningRate: z._default(nonNegative, 0.05),
+  discount: z._default(positive, 1),
+  relevance: z._default(
+    z.union([z.enum(RELEVANCE_KINDS), z.array(z.enum(RELEVANCE_KINDS)).check(z.minLength(1))]),
+    'abs-error',
+  ),
   /** Level of the `constant` relevance. */
-  relevanceLevel: nonNegative.default(1),
-  signMode: z.enum(SIGN_MODES).default('transport'),
-  network: networkSchema.default(() => networkSchema.parse({})),
-  filters: filtersSchema.default(() => filtersSchema.parse({})),
-  agent: agentSchema.default(() => agentSchema.parse({})),
-  world: worldSchema.default(() => worldSchema.parse({})),
-  success: successSchema.default(() => successSchema.parse({})),
+  relevanceLevel: z._default(nonNegative, 1),
+  signMode: z._default(z.enum(SIGN_MODES), 'transport'),
+  network: z._default(networkSchema, () => networkSchema.parse({})),
+  filters: z._default(filtersSchema, () => filtersSchema.parse({})),
+  agent: z._default(agentSchema, () => agentSchema.parse({})),
+  world: z._default(worldSchema, () => worldSchema.parse({})),
+  success: z._default(successSchema, () => successSchema.parse({})),
   /** Log every n-th step (the per-step CSV and the plots). */
-  logEvery: count.default(10),
+  logEvery: z._default(count, 10),
 });
 
 /** A fully resolved run configuration (every default filled in). */
@@ -117,7 +124,7 @@ export type DeepPartial<T> = {
 
 /** Validates a configuration and fills in the defaults; throws a ValidationError naming the field. */
 export function parseRunConfig(input: unknown, source = 'config'): RunConfig {
-  const parsed = runConfigSchema.safeParse(input ?? {});
+  const parsed = runConfigSchema.safeParse(input ?? {}, englishMessages);
   if (!parsed.success) throw zodToValidationError(parsed.error, input, source);
   const config = parsed.data;
   if (config.filters.maxPeriod < config.filters.minPeriod) {
@@ -158,7 +165,11 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-export function zodToValidationError(error: z.ZodError, input: unknown, source: string): ValidationError {
+export function zodToValidationError(
+  error: z.core.$ZodError,
+  input: unknown,
+  source: string,
+): ValidationError {
   const issue = error.issues[0];
   const path = issue.path.map(String);
   const field = [source, ...path].join('.');
@@ -186,7 +197,9 @@ export function zodToValidationError(error: z.ZodError, input: unknown, source: 
 
 function simplifyZodMessage(message: string, value: unknown): string {
   return message
+    .replace(/^Invalid input: expected int, received \w+$/, 'an integer')
     .replace(/^Invalid input: expected (\w+), received \w+$/, 'a $1')
+    .replace(/^Too small: expected string to have >=1 characters?$/, 'a non-empty text')
     .replace(/^Invalid option: expected one of /, 'one of ')
     .replace(/^Too small: expected number to be >=(.*)$/, 'a number >= $1')
     .replace(/^Too small: expected number to be >(.*)$/, 'a number > $1')

@@ -1,7 +1,8 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { base64ToFloat64, float64ToBase64 } from '../util/base64.js';
 import { ValidationError } from '../util/errors.js';
 import { Random } from '../util/random.js';
+import { englishMessages } from '../util/zodMessages.js';
 import {
   ACTIVATIONS,
   type ActivationName,
@@ -164,8 +165,8 @@ const SERIAL_FORMAT = 'sarlab-network';
 const SERIAL_VERSION = 1;
 
 const layerJsonSchema = z.strictObject({
-  inputs: z.number().int().min(1),
-  outputs: z.number().int().min(1),
+  inputs: z.int().check(z.gte(1)),
+  outputs: z.int().check(z.gte(1)),
   activation: z.enum(ACTIVATIONS),
   bias: z.boolean(),
   weights: z.string(),
@@ -175,8 +176,8 @@ const layerJsonSchema = z.strictObject({
 export const networkJsonSchema = z.strictObject({
   format: z.literal(SERIAL_FORMAT),
   version: z.literal(SERIAL_VERSION),
-  inputs: z.number().int().min(1),
-  layers: z.array(layerJsonSchema).min(1),
+  inputs: z.int().check(z.gte(1)),
+  layers: z.array(layerJsonSchema).check(z.minLength(1)),
 });
 
 export type NetworkJSON = z.infer<typeof networkJsonSchema>;
@@ -376,7 +377,7 @@ export class Network {
 
   /** Rebuilds a network from `toJSON()`; throws a ValidationError on anything malformed. */
   static fromJSON(json: unknown): Network {
-    const parsed = networkJsonSchema.safeParse(json);
+    const parsed = networkJsonSchema.safeParse(json, englishMessages);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       const field = issue.path.length ? `network.${issue.path.join('.')}` : 'network';
