@@ -1,5 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import { ValidationError } from '../util/errors.js';
+import { loadOptional } from '../util/optionalPackage.js';
 
 /** A byte link to a robot: TCP or a serial port. */
 export interface Transport {
@@ -131,7 +132,11 @@ export class SerialTransport implements Transport {
   }
 
   static async open(path: string, baudRate: number): Promise<SerialTransport> {
-    const { SerialPort } = await import('serialport');
+    const { SerialPort } = await loadOptional(
+      () => import('serialport'),
+      ['serialport'],
+      'A serial robot link',
+    );
     const port = new SerialPort({ path, baudRate, autoOpen: false });
     await new Promise<void>((resolve, reject) =>
       port.open((error) =>

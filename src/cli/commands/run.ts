@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import type { RunConfig } from '../../experiments/config.js';
 import { mergeConfig, parseRunConfig } from '../../experiments/config.js';
@@ -7,10 +6,11 @@ import { type RunSummary, Simulation } from '../../experiments/simulation.js';
 import { writeFileAtomic } from '../../node/files.js';
 import { loadModel, saveModel } from '../../node/modelFile.js';
 import { encodeTexturePng, resolveConfiguredTrack } from '../../node/pngTrack.js';
-import { svgToPng, vegaLiteToSvg } from '../../report/render.js';
+import { plotPackagesMissing, svgToPng, vegaLiteToSvg } from '../../report/render.js';
 import { runPlotSpec } from '../../report/runPlot.js';
 import { ValidationError } from '../../util/errors.js';
 import { EXIT_INTERRUPTED } from '../errors.js';
+import * as cliProgress from '../progressBar.js';
 import { addRunOptions, configFromFlags, type RunFlags } from '../runOptions.js';
 import { addRobotOptions, type RobotFlags, runOnRobotCommand } from './robot.js';
 
@@ -56,6 +56,7 @@ export function defaultOutDir(config: RunConfig): string {
 
 async function runCommand(flags: RunCommandFlags): Promise<number> {
   let config = configFromFlags(flags);
+  if (flags.plot !== false) flags.plot = plotAvailable(flags.json === true);
   const model = flags.loadModel ? loadModel(flags.loadModel) : undefined;
   if (model) {
     if (config.rule === 'reflex')
@@ -143,6 +144,14 @@ async function runCommand(flags: RunCommandFlags): Promise<number> {
     return EXIT_INTERRUPTED;
   }
   return 0;
+}
+
+/** The plot needs optional packages: without them the run goes on with a one-line notice and no plot. */
+function plotAvailable(quiet: boolean): boolean {
+  const missing = plotPackagesMissing();
+  if (missing.length > 0 && !quiet)
+    console.error(`sarlab: no plot: it needs ${missing.join(', ')} (npm install ${missing.join(' ')})`);
+  return missing.length === 0;
 }
 
 export interface RunFiles {
