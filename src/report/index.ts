@@ -3,3 +3,4 @@
 export * from './render.js';
 export * from './runPlot.js';
 export * from './sweepReport.js';
+export { MissingPackageError } from '../util/optionalPackage.js';

@@ -4,3 +4,4 @@ export * from './protocol.js';
 export * from './robotEnvironment.js';
 export * from './runOnRobot.js';
 export * from './transport.js';
+export { MissingPackageError } from '../util/optionalPackage.js';
