@@ -11,6 +11,7 @@ import { DEFAULT_WORLD } from '../world/lineFollower.js';
 
 /** `reflex` runs the reflex alone, with no network. */
 export const RUN_RULES = [...RULE_NAMES, 'reflex'] as const;
+/** A learning rule, or `reflex` (the reflex alone, no network). */
 export type RunRule = (typeof RUN_RULES)[number];
 
 const positive = z.number().check(z.positive());
@@ -83,6 +84,7 @@ const successSchema = z.strictObject({
   decay: z._default(z.number().check(z.gt(0), z.lte(1)), 0.01),
 });
 
+/** The schema of a run configuration (zod/mini); `parseRunConfig` validates with it and fills in the defaults. */
 export const runConfigSchema = z.strictObject({
   seed: z._default(z.int(), 1),
   /** Step budget. */
@@ -145,6 +147,7 @@ export function parseRunConfig(input: unknown, source = 'config'): RunConfig {
   return config;
 }
 
+/** The default run configuration, every setting filled in (what `sarlab run` does with no flags). */
 export function defaultRunConfig(): RunConfig {
   return parseRunConfig({});
 }
@@ -165,6 +168,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
+/** Turns the first issue of a failed parse into a ValidationError that names the field, the value and what was expected. */
 export function zodToValidationError(
   error: z.core.$ZodError,
   input: unknown,

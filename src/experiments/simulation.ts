@@ -30,12 +30,14 @@ export class StepLog {
     this.data = this.columns.map(() => new Float64Array(capacity));
   }
 
+  /** The logged values of one column (e.g. `step`, `e`, `x`), one per logged step. */
   column(name: string): Float64Array {
     const k = this.columns.indexOf(name);
     if (k < 0) throw new Error(`no log column ${name}`);
     return this.data[k].subarray(0, this.rows);
   }
 
+  /** The log as CSV text, a header line first (what `log.csv` holds). */
   toCSV(): string {
     const lines = [this.columns.join(',')];
     for (let r = 0; r < this.rows; r++) lines.push(this.data.map((c) => formatNumber(c[r])).join(','));
@@ -47,6 +49,7 @@ function formatNumber(value: number): string {
   return Number.isInteger(value) ? String(value) : value.toPrecision(8).replace(/\.?0+$/, '');
 }
 
+/** Where a diverging network first produced a non-finite value. */
 export interface Divergence {
   step: number;
   /** 1-based layer where the first non-finite value was found (0: the error itself). */
@@ -54,6 +57,7 @@ export interface Divergence {
   what: 'output' | 'weight' | 'bias' | 'error';
 }
 
+/** What a run measured (`summary.json`): success, steps to success, errors relative to the reflex, the configuration. */
 export interface RunSummary {
   success: boolean;
   stepsToSuccess: number | null;
@@ -225,6 +229,7 @@ export class Simulation {
     log.rows = r + 1;
   }
 
+  /** The run's summary so far (complete once `done`). */
   summary(): RunSummary {
     const network = this.parts.network;
     const weightDistance =

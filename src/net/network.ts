@@ -20,8 +20,10 @@ import {
  * Biases start at zero in every case.
  */
 export const INITIALISATIONS = ['xavier', 'uniform', 'positive', 'zero'] as const;
+/** How the initial weights are drawn. */
 export type Initialisation = (typeof INITIALISATIONS)[number];
 
+/** The shape and initialisation of a network. */
 export interface NetworkOptions {
   /** Number of inputs n0. */
   inputs: number;
@@ -173,6 +175,7 @@ const layerJsonSchema = z.strictObject({
   biases: z.string(),
 });
 
+/** The schema of `Network.toJSON()` (weights as base64 float64, bit-exact). */
 export const networkJsonSchema = z.strictObject({
   format: z.literal(SERIAL_FORMAT),
   version: z.literal(SERIAL_VERSION),
@@ -180,6 +183,7 @@ export const networkJsonSchema = z.strictObject({
   layers: z.array(layerJsonSchema).check(z.minLength(1)),
 });
 
+/** A network as `toJSON()` writes it and `Network.fromJSON` reads it. */
 export type NetworkJSON = z.infer<typeof networkJsonSchema>;
 
 /** The shape of a network (everything but the weights). */
@@ -303,6 +307,7 @@ export class Network {
     return this.output;
   }
 
+  /** The widths, activations and bias setting of the layers. */
   shape(): NetworkShape {
     return {
       inputs: this.inputs,
