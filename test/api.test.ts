@@ -31,7 +31,8 @@ it("names in the library's messages are exported functions (a user can call what
     .map((f) => join(src, f));
   const declared = new Set<string>();
   for (const file of files) {
-    for (const m of readFileSync(file, 'utf8').matchAll(/(?:function|class)\s+([A-Za-z_]\w*)/g)) declared.add(m[1]);
+    for (const m of readFileSync(file, 'utf8').matchAll(/(?:function|class)\s+([A-Za-z_]\w*)/g))
+      declared.add(m[1]);
   }
   const exported = new Set<string>();
   const entries = await Promise.all([
@@ -49,7 +50,8 @@ it("names in the library's messages are exported functions (a user can call what
       const text = (m[1] ?? m[2] ?? m[3]).replace(/\$\{[^}]*\}/g, ' ');
       if (!text.includes(' ')) continue;
       for (const w of text.matchAll(/\b([A-Za-z_]\w*)\b/g)) {
-        if (declared.has(w[1]) && /[A-Z]/.test(w[1]) && !exported.has(w[1])) offenders.push(`${file}: ${w[1]}`);
+        if (declared.has(w[1]) && /[A-Z]/.test(w[1]) && !exported.has(w[1]))
+          offenders.push(`${file}: ${w[1]}`);
       }
     }
   }

@@ -14,7 +14,7 @@ const BUNDLE_BUDGET = 50 * 1024;
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
 /** The README's first library example (the block after "## Use it as a library"). */
-export function readmeLibraryExample(): string {
+function readmeLibraryExample(): string {
   const readme = readFileSync(join(root, 'README.md'), 'utf8');
   const section = readme.slice(readme.indexOf('## Use it as a library'));
   const match = /```ts\n([\s\S]*?)```/.exec(section);
@@ -28,11 +28,10 @@ let tarball = '';
 
 beforeAll(() => {
   work = tempDir('sarlab-pack-');
-  const packed = execFileSync(
-    npm,
-    ['pack', '--ignore-scripts', '--json', '--pack-destination', work],
-    { cwd: root, encoding: 'utf8' },
-  );
+  const packed = execFileSync(npm, ['pack', '--ignore-scripts', '--json', '--pack-destination', work], {
+    cwd: root,
+    encoding: 'utf8',
+  });
   tarball = join(work, (JSON.parse(packed) as { filename: string }[])[0].filename);
   app = join(work, 'app');
   mkdirSync(app);
@@ -107,11 +106,10 @@ describe('the packed package', () => {
       out.named = [loadPngTrack, runSweep, writeSweepReport, RobotEmulator].map((f) => typeof f);
       console.log(JSON.stringify(out));
     `;
-    const result = spawnSync(
-      process.execPath,
-      ['--no-warnings', '--input-type=module', '-e', script],
-      { cwd: app, encoding: 'utf8' },
-    );
+    const result = spawnSync(process.execPath, ['--no-warnings', '--input-type=module', '-e', script], {
+      cwd: app,
+      encoding: 'utf8',
+    });
     expect(result.stderr).toBe('');
     const out = JSON.parse(result.stdout) as Record<string, { esm: number; same: boolean }> & {
       named: string[];
