@@ -121,6 +121,49 @@ describe('the packed package', () => {
     expect(out.named).toEqual(['function', 'function', 'function', 'function']);
   });
 
+  it('is typed: a strict TypeScript consumer type-checks against every subpath', () => {
+    writeFileSync(
+      join(app, 'check.ts'),
+      [
+        "import { Network, parseRunConfig, Simulation, type RunSummary } from 'sarlab';",
+        "import { loadPngTrack, type SavedModel } from 'sarlab/node';",
+        "import { runSweep, type SweepOptions } from 'sarlab/sweep';",
+        "import { writeSweepReport } from 'sarlab/report';",
+        "import { RobotEmulator, type Transport } from 'sarlab/robot';",
+        'const net: Network = new Network({ inputs: 2, layers: [2], seed: 1 });',
+        'const summary: RunSummary = new Simulation(parseRunConfig({ steps: 10 })).summary();',
+        'export const used = [net, summary, loadPngTrack, runSweep, writeSweepReport, RobotEmulator];',
+        'export type Used = [SavedModel, SweepOptions, Transport];',
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(
+      join(app, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          strict: true,
+          noEmit: true,
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          target: 'ES2022',
+          skipLibCheck: true,
+          types: [],
+        },
+        files: ['check.ts'],
+      }),
+    );
+    const tsc = spawnSync(
+      process.execPath,
+      [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', app],
+      {
+        cwd: app,
+        encoding: 'utf8',
+      },
+    );
+    expect(tsc.stdout + tsc.stderr).toBe('');
+    expect(tsc.status).toBe(0);
+  });
+
   it('runs the CLI without the plot packages: the run goes on, one line says what to install', () => {
     const result = spawnSync(
       process.execPath,

@@ -124,6 +124,12 @@ const EXAMPLES: Record<string, [string, string][]> = {
     ['sarlab serve', 'the live lab at http://127.0.0.1:8080/'],
     ['sarlab serve --port 9000 --host 0.0.0.0', 'another port, reachable from other machines'],
   ],
+  stdio: [
+    [
+      `echo '{"op":"hello"}' | sarlab stdio`,
+      'one request, one answer per line (the Python module uses this: docs/python.md)',
+    ],
+  ],
   'robot-emulator': [
     [
       'sarlab robot-emulator --port 7000',
