@@ -176,6 +176,30 @@ describe('the packed package', () => {
     );
     expect(existsSync(join(app, 'r', 'summary.json'))).toBe(true);
     expect(existsSync(join(app, 'r', 'plot.svg'))).toBe(false);
+    const cli = join(app, 'node_modules', 'sarlab', 'bin', 'sarlab.js');
+    const sweep = spawnSync(
+      process.execPath,
+      [cli, 'sweep', '--steps', '300', '--seeds', '1', '--workers', '1', '--out', 's', '--no-progress'],
+      { cwd: app, encoding: 'utf8' },
+    );
+    expect(sweep.status).toBe(0);
+    const report = spawnSync(process.execPath, [cli, 'report', 's'], { cwd: app, encoding: 'utf8' });
+    expect(report.status).toBe(1);
+    expect(report.stderr.trim()).toBe(
+      'sarlab: drawing plots needs vega, vega-lite and @resvg/resvg-js (not installed): npm install vega vega-lite @resvg/resvg-js',
+    );
+    const serial = spawnSync(
+      process.execPath,
+      [cli, 'run', '--no-plot', '--robot', 'serial:/dev/null@9600'],
+      {
+        cwd: app,
+        encoding: 'utf8',
+      },
+    );
+    expect(serial.status).toBe(1);
+    expect(serial.stderr.trim()).toBe(
+      'sarlab: a serial robot link needs serialport (not installed): npm install serialport',
+    );
   });
 
   it('bundles the README example for the browser: no node: import, within the size budget', async () => {

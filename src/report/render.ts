@@ -4,7 +4,7 @@ import { isMissingPackage, loadOptional, MissingPackageError } from '../util/opt
 
 /** The optional packages the plots need (peer dependencies: install them to draw). */
 export const PLOT_PACKAGES = ['vega', 'vega-lite', '@resvg/resvg-js'] as const;
-const FEATURE = 'Drawing plots';
+const FEATURE = 'drawing plots';
 
 /** Renders a Vega-Lite specification to SVG (headless, no browser, no network). */
 export async function vegaLiteToSvg(spec: TopLevelSpec): Promise<string> {

@@ -146,7 +146,7 @@ export class SerialTransport implements Transport {
     const { SerialPort } = await loadOptional(
       () => import('serialport'),
       ['serialport'],
-      'A serial robot link',
+      'a serial robot link',
     );
     const port = new SerialPort({ path, baudRate, autoOpen: false });
     await new Promise<void>((resolve, reject) =>

@@ -9,9 +9,9 @@ export class MissingPackageError extends Error {
     readonly packages: readonly string[],
     readonly feature: string,
   ) {
-    super(
-      `${feature} needs ${packages.join(', ')}, which is not installed: npm install ${packages.join(' ')}`,
-    );
+    const names =
+      packages.length > 1 ? `${packages.slice(0, -1).join(', ')} and ${packages.at(-1)}` : packages[0];
+    super(`${feature} needs ${names} (not installed): npm install ${packages.join(' ')}`);
   }
 }
 
