@@ -74,7 +74,7 @@ function point(key: string, rule: string, learningRate: number, depth = 5): Grid
 }
 
 it("estimates a sweep's time left from the measured times of the runs most like those left", () => {
-  // Fast learners first, then the reflex, which never succeeds and runs the whole budget.
+  // Fast learners first, then the reflex, which never succeeds and runs the whole budget (1000 steps).
   const points = [
     point('a1', 'sar', 0.1),
     point('a2', 'sar', 0.1),
@@ -82,21 +82,21 @@ it("estimates a sweep's time left from the measured times of the runs most like 
     point('r2', 'reflex', 0.1),
     point('r3', 'reflex', 0.1),
   ];
-  const eta = new SweepEta(points, 1);
+  const eta = new SweepEta(points, 1, 1000);
   expect(eta.seconds()).toBeNull();
-  eta.record('a1', 1);
-  // Nothing measured for the reflex yet: the mean of all runs (1 s) for each of the 4 left.
-  expect(eta.seconds()).toBeCloseTo(4);
-  eta.record('r1', 30);
+  eta.record('a1', 1, 100);
+  // a2 like a1 (1 s); nothing like the reflex yet: its whole budget at 0.01 s per step, 10 s each.
+  expect(eta.seconds()).toBeCloseTo(31);
+  eta.record('r1', 30, 1000);
   // a2 like a1 (1 s), r2 and r3 like r1 (30 s each).
   expect(eta.seconds()).toBeCloseTo(61);
-  const shared = new SweepEta(points, 2);
-  shared.record('a1', 1);
-  shared.record('r1', 30);
+  const shared = new SweepEta(points, 2, 1000);
+  shared.record('a1', 1, 100);
+  shared.record('r1', 30, 1000);
   expect(shared.seconds()).toBeCloseTo(30.5);
-  eta.record('a2', 1);
-  eta.record('r2', 30);
-  eta.record('r3', 30);
+  eta.record('a2', 1, 100);
+  eta.record('r2', 30, 1000);
+  eta.record('r3', 30, 1000);
   expect(eta.seconds()).toBe(0);
 });
 

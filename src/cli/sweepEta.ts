@@ -4,19 +4,22 @@ import type { GridPoint } from '../experiments/sweepGrid.js';
  * The time a sweep has left, from the measured wall time of the runs it has done. Runs differ a lot
  * (one that succeeds early stops early, one that never does runs the whole budget, a deep network
  * is slower), so the rate of finished runs says little about the runs still to do: each run left is
- * predicted by the mean time of the finished runs most like it (same rule, depth, inputs, track and
- * learning rate; else the same rule, depth, inputs and track; else the same depth and inputs; else
- * any), and the sum is shared among the workers.
+ * predicted by the mean time of the finished runs most like it (same rule, depth, inputs, track,
+ * relevance and learning rate; else the same but any learning rate). A run unlike any finished one
+ * is assumed to take its whole step budget, at the measured time per step of runs of its depth and
+ * inputs (else of any run): an estimate that errs long rather than short. The sum is shared among
+ * the workers.
  */
 export class SweepEta {
   private readonly points = new Map<string, GridPoint>();
   private readonly remaining = new Set<string>();
-  private readonly measured = new Map<string, { seconds: number; runs: number }>();
+  private readonly measured = new Map<string, { seconds: number; runs: number; steps: number }>();
 
-  /** `todo`: the runs this sweep will do; `workers`: how many run at once. */
+  /** `todo`: the runs this sweep will do; `workers`: how many run at once; `budget`: steps per run at most. */
   constructor(
     todo: GridPoint[],
     private readonly workers: number,
+    private readonly budget: number,
   ) {
     for (const p of todo) {
       this.points.set(p.key, p);
@@ -24,15 +27,16 @@ export class SweepEta {
     }
   }
 
-  /** A finished run: its key and measured wall time. */
-  record(key: string, wallSeconds: number): void {
+  /** A finished run: its key, measured wall time and the steps it ran. */
+  record(key: string, wallSeconds: number, steps: number): void {
     const point = this.points.get(key);
     if (!point || !this.remaining.delete(key)) return;
-    if (!Number.isFinite(wallSeconds) || wallSeconds < 0) return;
+    if (!Number.isFinite(wallSeconds) || wallSeconds < 0 || !(steps > 0)) return;
     for (const group of groupsOf(point)) {
-      const m = this.measured.get(group) ?? { seconds: 0, runs: 0 };
+      const m = this.measured.get(group) ?? { seconds: 0, runs: 0, steps: 0 };
       m.seconds += wallSeconds;
       m.runs += 1;
+      m.steps += steps;
       this.measured.set(group, m);
     }
   }
@@ -43,9 +47,13 @@ export class SweepEta {
     if (!this.measured.has('*')) return null;
     let total = 0;
     for (const key of this.remaining) {
-      const groups = groupsOf(this.points.get(key)!);
-      const m = groups.map((g) => this.measured.get(g)).find((x) => x !== undefined)!;
-      total += m.seconds / m.runs;
+      const [exact, setting, shape, any] = groupsOf(this.points.get(key)!).map((g) => this.measured.get(g));
+      const like = exact ?? setting;
+      if (like) total += like.seconds / like.runs;
+      else {
+        const rate = (shape ?? any)!;
+        total += (rate.seconds / rate.steps) * this.budget;
+      }
     }
     return total / Math.max(1, Math.min(this.workers, this.remaining.size));
   }

@@ -221,6 +221,7 @@ async function sweepCommand(flags: SweepFlags): Promise<number> {
         eta = new SweepEta(
           shardPoints(expandGrid(grid), shard).filter((p) => !recorded.has(p.key)),
           plan.workers,
+          grid.base.steps,
         );
         if (plan.todo > 0 && flags.progress !== false && process.stderr.isTTY === true) {
           bar = new cliProgress.SingleBar(
@@ -237,7 +238,7 @@ async function sweepCommand(flags: SweepFlags): Promise<number> {
         }
       },
       onRun: (record, progress) => {
-        eta?.record(record.key, record.wallSeconds);
+        eta?.record(record.key, record.wallSeconds, record.steps);
         if (bar) {
           bar.update(progress.done, { failures: progress.failures, eta: etaText() });
           return;
