@@ -1,4 +1,8 @@
-// sarlab/sweep: sweeps from a program: a grid of runs on worker threads, resumable, recorded in runs.jsonl.
+/**
+ * Sweeps from a program: a grid of runs on worker threads, resumable, recorded in runs.jsonl.
+ *
+ * @module sarlab/sweep
+ */
 export * from './sweepGrid.js';
 export * from './sweepMerge.js';
 export {

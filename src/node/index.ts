@@ -1,4 +1,8 @@
-// sarlab/node: the Node-only parts of the library: PNG tracks, model files, a run's output files.
+/**
+ * The Node-only parts of the library: PNG tracks, model files, a run's output files.
+ *
+ * @module sarlab/node
+ */
 export { appendLineDurable, writeFileAtomic } from './files.js';
 export { loadModel, MODEL_FORMAT, MODEL_VERSION, type SavedModel, saveModel } from './modelFile.js';
 export {
