@@ -1,4 +1,8 @@
-// The public API of sarlab. Everything here runs in Node and in the browser (no Node-only imports).
+/**
+ * The core of sarlab: networks, learning rules, filter arrays, the simulated line follower, the closed loop and `Simulation`. Everything here runs in Node and in the browser (no Node-only imports).
+ *
+ * @module sarlab
+ */
 
 export * from './experiments/config.js';
 export * from './experiments/setup.js';

@@ -20,3 +20,40 @@ it("import('sarlab') resolves from inside the repository to the built package wi
   expect(result.stderr).toBe('');
   expect(JSON.parse(result.stdout)).toEqual({ y: true, outputs: 2, layers: 3, missing: [] });
 });
+
+it("names in the library's messages are exported functions (a user can call what a message names)", async () => {
+  const { readdirSync, readFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const src = resolve(import.meta.dirname, '..', 'src');
+  const files = readdirSync(src, { recursive: true })
+    .map(String)
+    .filter((f) => f.endsWith('.ts') && !f.startsWith('cli'))
+    .map((f) => join(src, f));
+  const declared = new Set<string>();
+  for (const file of files) {
+    for (const m of readFileSync(file, 'utf8').matchAll(/(?:function|class)\s+([A-Za-z_]\w*)/g))
+      declared.add(m[1]);
+  }
+  const exported = new Set<string>();
+  const entries = await Promise.all([
+    import('../src/index.js'),
+    import('../src/node/index.js'),
+    import('../src/experiments/sweep.js'),
+    import('../src/report/index.js'),
+    import('../src/robot/index.js'),
+  ]);
+  for (const entry of entries) for (const name of Object.keys(entry)) exported.add(name);
+  const offenders: string[] = [];
+  for (const file of files) {
+    for (const m of readFileSync(file, 'utf8').matchAll(/'([^'\n]*)'|`([^`]*)`|"([^"\n]*)"/g)) {
+      // Only text a user reads: the literal without its ${...} expressions, and with a space in it.
+      const text = (m[1] ?? m[2] ?? m[3]).replace(/\$\{[^}]*\}/g, ' ');
+      if (!text.includes(' ')) continue;
+      for (const w of text.matchAll(/\b([A-Za-z_]\w*)\b/g)) {
+        if (declared.has(w[1]) && /[A-Z]/.test(w[1]) && !exported.has(w[1]))
+          offenders.push(`${file}: ${w[1]}`);
+      }
+    }
+  }
+  expect(offenders).toEqual([]);
+});

@@ -1,4 +1,5 @@
 import { ValidationError } from '../util/errors.js';
+import { MissingPackageError } from '../util/optionalPackage.js';
 
 /** Exit codes: 0 success, 1 a run that failed or diverged, 2 bad input, 130 interrupted. */
 export const EXIT_OK = 0;
@@ -21,7 +22,7 @@ export class CliError extends Error {
 export function formatError(error: unknown, debug: boolean): { message: string; exitCode: number } {
   if (debug && error instanceof Error && error.stack)
     return { message: error.stack, exitCode: exitCodeOf(error) };
-  if (error instanceof ValidationError || error instanceof CliError) {
+  if (error instanceof ValidationError || error instanceof CliError || error instanceof MissingPackageError) {
     return { message: `sarlab: ${oneLine(error.message)}`, exitCode: exitCodeOf(error) };
   }
   const message = error instanceof Error ? error.message : String(error);

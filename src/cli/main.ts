@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { EXIT_USAGE, formatError } from './errors.js';
+import { polishHelp } from './help.js';
 
 export function packageVersion(): string {
   const url = new URL('../../../package.json', import.meta.url);
@@ -17,6 +18,7 @@ export async function buildProgram(): Promise<Command> {
     .configureOutput({ outputError: () => {} });
   const commands = await import('./commands/index.js');
   for (const register of commands.registrations) register(program);
+  polishHelp(program);
   return program;
 }
 
@@ -38,11 +40,29 @@ export async function main(argv: string[]): Promise<number> {
     if (error instanceof CommanderError) {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return 0;
       if (error.code === 'commander.help' || error.code === 'commander.executeSubCommandAsync') return 0;
-      console.error(`sarlab: ${error.message.replace(/^error: /, '').split('\n')[0]} (see sarlab --help)`);
+      console.error(`sarlab: ${usageMessage(error.message)} (see ${helpCommand(program, argv)})`);
       return EXIT_USAGE;
     }
     const { message, exitCode } = formatError(error, debug);
     console.error(message);
     return exitCode;
   }
+}
+
+/** Commander's message on one line, its suggestion ("Did you mean --seed?") kept. */
+function usageMessage(message: string): string {
+  return message
+    .replace(/^error: /, '')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .join(' ');
+}
+
+/** The help to point at: the subcommand's, when the command line names one. */
+function helpCommand(program: Command, argv: string[]): string {
+  const args = argv.slice(2);
+  const name = args.find((a) => !a.startsWith('-'));
+  const command = program.commands.find((c) => c.name() === name);
+  return command ? `sarlab ${command.name()} --help` : 'sarlab --help';
 }

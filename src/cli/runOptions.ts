@@ -205,7 +205,7 @@ export function configFromFlags(flags: RunFlags): RunConfig {
 }
 
 /** Which flag sets which configuration field, so that errors name what the user typed. */
-const FLAG_OF_FIELD: Record<string, string> = {
+export const FLAG_OF_FIELD: Record<string, string> = {
   rule: '--rule',
   learningRate: '--learning-rate',
   'network.layers': '--layers',

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { FILTER_KINDS } from '../filters/filterBank.js';
 import { RELEVANCE_KINDS } from '../learning/relevance.js';
 import { RULE_NAMES } from '../learning/rule.js';
@@ -6,126 +6,135 @@ import { SIGN_MODES } from '../learning/sar.js';
 import { ACTIVATIONS } from '../net/activation.js';
 import { INITIALISATIONS } from '../net/network.js';
 import { describeValue, ValidationError } from '../util/errors.js';
+import { englishMessages } from '../util/zodMessages.js';
 import { DEFAULT_WORLD, PREDICTOR_MODES } from '../world/lineFollower.js';
 import { PRESET_NAMES, PRESETS, type PresetName } from './presets.js';
 
 /** `reflex` runs the reflex alone, with no network. */
 export const RUN_RULES = [...RULE_NAMES, 'reflex'] as const;
+/** A learning rule, or `reflex` (the reflex alone, no network). */
 export type RunRule = (typeof RUN_RULES)[number];
 
-const positive = z.number().finite().positive();
-const nonNegative = z.number().finite().min(0);
-const count = z.number().int().min(1);
+const positive = z.number().check(z.positive());
+const nonNegative = z.number().check(z.gte(0));
+const count = z.int().check(z.gte(1));
 
 const reflexSchema = z.strictObject({
-  ahead: positive.default(DEFAULT_WORLD.reflex.ahead),
-  offset: positive.default(DEFAULT_WORLD.reflex.offset),
-  radius: nonNegative.default(DEFAULT_WORLD.reflex.radius),
-  widePair: z.boolean().default(DEFAULT_WORLD.reflex.widePair),
-  wideOffset: positive.default(DEFAULT_WORLD.reflex.wideOffset),
+  ahead: z._default(positive, DEFAULT_WORLD.reflex.ahead),
+  offset: z._default(positive, DEFAULT_WORLD.reflex.offset),
+  radius: z._default(nonNegative, DEFAULT_WORLD.reflex.radius),
+  widePair: z._default(z.boolean(), DEFAULT_WORLD.reflex.widePair),
+  wideOffset: z._default(positive, DEFAULT_WORLD.reflex.wideOffset),
 });
 
 const rowsSchema = z.strictObject({
-  distances: z.array(positive).min(1).default(DEFAULT_WORLD.rows.distances),
-  count: count.default(DEFAULT_WORLD.rows.count),
-  spread: nonNegative.default(DEFAULT_WORLD.rows.spread),
-  radius: nonNegative.default(DEFAULT_WORLD.rows.radius),
+  distances: z._default(z.array(positive).check(z.minLength(1)), DEFAULT_WORLD.rows.distances),
+  count: z._default(count, DEFAULT_WORLD.rows.count),
+  spread: z._default(nonNegative, DEFAULT_WORLD.rows.spread),
+  radius: z._default(nonNegative, DEFAULT_WORLD.rows.radius),
 });
 
 const cameraSchema = z.strictObject({
-  height: positive.default(DEFAULT_WORLD.camera.height),
-  ahead: z.number().finite().default(DEFAULT_WORLD.camera.ahead),
-  tilt: z.number().finite().gt(0).lt(90).default(DEFAULT_WORLD.camera.tilt),
-  fieldOfView: z.number().finite().gt(0).lt(170).default(DEFAULT_WORLD.camera.fieldOfView),
-  resolution: z.tuple([count.max(1024), count.max(1024)]).default(DEFAULT_WORLD.camera.resolution),
-  grid: z.tuple([count, count]).default(DEFAULT_WORLD.camera.grid),
+  height: z._default(positive, DEFAULT_WORLD.camera.height),
+  ahead: z._default(z.number(), DEFAULT_WORLD.camera.ahead),
+  tilt: z._default(z.number().check(z.gt(0), z.lt(90)), DEFAULT_WORLD.camera.tilt),
+  fieldOfView: z._default(z.number().check(z.gt(0), z.lt(170)), DEFAULT_WORLD.camera.fieldOfView),
+  resolution: z._default(
+    z.tuple([count.check(z.lte(1024)), count.check(z.lte(1024))]),
+    DEFAULT_WORLD.camera.resolution,
+  ),
+  grid: z._default(z.tuple([count, count]), DEFAULT_WORLD.camera.grid),
 });
 
 const worldSchema = z.strictObject({
-  dt: positive.default(DEFAULT_WORLD.dt),
-  wheelBase: positive.default(DEFAULT_WORLD.wheelBase),
-  reflex: reflexSchema.default(() => reflexSchema.parse({})),
-  inputs: z.enum(['rows', 'camera']).default(DEFAULT_WORLD.inputs),
-  predictors: z.enum(PREDICTOR_MODES).default(DEFAULT_WORLD.predictors),
-  rows: rowsSchema.default(() => rowsSchema.parse({})),
-  camera: cameraSchema.default(() => cameraSchema.parse({})),
-  latency: z.number().int().min(0).max(1000).default(DEFAULT_WORLD.latency),
-  sensorNoise: nonNegative.default(DEFAULT_WORLD.sensorNoise),
-  motorNoise: z.number().finite().min(0).max(1).default(DEFAULT_WORLD.motorNoise),
-  lostDistance: positive.default(DEFAULT_WORLD.lostDistance),
-  lineWidth: positive.max(100).default(DEFAULT_WORLD.lineWidth),
+  dt: z._default(positive, DEFAULT_WORLD.dt),
+  wheelBase: z._default(positive, DEFAULT_WORLD.wheelBase),
+  reflex: z._default(reflexSchema, () => reflexSchema.parse({})),
+  inputs: z._default(z.enum(['rows', 'camera']), DEFAULT_WORLD.inputs),
+  predictors: z._default(z.enum(PREDICTOR_MODES), DEFAULT_WORLD.predictors),
+  rows: z._default(rowsSchema, () => rowsSchema.parse({})),
+  camera: z._default(cameraSchema, () => cameraSchema.parse({})),
+  latency: z._default(z.int().check(z.gte(0), z.lte(1000)), DEFAULT_WORLD.latency),
+  sensorNoise: z._default(nonNegative, DEFAULT_WORLD.sensorNoise),
+  motorNoise: z._default(z.number().check(z.gte(0), z.lte(1)), DEFAULT_WORLD.motorNoise),
+  lostDistance: z._default(positive, DEFAULT_WORLD.lostDistance),
+  lineWidth: z._default(positive.check(z.lte(100)), DEFAULT_WORLD.lineWidth),
 });
 
 const networkSchema = z.strictObject({
-  layers: z.array(count).min(1).default([10, 10, 10, 10, 2]),
-  activation: z.enum(ACTIVATIONS).default('sigmoid'),
-  init: z.enum(INITIALISATIONS).default('xavier-gain'),
-  initRange: nonNegative.default(1),
+  layers: z._default(z.array(count).check(z.minLength(1)), [10, 10, 10, 10, 2]),
+  activation: z._default(z.enum(ACTIVATIONS), 'sigmoid'),
+  init: z._default(z.enum(INITIALISATIONS), 'xavier-gain'),
+  initRange: z._default(nonNegative, 1),
   /** Off in the closed loop: a bias that keeps learning acts as an integral controller (docs/configuration.md). */
-  bias: z.boolean().default(false),
+  bias: z._default(z.boolean(), false),
 });
 
 const filtersSchema = z.strictObject({
-  kind: z.enum(FILTER_KINDS).default('bandpass'),
-  count: count.max(100).default(5),
-  minPeriod: z.number().finite().min(2).default(3),
-  maxPeriod: z.number().finite().min(2).default(10),
-  damping: positive.default(0.51),
+  kind: z._default(z.enum(FILTER_KINDS), 'bandpass'),
+  count: z._default(count.check(z.lte(100)), 5),
+  minPeriod: z._default(z.number().check(z.gte(2)), 3),
+  maxPeriod: z._default(z.number().check(z.gte(2)), 10),
+  damping: z._default(positive, 0.51),
 });
 
 const agentSchema = z.strictObject({
-  speed: nonNegative.default(20),
-  reflexGain: nonNegative.default(5),
-  netGain: nonNegative.default(5),
-  outputWeights: z.array(z.number().finite()).optional(),
+  speed: z._default(nonNegative, 20),
+  reflexGain: z._default(nonNegative, 5),
+  netGain: z._default(nonNegative, 5),
+  outputWeights: z.optional(z.array(z.number())),
 });
 
 const successSchema = z.strictObject({
   /** Success when the |e| average stays below threshold × reflexMeanAbsError. */
-  threshold: positive.default(0.5),
+  threshold: z._default(positive, 0.5),
   /** Steps the average must stay below it; at least one lap of the track is always required. */
-  window: count.default(2000),
-  decay: z.number().gt(0).max(1).default(0.01),
+  window: z._default(count, 2000),
+  decay: z._default(z.number().check(z.gt(0), z.lte(1)), 0.01),
   /** Laps of the reflex-alone run that gives the baseline. */
-  baselineLaps: count.max(100).default(3),
+  baselineLaps: z._default(count.check(z.lte(100)), 3),
   /** Reflex gain of the baseline run (default: the run's own agent.reflexGain). */
-  baselineGain: nonNegative.optional(),
+  baselineGain: z.optional(nonNegative),
   /** A baseline measured elsewhere (e.g. the reflex alone on a real robot); skips computing it. */
-  baseline: positive.optional(),
+  baseline: z.optional(positive),
 });
 
 const evaluationSchema = z.strictObject({
   /** Laps driven with frozen weights at the end of the run, from the start pose (0: none). */
-  laps: z.number().int().min(0).max(100).default(1),
+  laps: z._default(z.int().check(z.gte(0), z.lte(100)), 1),
 });
 
+/** The schema of a run configuration (zod/mini); `parseRunConfig` validates with it and fills in the defaults. */
 export const runConfigSchema = z.strictObject({
-  seed: z.number().int().default(1),
+  seed: z._default(z.int(), 1),
   /** Step budget. */
-  steps: count.default(100_000),
+  steps: z._default(count, 100_000),
   /** Steps to keep running after success (so that the last window measures the learned behaviour); -1 runs the whole budget. */
-  afterSuccess: z.number().int().min(-1).default(2000),
+  afterSuccess: z._default(z.int().check(z.gte(-1)), 2000),
   /** A built-in track name, procedural:SEED, or a PNG file. */
-  track: z.string().min(1).default('default'),
+  track: z._default(z.string().check(z.minLength(1)), 'default'),
   /** Scale of PNG tracks, cm per pixel. */
-  trackScale: positive.default(0.5),
-  rule: z.enum(RUN_RULES).default('sar'),
-  learningRate: nonNegative.default(0.01),
-  discount: positive.default(1),
-  relevance: z.union([z.enum(RELEVANCE_KINDS), z.array(z.enum(RELEVANCE_KINDS)).min(1)]).default('abs-error'),
+  trackScale: z._default(positive, 0.5),
+  rule: z._default(z.enum(RUN_RULES), 'sar'),
+  learningRate: z._default(nonNegative, 0.01),
+  discount: z._default(positive, 1),
+  relevance: z._default(
+    z.union([z.enum(RELEVANCE_KINDS), z.array(z.enum(RELEVANCE_KINDS)).check(z.minLength(1))]),
+    'abs-error',
+  ),
   /** Level of the `constant` relevance. */
-  relevanceLevel: nonNegative.default(1),
-  signMode: z.enum(SIGN_MODES).default('transport'),
-  network: networkSchema.default(() => networkSchema.parse({})),
-  filters: filtersSchema.default(() => filtersSchema.parse({})),
-  agent: agentSchema.default(() => agentSchema.parse({})),
-  world: worldSchema.default(() => worldSchema.parse({})),
-  success: successSchema.default(() => successSchema.parse({})),
-  evaluation: evaluationSchema.default(() => evaluationSchema.parse({})),
+  relevanceLevel: z._default(nonNegative, 1),
+  signMode: z._default(z.enum(SIGN_MODES), 'transport'),
+  network: z._default(networkSchema, () => networkSchema.parse({})),
+  filters: z._default(filtersSchema, () => filtersSchema.parse({})),
+  agent: z._default(agentSchema, () => agentSchema.parse({})),
+  world: z._default(worldSchema, () => worldSchema.parse({})),
+  success: z._default(successSchema, () => successSchema.parse({})),
+  evaluation: z._default(evaluationSchema, () => evaluationSchema.parse({})),
   /** The preset the configuration started from (its values, then the file's and the flags'). */
-  preset: z.enum(PRESET_NAMES).optional(),
+  preset: z.optional(z.enum(PRESET_NAMES)),
   /** Log every n-th step (the per-step CSV and the plots). */
-  logEvery: count.default(10),
+  logEvery: z._default(count, 10),
 });
 
 /** A fully resolved run configuration (every default filled in). */
@@ -141,7 +150,7 @@ export type DeepPartial<T> = {
 /** Validates a configuration and fills in the defaults; throws a ValidationError naming the field. */
 export function parseRunConfig(input: unknown, source = 'config'): RunConfig {
   const withPreset = applyPreset(input ?? {}, source);
-  const parsed = runConfigSchema.safeParse(withPreset);
+  const parsed = runConfigSchema.safeParse(withPreset, englishMessages);
   if (!parsed.success) throw zodToValidationError(parsed.error, input, source);
   const config = parsed.data;
   if (config.filters.maxPeriod < config.filters.minPeriod) {
@@ -172,6 +181,7 @@ function applyPreset(input: unknown, source: string): unknown {
   return mergeConfig(PRESETS[name as PresetName], input);
 }
 
+/** The default run configuration, every setting filled in (what `sarlab run` does with no flags). */
 export function defaultRunConfig(): RunConfig {
   return parseRunConfig({});
 }
@@ -192,7 +202,12 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-export function zodToValidationError(error: z.ZodError, input: unknown, source: string): ValidationError {
+/** Turns the first issue of a failed parse into a ValidationError that names the field, the value and what was expected. */
+export function zodToValidationError(
+  error: z.core.$ZodError,
+  input: unknown,
+  source: string,
+): ValidationError {
   const issue = error.issues[0];
   const path = issue.path.map(String);
   const field = [source, ...path].join('.');
@@ -220,7 +235,9 @@ export function zodToValidationError(error: z.ZodError, input: unknown, source: 
 
 function simplifyZodMessage(message: string, value: unknown): string {
   return message
+    .replace(/^Invalid input: expected int, received \w+$/, 'an integer')
     .replace(/^Invalid input: expected (\w+), received \w+$/, 'a $1')
+    .replace(/^Too small: expected string to have >=1 characters?$/, 'a non-empty text')
     .replace(/^Invalid option: expected one of /, 'one of ')
     .replace(/^Too small: expected number to be >=(.*)$/, 'a number >= $1')
     .replace(/^Too small: expected number to be >(.*)$/, 'a number > $1')

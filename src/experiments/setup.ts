@@ -37,7 +37,7 @@ export function buildRun(config: RunConfig, track?: Track, network?: Network, wo
     throw new ValidationError(
       'track',
       config.track,
-      'a PNG track loaded by the caller (loadPngTrack) in this context',
+      'a PNG track loaded by the caller (loadPngTrack from sarlab/node) in this context',
     );
   }
   const resolvedTrack = track ?? builtinTrack(config.track, { lineWidth: config.world.lineWidth });

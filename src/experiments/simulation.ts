@@ -31,12 +31,14 @@ export class StepLog {
     this.data = this.columns.map(() => new Float64Array(capacity));
   }
 
+  /** The logged values of one column (e.g. `step`, `e`, `x`), one per logged step. */
   column(name: string): Float64Array {
     const k = this.columns.indexOf(name);
     if (k < 0) throw new Error(`no log column ${name}`);
     return this.data[k].subarray(0, this.rows);
   }
 
+  /** The log as CSV text, a header line first (what `log.csv` holds). */
   toCSV(): string {
     const lines = [this.columns.join(',')];
     for (let r = 0; r < this.rows; r++) lines.push(this.data.map((c) => formatNumber(c[r])).join(','));
@@ -48,6 +50,7 @@ function formatNumber(value: number): string {
   return Number.isInteger(value) ? String(value) : value.toPrecision(8).replace(/\.?0+$/, '');
 }
 
+/** Where a diverging network first produced a non-finite value. */
 export interface Divergence {
   step: number;
   /** 1-based layer where the first non-finite value was found (0: the error itself). */
@@ -66,6 +69,7 @@ export interface Evaluation {
   lostLine: number;
 }
 
+/** What a run measured (`summary.json`): success, steps to success, errors relative to the reflex, the configuration. */
 export interface RunSummary {
   success: boolean;
   /** The step at which the successful streak began (never 0: the average starts at the baseline). */
@@ -320,6 +324,7 @@ export class Simulation {
     log.rows = r + 1;
   }
 
+  /** The run's summary so far (complete once `done`). */
   summary(): RunSummary {
     const network = this.parts.network;
     const weightDistance =

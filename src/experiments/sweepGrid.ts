@@ -100,6 +100,7 @@ export function parseNumberList(
   return [...new Set(out)];
 }
 
+/** Parses a comma-separated flag value; a ValidationError names the flag when it is empty. */
 export function parseStringList(flag: string, text: string): string[] {
   const items = text.split(',').map((s) => s.trim());
   if (items.some((s) => s === '')) throw new ValidationError(`--${flag}`, text, 'a comma-separated list');
@@ -233,6 +234,7 @@ export function gridId(grid: SweepGrid): string {
   return createHash('sha256').update(canonicalJson(grid)).digest('hex').slice(0, 16);
 }
 
+/** What grid.json holds for a grid: the grid and its identity. */
 export function gridFile(grid: SweepGrid): GridFile {
   return {
     format: 'sarlab-sweep-grid',

@@ -11,10 +11,12 @@ import {
   withoutWallTime,
 } from './sweepStore.js';
 
+/** Folders that cannot be merged (not sweeps, or different grids). */
 export class SweepMergeError extends Error {
   override readonly name = 'SweepMergeError';
 }
 
+/** What a merge did. */
 export interface MergeResult {
   gridId: string;
   gridRuns: number;

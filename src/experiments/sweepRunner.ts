@@ -17,6 +17,7 @@ import {
 } from './sweepStore.js';
 import type { SweepTask } from './sweepWorker.js';
 
+/** What to sweep, where to record it, and how to hear about progress. */
 export interface SweepOptions {
   grid: SweepGrid;
   out: string;
@@ -29,10 +30,13 @@ export interface SweepOptions {
   abandon?: AbortSignal;
   /** Messages for the user (torn lines, skipped runs). */
   notice?: (message: string) => void;
+  /** Called once, before the first run, with the plan. */
   onStart?: (plan: SweepPlan) => void;
+  /** Called after each run is recorded. */
   onRun?: (record: RunRecord, progress: SweepProgress) => void;
 }
 
+/** How many runs a sweep has and will do. */
 export interface SweepPlan {
   gridRuns: number;
   /** Runs of this shard (the whole grid without a shard). */
@@ -43,12 +47,14 @@ export interface SweepPlan {
   workers: number;
 }
 
+/** Progress after each finished run. */
 export interface SweepProgress {
   done: number;
   failures: number;
   todo: number;
 }
 
+/** What a sweep did. */
 export interface SweepResult extends SweepPlan {
   completed: number;
   failures: number;
@@ -59,6 +65,7 @@ export interface SweepResult extends SweepPlan {
   runsFile: string;
 }
 
+/** The output folder holds another sweep (a different grid). */
 export class SweepGridMismatch extends Error {
   override readonly name = 'SweepGridMismatch';
 }
@@ -70,6 +77,7 @@ export function sweepWorkerFile(): string {
   return resolve(dirname(here), '../../dist/src/experiments/sweepWorker.js');
 }
 
+/** The default number of worker threads: the cores of this machine. */
 export function defaultWorkers(): number {
   return Math.max(1, availableParallelism());
 }

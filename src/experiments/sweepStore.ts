@@ -8,9 +8,12 @@ import { type GridFile, gridFile, type SweepGrid } from './sweepGrid.js';
 /** One line of runs.jsonl: the run summary (as `sarlab run --json` prints it) and its grid key. */
 export type RunRecord = RunSummary & { key: string };
 
+/** The file of a sweep folder with one JSON line per finished run. */
 export const RUNS_FILE = 'runs.jsonl';
+/** The file of a sweep folder that describes its grid. */
 export const GRID_FILE = 'grid.json';
 
+/** What `readRuns` found in runs.jsonl. */
 export interface ReadRunsResult {
   /** Records by key (the first one wins when a key appears twice). */
   records: Map<string, RunRecord>;

@@ -12,6 +12,7 @@ export interface FilterBank {
   readonly output: Float64Array;
   /** Feeds one time step of predictor values and updates `output`. */
   filter(input: ArrayLike<number>): void;
+  /** Forgets the filter state (as at the start). */
   reset(): void;
 }
 
@@ -21,8 +22,10 @@ export interface FilterBank {
  * NOT the authors' filter (other pole angle, impulse-peak normalisation, periods spaced linearly).
  */
 export const FILTER_KINDS = ['bandpass', 'fir', 'resonator'] as const;
+/** One of `FILTER_KINDS`. */
 export type FilterKind = (typeof FILTER_KINDS)[number];
 
+/** Settings of a filter array: every predictor goes through `count` filters. */
 export interface FilterBankOptions {
   kind: FilterKind;
   predictors: number;
@@ -35,6 +38,7 @@ export interface FilterBankOptions {
   damping?: number;
 }
 
+/** Makes a filter array: FIR delay taps (`fir`) or the authors' bandpass resonators (`resonator`). */
 export function createFilterBank(options: FilterBankOptions): FilterBank {
   if (!Number.isInteger(options.predictors) || options.predictors < 1) {
     throw new ValidationError('predictors', options.predictors, 'an integer >= 1');

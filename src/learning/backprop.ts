@@ -10,6 +10,7 @@ export class BackpropRule extends OnlineRule {
   }
 }
 
+/** Backpropagation (GDM), the baseline: the exact, weighted error travels down from layer to layer. */
 export function backprop(options: RuleOptions): BackpropRule {
   return new BackpropRule(options);
 }

@@ -2,6 +2,7 @@ import type { Network } from '../net/network.js';
 import { Random } from '../util/random.js';
 import { OnlineRule, type RuleName, type RuleOptions, type Scratch, transportSignals } from './rule.js';
 
+/** Settings of feedback alignment. */
 export interface FeedbackAlignmentOptions extends RuleOptions {
   /** Seed of the fixed random feedback matrices. Default 1. */
   seed?: number;
@@ -36,6 +37,7 @@ export class FeedbackAlignmentRule extends OnlineRule {
   }
 }
 
+/** Feedback alignment: the error travels down through fixed random matrices instead of the transposed weights. */
 export function feedbackAlignment(options: FeedbackAlignmentOptions): FeedbackAlignmentRule {
   return new FeedbackAlignmentRule(options);
 }

@@ -24,6 +24,7 @@ export class GlobalErrorRule extends OnlineRule {
   }
 }
 
+/** The "standard model": every layer learns from the global error directly, with no backward pass. */
 export function globalError(options: RuleOptions): GlobalErrorRule {
   return new GlobalErrorRule(options);
 }

@@ -7,6 +7,7 @@ import { type LearningRule, RULE_NAMES, type RuleName } from './rule.js';
 import { type SignMode, sar } from './sar.js';
 import { signSymmetry } from './signSymmetry.js';
 
+/** Settings for `createRule`: the union of every rule's options. */
 export interface CreateRuleOptions {
   learningRate: number;
   discount?: number;

@@ -17,11 +17,15 @@ export interface RelevanceContext {
  * every synapse's change. Sources compose by product.
  */
 export interface RelevanceSource {
+  /** A short name, for logs and summaries. */
   readonly name: string;
+  /** The relevance of this step (>= 0). */
   value(context: RelevanceContext): number;
 }
 
+/** The relevance sources a configuration can name. */
 export const RELEVANCE_KINDS = ['abs-error', 'constant', 'cue'] as const;
+/** A relevance source a configuration can name. */
 export type RelevanceKind = (typeof RELEVANCE_KINDS)[number];
 
 /** |e|: learn in proportion to how wrong the closed loop is (the paper's default). */
@@ -80,4 +84,18 @@ function fromKind(kind: RelevanceKind | readonly RelevanceKind[], constantLevel 
   }
 }
 
-export const relevance = { absError, constant, cue, fn, product, fromKind };
+/** The relevance sources: `absError()` (|e|, the default), `constant(level)`, `cue()`, `fn(compute)`, their `product(...)`, and `fromKind` for configuration names. */
+export const relevance = {
+  /** |e|, the rectified error: the default. */
+  absError,
+  /** A constant level. */
+  constant,
+  /** The environment's cue (how sharp the bend ahead is). */
+  cue,
+  /** Your function of the step's context. */
+  fn,
+  /** The product of sources. */
+  product,
+  /** The source a configuration names. */
+  fromKind,
+};

@@ -2,9 +2,12 @@ import { derivativeArray } from '../net/activation.js';
 import type { Network } from '../net/network.js';
 import { ValidationError } from '../util/errors.js';
 
+/** The learning rules by name. */
 export const RULE_NAMES = ['sar', 'backprop', 'feedback-alignment', 'sign-symmetry', 'global-error'] as const;
+/** A learning rule's name. */
 export type RuleName = (typeof RULE_NAMES)[number];
 
+/** Settings every rule takes. */
 export interface RuleOptions {
   /** Base learning rate η (>= 0). */
   learningRate: number;
@@ -12,6 +15,7 @@ export interface RuleOptions {
   discount?: number;
 }
 
+/** What a learning step may be told besides the error. */
 export interface LearnOptions {
   /** Environmental relevance cue for this step (used by the `cue` relevance source). */
   cue?: number;

@@ -17,8 +17,10 @@ import {
  * - `gradient`: the sign of the exact backprop δ at every layer (to measure what sign transport costs).
  */
 export const SIGN_MODES = ['transport', 'gradient'] as const;
+/** `transport`: only signs travel down; `gradient`: the sign of the exact backpropagated δ. */
 export type SignMode = (typeof SIGN_MODES)[number];
 
+/** Settings of SaR. */
 export interface SarOptions extends RuleOptions {
   /** The global modulator. Default: |e| (`relevance.absError()`). */
   relevance?: RelevanceSource;
@@ -97,6 +99,7 @@ class SarContext implements RelevanceContext {
   }
 }
 
+/** Sign and Relevance learning: only signs travel between layers, a global relevance sets the step size. */
 export function sar(options: SarOptions): SarRule {
   return new SarRule(options);
 }

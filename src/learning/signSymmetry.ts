@@ -25,6 +25,7 @@ export class SignSymmetryRule extends OnlineRule {
   }
 }
 
+/** Sign symmetry: the error travels down through the signs of the transposed weights. */
 export function signSymmetry(options: RuleOptions): SignSymmetryRule {
   return new SignSymmetryRule(options);
 }

@@ -4,6 +4,7 @@ import type { Network } from '../net/network.js';
 import type { MotorCommand, Observation } from './environment.js';
 import { ClosedLoopLearner } from './learner.js';
 
+/** How the agent mixes the reflex and the network into wheel speeds. */
 export interface MotorConfig {
   /** Forward speed v0 of both wheels, cm/s. */
   speed: number;

@@ -23,6 +23,7 @@ export interface MotorCommand {
   right: number;
 }
 
+/** What a step says besides the observation. */
 export interface StepInfo {
   /** The robot's pose, when known (the simulator knows it; a real robot may not). */
   x: number;
@@ -32,6 +33,7 @@ export interface StepInfo {
   reason: '' | 'line-lost' | 'left-arena' | 'link-lost';
 }
 
+/** What `Environment.step` returns. */
 export interface StepResult {
   observation: Observation;
   /** The closed-loop error after this step (same as observation.error). */
@@ -43,6 +45,7 @@ export interface StepResult {
   info: StepInfo;
 }
 
+/** A world the closed loop can run in: the simulated line follower, a robot, or yours. */
 export interface Environment {
   /** Number of predictive inputs per step. */
   readonly predictorCount: number;

@@ -14,6 +14,7 @@ export interface SuccessCriterion {
   decay: number;
 }
 
+/** The success metrics of a run, updated every step: the |e| moving average, success, line losses. */
 export class RunMetrics {
   /**
    * The |e| average; starts at the baseline. Initialised here to a number, not left undefined until
@@ -95,10 +96,12 @@ export class RunMetrics {
     this.stepsBelow = 0;
   }
 
+  /** Mean |e| over the first window of the run. */
   meanAbsErrorFirst(): number {
     return this.steps === 0 ? 0 : this.firstSum / Math.min(this.steps, this.windowLength);
   }
 
+  /** Mean |e| over the last window of the run. */
   meanAbsErrorLast(): number {
     return this.lastFilled === 0 ? 0 : this.lastSum / this.lastFilled;
   }

@@ -3,17 +3,24 @@
  * layer, never per neuron, and stay monomorphic.
  */
 export const ACTIVATIONS = ['sigmoid', 'tanh', 'relu', 'linear'] as const;
+/** An activation function's name. */
 export type ActivationName = (typeof ACTIVATIONS)[number];
 
+/** Activation code of the centred sigmoid. */
 export const SIGMOID = 0;
+/** Activation code of tanh. */
 export const TANH = 1;
+/** Activation code of ReLU. */
 export const RELU = 2;
+/** Activation code of the identity. */
 export const LINEAR = 3;
 
+/** Whether a value names an activation. */
 export function isActivationName(name: unknown): name is ActivationName {
   return typeof name === 'string' && (ACTIVATIONS as readonly string[]).includes(name);
 }
 
+/** The numeric code of an activation (as stored per layer). */
 export function activationCode(name: ActivationName): number {
   return ACTIVATIONS.indexOf(name);
 }

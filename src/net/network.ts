@@ -1,7 +1,8 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { base64ToFloat64, float64ToBase64 } from '../util/base64.js';
 import { ValidationError } from '../util/errors.js';
 import { Random } from '../util/random.js';
+import { englishMessages } from '../util/zodMessages.js';
 import {
   ACTIVATIONS,
   type ActivationName,
@@ -25,8 +26,10 @@ import {
  * Biases start at zero in every case.
  */
 export const INITIALISATIONS = ['xavier-gain', 'xavier', 'uniform', 'positive', 'zero'] as const;
+/** How the initial weights are drawn. */
 export type Initialisation = (typeof INITIALISATIONS)[number];
 
+/** The shape and initialisation of a network. */
 export interface NetworkOptions {
   /** Number of inputs n0. */
   inputs: number;
@@ -170,21 +173,23 @@ const SERIAL_FORMAT = 'sarlab-network';
 const SERIAL_VERSION = 1;
 
 const layerJsonSchema = z.strictObject({
-  inputs: z.number().int().min(1),
-  outputs: z.number().int().min(1),
+  inputs: z.int().check(z.gte(1)),
+  outputs: z.int().check(z.gte(1)),
   activation: z.enum(ACTIVATIONS),
   bias: z.boolean(),
   weights: z.string(),
   biases: z.string(),
 });
 
+/** The schema of `Network.toJSON()` (weights as base64 float64, bit-exact). */
 export const networkJsonSchema = z.strictObject({
   format: z.literal(SERIAL_FORMAT),
   version: z.literal(SERIAL_VERSION),
-  inputs: z.number().int().min(1),
-  layers: z.array(layerJsonSchema).min(1),
+  inputs: z.int().check(z.gte(1)),
+  layers: z.array(layerJsonSchema).check(z.minLength(1)),
 });
 
+/** A network as `toJSON()` writes it and `Network.fromJSON` reads it. */
 export type NetworkJSON = z.infer<typeof networkJsonSchema>;
 
 /** The shape of a network (everything but the weights). */
@@ -311,6 +316,7 @@ export class Network {
     return this.output;
   }
 
+  /** The widths, activations and bias setting of the layers. */
   shape(): NetworkShape {
     return {
       inputs: this.inputs,
@@ -385,7 +391,7 @@ export class Network {
 
   /** Rebuilds a network from `toJSON()`; throws a ValidationError on anything malformed. */
   static fromJSON(json: unknown): Network {
-    const parsed = networkJsonSchema.safeParse(json);
+    const parsed = networkJsonSchema.safeParse(json, englishMessages);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       const field = issue.path.length ? `network.${issue.path.join('.')}` : 'network';

@@ -11,6 +11,7 @@ import { writeFileAtomic } from './files.js';
  * and a SHA-256 checksum over both, so that a truncated or edited file is refused.
  */
 export const MODEL_FORMAT = 'sarlab-model';
+/** The model file version this library writes and reads. */
 export const MODEL_VERSION = 1;
 const MAX_MODEL_BYTES = 64 * 1024 * 1024;
 
@@ -23,6 +24,7 @@ const modelFileSchema = z.strictObject({
   checksum: z.string().regex(/^sha256:[0-9a-f]{64}$/),
 });
 
+/** A loaded model: the network, the configuration it was trained with, and the step it was saved at. */
 export interface SavedModel {
   network: Network;
   config: RunConfig;
@@ -35,6 +37,7 @@ function checksumOf(config: unknown, network: unknown, savedAtStep: number): str
   return `sha256:${hash.digest('hex')}`;
 }
 
+/** Saves a network and its configuration as a model file (docs/model-file.md), atomically. */
 export function saveModel(path: string, network: Network, config: RunConfig, savedAtStep: number): void {
   const json: NetworkJSON = network.toJSON();
   const file = {

@@ -6,6 +6,7 @@ import { builtinTrack, type Pose, type Track, trackFromTexture } from '../world/
 
 /** Largest track image accepted, in pixels per side, and in bytes. */
 export const MAX_TRACK_SIDE = 4096;
+/** Largest PNG file accepted, in bytes. */
 export const MAX_TRACK_BYTES = 10 * 1024 * 1024;
 
 /** Decodes PNG bytes (grey, RGB or RGBA, any bit depth) into a ground texture, with limits checked first. */

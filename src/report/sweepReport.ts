@@ -48,6 +48,7 @@ export interface CellStats {
   medianFirstError: number;
 }
 
+/** A rule at one depth, over its learning rates. */
 export interface RuleDepthStats {
   rule: string;
   depth: number;
@@ -64,6 +65,7 @@ export interface RuleDepthStats {
   workingRates: number;
 }
 
+/** A typical run of a rule, re-run for its time series. */
 export interface Representative {
   rule: string;
   key: string;
@@ -73,6 +75,7 @@ export interface Representative {
   simulation: Simulation;
 }
 
+/** Everything the sweep report shows. */
 export interface SweepReport {
   files: string[];
   markdown: string;
@@ -155,6 +158,7 @@ function better(a: CellStats, b: CellStats): boolean {
   return a.medianLastError < b.medianLastError;
 }
 
+/** Per rule and depth: success rate and steps to success at the best learning rate. */
 export function depthStats(cells: CellStats[]): RuleDepthStats[] {
   const groups = new Map<string, CellStats[]>();
   for (const c of cells) {
@@ -581,6 +585,7 @@ export function pickRepresentatives(
   return out;
 }
 
+/** Two rules compared at equal learning rates. */
 export interface HeadToHead {
   track: string;
   depth: number;
@@ -718,12 +723,14 @@ function markdownSummary(
   return `${lines.join('\n')}\n`;
 }
 
+/** Settings of the sweep report. */
 export interface SweepReportOptions {
   /** Re-run a typical run per rule for the time-series figures (default true). */
   timeSeries?: boolean;
   preferDepth?: number;
   /** Also draw the time series with every rule at this learning rate (the grid's nearest). */
   rate?: number;
+  /** Where to say what is being done. */
   notice?: (message: string) => void;
 }
 

@@ -39,8 +39,10 @@ export interface LinkFaults {
   seed: number;
 }
 
+/** A link without injected faults. */
 export const NO_FAULTS: LinkFaults = { latencyMs: 0, jitterMs: 0, drop: 0, corrupt: 0, seed: 1 };
 
+/** Settings of the robot emulator. */
 export interface EmulatorOptions {
   track: Track;
   world?: WorldConfig;
@@ -59,9 +61,11 @@ export interface EmulatorOptions {
   seed?: number;
   /** Send a heartbeat after this long without sending anything, ms. */
   heartbeatMs?: number;
+  /** Where to say what happens on the link. */
   log?: (message: string) => void;
 }
 
+/** What the emulator counted. */
 export interface EmulatorStats {
   sessions: number;
   framesReceived: number;
@@ -197,6 +201,7 @@ export class RobotEmulator {
     void s.transport.close();
   }
 
+  /** Stops the emulator and closes its link. */
   close(): void {
     if (this.clock) clearInterval(this.clock);
     this.clock = null;

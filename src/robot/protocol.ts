@@ -16,13 +16,18 @@
  */
 
 export const SYNC0 = 0xa5;
+/** Second sync byte of every frame. */
 export const SYNC1 = 0x5a;
+/** The protocol version this library speaks. */
 export const PROTOCOL_VERSION = 1;
+/** Bytes of a frame header. */
 export const HEADER_SIZE = 8;
+/** Bytes of a frame checksum. */
 export const CRC_SIZE = 2;
 /** The largest payload a receiver accepts (longer frames are refused as bad length). */
 export const MAX_PAYLOAD = 4096;
 
+/** Message type codes. */
 export const MessageType = {
   hello: 0x01,
   helloAck: 0x02,
@@ -32,6 +37,7 @@ export const MessageType = {
   reset: 0x06,
   heartbeat: 0x07,
 } as const;
+/** A message type's name. */
 export type MessageTypeName = keyof typeof MessageType;
 
 /** Why the host commands a stop (STOP payload byte). */
@@ -43,8 +49,10 @@ export const StopReason = {
   badFrame: 5,
   error: 6,
 } as const;
+/** A STOP reason's name. */
 export type StopReasonName = keyof typeof StopReason;
 
+/** The name of a STOP reason code. */
 export function stopReasonName(code: number): StopReasonName | 'unknown' {
   for (const [name, value] of Object.entries(StopReason)) if (value === code) return name as StopReasonName;
   return 'unknown';
@@ -59,14 +67,22 @@ export const SensorFlags = { ackValid: 1, poseValid: 2, lineLost: 4, leftArena: 
 /** HELLO_ACK flags byte. */
 export const HelloFlags = { lockstep: 1 } as const;
 
+/** Payload length of HELLO. */
 export const HELLO_SIZE = 10;
+/** Payload length of HELLO_ACK. */
 export const HELLO_ACK_SIZE = 14;
+/** Payload length of SENSORS before its variable part. */
 export const SENSORS_FIXED_SIZE = 20;
+/** Payload length of MOTOR. */
 export const MOTOR_SIZE = 8;
+/** Payload length of STOP. */
 export const STOP_SIZE = 1;
+/** Payload length of RESET. */
 export const RESET_SIZE = 0;
+/** Payload length of HEARTBEAT. */
 export const HEARTBEAT_SIZE = 4;
 
+/** The SENSORS payload length for these sensor counts. */
 export function sensorsPayloadSize(reflexCount: number, predictorCount: number): number {
   return SENSORS_FIXED_SIZE + 4 * (reflexCount + predictorCount);
 }
@@ -84,6 +100,7 @@ const CRC_TABLE = (() => {
   return table;
 })();
 
+/** CRC-16/CCITT-FALSE of `bytes[start..end)`, as frames carry it. */
 export function crc16(bytes: Uint8Array, start = 0, end = bytes.length): number {
   let crc = 0xffff;
   for (let i = start; i < end; i++) crc = ((crc << 8) & 0xffff) ^ CRC_TABLE[((crc >> 8) ^ bytes[i]) & 0xff];
@@ -93,6 +110,7 @@ export function crc16(bytes: Uint8Array, start = 0, end = bytes.length): number 
 // ---------------------------------------------------------------------------------------------
 // Framing.
 
+/** A decoded frame. */
 export interface Frame {
   version: number;
   type: number;
@@ -119,6 +137,7 @@ export function encodeFrame(type: number, seq: number, payload: Uint8Array = new
 /** Why a receiver refused bytes. */
 export type BadFrameKind = 'version' | 'type' | 'length' | 'checksum';
 
+/** Bad frames counted by kind. */
 export interface DecoderCounters {
   frames: number;
   /** Bytes skipped while looking for a frame start (noise, or the rest of a refused frame). */
@@ -149,7 +168,9 @@ export class FrameDecoder {
   constructor(
     /** The payload length a type must have, or undefined for an unknown type. */
     readonly expectedLength: (type: number) => number | undefined,
+    /** Hears each valid frame. */
     readonly onFrame: (frame: Frame) => void,
+    /** Hears each bad frame, by kind. */
     readonly onBad: (kind: BadFrameKind) => void = () => {},
   ) {}
 
@@ -163,6 +184,7 @@ export class FrameDecoder {
     this.buffer = Buffer.alloc(0);
   }
 
+  /** Feeds received bytes; complete frames go to `onFrame`, bad ones to `onBad`. */
   push(chunk: Uint8Array): void {
     this.buffer = this.buffer.length === 0 ? Buffer.from(chunk) : Buffer.concat([this.buffer, chunk]);
     let buf = this.buffer;
@@ -253,6 +275,7 @@ export function robotExpectedLength(type: number): number | undefined {
 // ---------------------------------------------------------------------------------------------
 // Payloads.
 
+/** HELLO: the host opens a session. */
 export interface Hello {
   /** Reflex sensors the host expects (0: whatever the robot has). */
   reflexCount: number;
@@ -264,6 +287,7 @@ export interface Hello {
   heartbeatMs: number;
 }
 
+/** The HELLO payload. */
 export function encodeHello(h: Hello): Buffer {
   const b = Buffer.alloc(HELLO_SIZE);
   b.writeUInt16LE(h.reflexCount, 0);
@@ -274,6 +298,7 @@ export function encodeHello(h: Hello): Buffer {
   return b;
 }
 
+/** Reads a HELLO payload. */
 export function decodeHello(p: Buffer): Hello {
   return {
     reflexCount: p.readUInt16LE(0),
@@ -284,6 +309,7 @@ export function decodeHello(p: Buffer): Hello {
   };
 }
 
+/** HELLO_ACK: the robot answers with what it has. */
 export interface HelloAck {
   /** Seq of the HELLO this answers. */
   ack: number;
@@ -297,6 +323,7 @@ export interface HelloAck {
   periodUs: number;
 }
 
+/** The HELLO_ACK payload. */
 export function encodeHelloAck(h: HelloAck): Buffer {
   const b = Buffer.alloc(HELLO_ACK_SIZE);
   b.writeUInt16LE(h.ack & 0xffff, 0);
@@ -309,6 +336,7 @@ export function encodeHelloAck(h: HelloAck): Buffer {
   return b;
 }
 
+/** Reads a HELLO_ACK payload. */
 export function decodeHelloAck(p: Buffer): HelloAck {
   return {
     ack: p.readUInt16LE(0),
@@ -321,6 +349,7 @@ export function decodeHelloAck(p: Buffer): HelloAck {
   };
 }
 
+/** SENSORS: one control period's readings. */
 export interface Sensors {
   /** The robot's own clock, µs (wraps at 2^32). */
   robotTimeUs: number;
@@ -350,6 +379,7 @@ export function emptySensors(reflex: number, predictors: number): Sensors {
   };
 }
 
+/** The SENSORS payload. */
 export function encodeSensors(s: Sensors): Buffer {
   const b = Buffer.alloc(sensorsPayloadSize(s.reflex.length, s.predictors.length));
   b.writeUInt32LE(s.robotTimeUs >>> 0, 0);
@@ -379,6 +409,7 @@ export function decodeSensors(p: Buffer, into: Sensors): Sensors {
   return into;
 }
 
+/** The MOTOR payload: left and right wheel speeds. */
 export function encodeMotor(left: number, right: number): Buffer {
   const b = Buffer.alloc(MOTOR_SIZE);
   b.writeFloatLE(left, 0);
@@ -386,14 +417,17 @@ export function encodeMotor(left: number, right: number): Buffer {
   return b;
 }
 
+/** Reads a MOTOR payload. */
 export function decodeMotor(p: Buffer): { left: number; right: number } {
   return { left: p.readFloatLE(0), right: p.readFloatLE(4) };
 }
 
+/** The STOP payload: the reason code. */
 export function encodeStop(reason: number): Buffer {
   return Buffer.from([reason & 0xff]);
 }
 
+/** The HEARTBEAT payload: the sender's clock in microseconds. */
 export function encodeHeartbeat(timeUs: number): Buffer {
   const b = Buffer.alloc(HEARTBEAT_SIZE);
   b.writeUInt32LE(timeUs >>> 0, 0);
@@ -406,6 +440,7 @@ export class SequenceCounter {
   constructor(start = 0) {
     this.value = start & 0xffff;
   }
+  /** The next sequence number (16 bits, wrapping). */
   next(): number {
     const v = this.value;
     this.value = (this.value + 1) & 0xffff;

@@ -33,9 +33,17 @@ import {
 } from './protocol.js';
 import { formatRobotAddress, openTransport, type RobotAddress, type Transport } from './transport.js';
 
+/** How to reach the robot and how to keep the link. */
 export interface RobotLinkOptions {
   /** Where the robot is, or a function that opens a fresh link (used again to reconnect). */
-  address: RobotAddress | { open: () => Promise<Transport>; description: string };
+  address:
+    | RobotAddress
+    | {
+        /** Opens a fresh link (called again to reconnect). */
+        open: () => Promise<Transport>;
+        /** The link as text, for messages. */
+        description: string;
+      };
   /** What the host expects (0: whatever the robot has). */
   expect?: { reflexCount?: number; predictorRows?: number; predictorColumns?: number };
   /** A link with no valid frame for this long is down: stop the motors. Default 200 ms. */
@@ -75,6 +83,7 @@ export class InterruptedError extends Error {
 /** Internal: the link went down while a request was pending. */
 class LinkDown extends Error {}
 
+/** Something that happened on the link. */
 export interface LinkEvent {
   /** Steps taken when it happened. */
   step: number;
@@ -84,6 +93,7 @@ export interface LinkEvent {
   detail: string;
 }
 
+/** What the link counted. */
 export interface LinkStats {
   address: string;
   mode: 'lockstep' | 'free-running' | 'unknown';

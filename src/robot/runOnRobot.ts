@@ -23,6 +23,7 @@ import {
 /** Why a robot run ended. */
 export type RobotStopCause = 'success' | 'budget' | 'diverged' | 'interrupted' | 'link-lost';
 
+/** A run's summary with what the link did. */
 export interface RobotRunSummary extends RunSummary {
   robot: LinkStats & {
     stopCause: RobotStopCause;
@@ -175,6 +176,7 @@ export class RobotRun {
     return this.summary();
   }
 
+  /** The summary of the run so far. */
   summary(): RobotRunSummary {
     const base = this.simulation.summary();
     if (this.stopCause !== 'link-lost') {

@@ -1,18 +1,24 @@
 import { connect, type Socket } from 'node:net';
 import { ValidationError } from '../util/errors.js';
+import { loadOptional } from '../util/optionalPackage.js';
 
 /** A byte link to a robot: TCP or a serial port. */
 export interface Transport {
+  /** The link as text, for messages. */
   readonly description: string;
+  /** Sends bytes (dropped once closed). */
   write(bytes: Uint8Array): void;
   /** Whether writes can still reach the other side. */
   readonly open: boolean;
+  /** Hears every received chunk. */
   onData(listener: (chunk: Buffer) => void): void;
+  /** Hears why the link closed. */
   onClose(listener: (why: string) => void): void;
   /** Writes out what is queued, then closes. */
   close(): Promise<void>;
 }
 
+/** Where a robot is: a TCP address or a serial port. */
 export type RobotAddress =
   | { kind: 'tcp'; host: string; port: number }
   | { kind: 'serial'; path: string; baudRate: number };
@@ -36,6 +42,7 @@ export function parseRobotAddress(text: string, field = '--robot'): RobotAddress
   throw new ValidationError(field, text, ADDRESS_FORMS);
 }
 
+/** An address as text (`tcp:HOST:PORT` or `serial:PATH@BAUD`). */
 export function formatRobotAddress(a: RobotAddress): string {
   return a.kind === 'tcp' ? `tcp:${a.host}:${a.port}` : `serial:${a.path}@${a.baudRate}`;
 }
@@ -65,14 +72,17 @@ export class SocketTransport implements Transport {
     return !this.closed && !this.socket.destroyed && this.socket.writable;
   }
 
+  /** Sends bytes (dropped once closed). */
   write(bytes: Uint8Array): void {
     if (this.open) this.socket.write(bytes);
   }
 
+  /** Hears every received chunk. */
   onData(listener: (chunk: Buffer) => void): void {
     this.socket.on('data', listener);
   }
 
+  /** Hears why the link closed. */
   onClose(listener: (why: string) => void): void {
     this.closeListeners.push(listener);
   }
@@ -94,6 +104,7 @@ export class SocketTransport implements Transport {
   }
 }
 
+/** Opens a TCP link to a robot (or the emulator). */
 export function connectTcp(host: string, port: number, timeoutMs = 2000): Promise<Transport> {
   return new Promise((resolve, reject) => {
     const socket = connect({ host, port });
@@ -130,8 +141,13 @@ export class SerialTransport implements Transport {
     port.on('error', () => {});
   }
 
+  /** Opens a serial port (needs the optional package serialport). */
   static async open(path: string, baudRate: number): Promise<SerialTransport> {
-    const { SerialPort } = await import('serialport');
+    const { SerialPort } = await loadOptional(
+      () => import('serialport'),
+      ['serialport'],
+      'a serial robot link',
+    );
     const port = new SerialPort({ path, baudRate, autoOpen: false });
     await new Promise<void>((resolve, reject) =>
       port.open((error) =>
@@ -145,14 +161,17 @@ export class SerialTransport implements Transport {
     return !this.closed && this.port.isOpen;
   }
 
+  /** Sends bytes (dropped once closed). */
   write(bytes: Uint8Array): void {
     if (this.open) this.port.write(Buffer.from(bytes));
   }
 
+  /** Hears every received chunk. */
   onData(listener: (chunk: Buffer) => void): void {
     this.port.on('data', listener);
   }
 
+  /** Hears why the link closed. */
   onClose(listener: (why: string) => void): void {
     this.closeListeners.push(listener);
   }

@@ -13,6 +13,7 @@ import { driveStep } from './robot.js';
 import { DiscSensors, GroundCamera } from './sensors.js';
 import type { Pose, Track } from './track.js';
 
+/** Where the reflex sensor pair sits and how large it is. */
 export interface ReflexSensorConfig {
   /** Distance of the sensor pair ahead of the axle, cm. */
   ahead: number;
@@ -25,6 +26,7 @@ export interface ReflexSensorConfig {
   wideOffset: number;
 }
 
+/** Rows of ground sensors ahead of the robot (one kind of predictive input). */
 export interface RowsConfig {
   /** Distance of each row ahead of the axle, cm (nearest first). */
   distances: number[];
@@ -36,6 +38,7 @@ export interface RowsConfig {
   radius: number;
 }
 
+/** A forward camera whose image patches are the predictors (the other kind). */
 export interface CameraConfig {
   height: number;
   ahead: number;
@@ -57,6 +60,7 @@ export interface CameraConfig {
 export const PREDICTOR_MODES = ['ahead', 'at-reflex', 'blind'] as const;
 export type PredictorMode = (typeof PREDICTOR_MODES)[number];
 
+/** Settings of the simulated line follower. */
 export interface WorldConfig {
   /** Control period, s. */
   dt: number;
@@ -85,6 +89,7 @@ export interface WorldConfig {
   lineWidth: number;
 }
 
+/** The default world (docs/configuration.md says why each value). */
 export const DEFAULT_WORLD: WorldConfig = {
   dt: 0.05,
   wheelBase: 10,

@@ -147,6 +147,7 @@ export class DiscSensors {
   }
 }
 
+/** Settings of a ground camera. */
 export interface CameraOptions {
   /** Height of the lens above the ground, cm. */
   height: number;
@@ -222,6 +223,7 @@ export class GroundCamera {
     ]);
   }
 
+  /** Renders the image from this pose and returns the patch darknesses (a view, overwritten next time). */
   capture(texture: GroundTexture, pose: Pose): Float64Array {
     this.points.sample(texture, pose, this.image);
     return this.image;

@@ -2,6 +2,7 @@ import { ValidationError } from '../util/errors.js';
 import { Random } from '../util/random.js';
 import { GroundTexture } from './texture.js';
 
+/** A robot pose: position in cm, heading in rad (0 along x, counter-clockwise). */
 export interface Pose {
   x: number;
   y: number;
@@ -25,6 +26,7 @@ export interface CurveSpec {
   harmonics: { k: number; amplitude: number; phase: number }[];
 }
 
+/** How a built-in track is drawn. */
 export interface RenderOptions {
   /** Line width in cm. Default 2.5. */
   lineWidth?: number;
@@ -61,6 +63,7 @@ export const BUILTIN_TRACKS: Record<string, CurveSpec> = {
   },
 };
 
+/** The names of the built-in tracks. */
 export const BUILTIN_TRACK_NAMES = Object.keys(BUILTIN_TRACKS);
 
 /** A random smooth closed curve from a seed, with bends of varying sharpness. */

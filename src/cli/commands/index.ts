@@ -5,6 +5,7 @@ import { registerReport } from './report.js';
 import { registerRobot } from './robot.js';
 import { registerRun } from './run.js';
 import { registerServe } from './serve.js';
+import { registerStdio } from './stdio.js';
 import { registerSweep } from './sweep.js';
 
 /** Each command module exports a function that adds itself to the program. */
@@ -18,4 +19,5 @@ export const registrations: Registration[] = [
   registerMerge,
   registerReport,
   registerRobot,
+  registerStdio,
 ];

@@ -14,6 +14,7 @@ import { parseRobotAddress, SerialTransport, type Transport } from '../../robot/
 import { ValidationError } from '../../util/errors.js';
 import type { Track } from '../../world/track.js';
 import { CliError, EXIT_FAILURE, EXIT_INTERRUPTED } from '../errors.js';
+import { freshRunDir } from '../outDir.js';
 import { configFromFlags, numberFlag, type RunFlags } from '../runOptions.js';
 import { defaultOutDir, printSummary, writeRunOutputs } from './run.js';
 
@@ -120,7 +121,11 @@ export async function runOnRobotCommand(
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
-  const out = flags.out ?? defaultOutDir(config).replace(/seed/, 'robot-seed');
+  const out = freshRunDir(
+    flags.out ?? defaultOutDir(config).replace(/seed/, 'robot-seed'),
+    (flags as { force?: boolean }).force === true,
+    (message) => console.error(`sarlab: ${message}`),
+  );
   const files = await writeRunOutputs(out, run.simulation, summary, flags.plot !== false);
   if (flags.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
   else {

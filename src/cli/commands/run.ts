@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import type { RunConfig } from '../../experiments/config.js';
 import { mergeConfig, parseRunConfig } from '../../experiments/config.js';
@@ -7,10 +6,12 @@ import { type RunSummary, Simulation } from '../../experiments/simulation.js';
 import { writeFileAtomic } from '../../node/files.js';
 import { loadModel, saveModel } from '../../node/modelFile.js';
 import { encodeTexturePng, resolveConfiguredTrack } from '../../node/pngTrack.js';
-import { svgToPng, vegaLiteToSvg } from '../../report/render.js';
+import { plotPackagesMissing, svgToPng, vegaLiteToSvg } from '../../report/render.js';
 import { runPlotSpec } from '../../report/runPlot.js';
 import { ValidationError } from '../../util/errors.js';
 import { EXIT_INTERRUPTED } from '../errors.js';
+import { freshRunDir } from '../outDir.js';
+import * as cliProgress from '../progressBar.js';
 import { addRunOptions, configFromFlags, type RunFlags } from '../runOptions.js';
 import { addRobotOptions, type RobotFlags, runOnRobotCommand } from './robot.js';
 
@@ -21,6 +22,7 @@ interface RunCommandFlags extends RunFlags, RobotFlags {
   json?: boolean;
   plot?: boolean;
   progress?: boolean;
+  force?: boolean;
 }
 
 export function registerRun(program: Command): void {
@@ -37,6 +39,7 @@ export function registerRun(program: Command): void {
       'start from a saved network (continue learning, or run it frozen with --learning-rate 0)',
     )
     .option('--out <dir>', 'output folder (default: runs/<track>-<rule>-seed<seed>)')
+    .option('--force', 'overwrite the output folder if it holds an earlier run')
     .option('--json', 'print the run summary as one JSON object on stdout, and nothing else')
     .option('--no-plot', 'skip the plot')
     .option('--no-progress', 'no progress bar')
@@ -56,6 +59,7 @@ export function defaultOutDir(config: RunConfig): string {
 
 async function runCommand(flags: RunCommandFlags): Promise<number> {
   let config = configFromFlags(flags);
+  if (flags.plot !== false) flags.plot = plotAvailable(flags.json === true);
   const model = flags.loadModel ? loadModel(flags.loadModel) : undefined;
   if (model) {
     if (config.rule === 'reflex')
@@ -76,7 +80,7 @@ async function runCommand(flags: RunCommandFlags): Promise<number> {
     throw new ValidationError('--save-model', flags.saveModel, 'a run with a network (not reflex)');
   // The last good weights, kept while saving was asked so that a divergence never overwrites them.
   let lastGood = flags.saveModel && network ? { weights: network.snapshot(), step: 0 } : null;
-  const out = flags.out ?? defaultOutDir(config);
+  const out = freshRunDir(flags.out ?? defaultOutDir(config), flags.force === true, notice);
   const showProgress = flags.progress !== false && !flags.json && process.stderr.isTTY === true;
   const bar = showProgress
     ? new cliProgress.SingleBar(
@@ -148,6 +152,18 @@ async function runCommand(flags: RunCommandFlags): Promise<number> {
     return EXIT_INTERRUPTED;
   }
   return 0;
+}
+
+/** The plot needs optional packages: without them the run goes on with a one-line notice and no plot. */
+function plotAvailable(quiet: boolean): boolean {
+  const missing = plotPackagesMissing();
+  if (missing.length > 0 && !quiet)
+    console.error(`sarlab: no plot: it needs ${missing.join(', ')} (npm install ${missing.join(' ')})`);
+  return missing.length === 0;
+}
+
+function notice(message: string): void {
+  console.error(`sarlab: ${message}`);
 }
 
 export interface RunFiles {

@@ -1,18 +1,22 @@
-import { dirname, isAbsolute, resolve } from 'node:path';
-import cliProgress from 'cli-progress';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { RUN_RULES, type RunRule } from '../../experiments/config.js';
 import {
+  expandGrid,
   parseNumberList,
   parseShard,
   parseStringList,
   type SweepGrid,
+  shardPoints,
   validateGrid,
 } from '../../experiments/sweepGrid.js';
 import { defaultWorkers, runSweep, SweepGridMismatch } from '../../experiments/sweepRunner.js';
+import { RUNS_FILE, readRuns } from '../../experiments/sweepStore.js';
 import { ValidationError } from '../../util/errors.js';
 import { CliError, EXIT_INTERRUPTED } from '../errors.js';
+import * as cliProgress from '../progressBar.js';
 import { addRunOptions, configFromFlags, numberFlag, type RunFlags, readConfigFile } from '../runOptions.js';
+import { SweepEta } from '../sweepEta.js';
 
 export interface SweepFlags extends RunFlags {
   rules?: string;
@@ -175,6 +179,11 @@ async function sweepCommand(flags: SweepFlags): Promise<number> {
   const stop = new AbortController();
   const abandon = new AbortController();
   let bar: cliProgress.SingleBar | null = null;
+  let eta: SweepEta | null = null;
+  const etaText = () => {
+    const seconds = eta?.seconds();
+    return seconds === null || seconds === undefined ? '-' : cliProgress.formatSeconds(seconds);
+  };
   const say = (message: string) => {
     if (bar) bar.stop();
     process.stderr.write(`sarlab sweep: ${message}\n`);
@@ -208,24 +217,30 @@ async function sweepCommand(flags: SweepFlags): Promise<number> {
         process.stderr.write(
           `sarlab sweep: ${what} into ${out}; ${plan.skipped} already recorded, ${plan.todo > 0 ? `${plan.todo} to do on ${Math.min(plan.workers, plan.todo)} worker(s)` : 'nothing to do'}\n`,
         );
+        const recorded = readRuns(join(out, RUNS_FILE)).records;
+        eta = new SweepEta(
+          shardPoints(expandGrid(grid), shard).filter((p) => !recorded.has(p.key)),
+          plan.workers,
+          grid.base.steps,
+        );
         if (plan.todo > 0 && flags.progress !== false && process.stderr.isTTY === true) {
           bar = new cliProgress.SingleBar(
             {
               format:
-                ' {bar} {value}/{total} runs | {failures} without success | {duration_formatted} elapsed | ETA {eta_formatted}',
+                ' {bar} {value}/{total} runs | {failures} without success | {duration_formatted} elapsed | ETA {eta}',
               stream: process.stderr,
               hideCursor: true,
-              etaBuffer: 40,
               fps: 5,
             },
             cliProgress.Presets.shades_classic,
           );
-          bar.start(plan.todo, 0, { failures: 0 });
+          bar.start(plan.todo, 0, { failures: 0, eta: '-' });
         }
       },
-      onRun: (_record, progress) => {
+      onRun: (record, progress) => {
+        eta?.record(record.key, record.wallSeconds, record.steps);
         if (bar) {
-          bar.update(progress.done, { failures: progress.failures });
+          bar.update(progress.done, { failures: progress.failures, eta: etaText() });
           return;
         }
         // Without a terminal: a line every 5 % (for logs of batch jobs).
@@ -233,9 +248,8 @@ async function sweepCommand(flags: SweepFlags): Promise<number> {
         if (fraction - lastNote >= 0.05 || progress.done === progress.todo) {
           lastNote = fraction;
           const elapsed = (performance.now() - started) / 1000;
-          const eta = (elapsed / progress.done) * (progress.todo - progress.done);
           process.stderr.write(
-            `sarlab sweep: ${progress.done}/${progress.todo} runs, ${progress.failures} without success, ${formatDuration(elapsed)} elapsed, ETA ${formatDuration(eta)}\n`,
+            `sarlab sweep: ${progress.done}/${progress.todo} runs, ${progress.failures} without success, ${formatDuration(elapsed)} elapsed, ETA ${etaText()}\n`,
           );
         }
       },

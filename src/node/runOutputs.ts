@@ -1,0 +1,41 @@
+import { join } from 'node:path';
+import type { RunSummary, Simulation } from '../experiments/simulation.js';
+import { writeFileAtomic } from './files.js';
+import { encodeTexturePng } from './pngTrack.js';
+
+/** The files a run wrote. */
+export interface RunOutputFiles {
+  summary: string;
+  log: string;
+  /** The plot as SVG (a PNG beside it), or null when no plot was drawn. */
+  plot: string | null;
+}
+
+/**
+ * Writes what `sarlab run` writes for a finished simulation: `summary.json`, the per-step `log.csv`
+ * and, with `plot`, `plot.svg` and `plot.png` (which need the optional packages vega, vega-lite and
+ * @resvg/resvg-js). Each file is written atomically.
+ */
+export async function writeRunOutputs(
+  out: string,
+  simulation: Simulation,
+  options: { plot?: boolean } = {},
+): Promise<RunOutputFiles> {
+  const summary: RunSummary = simulation.summary();
+  const files: RunOutputFiles = { summary: join(out, 'summary.json'), log: join(out, 'log.csv'), plot: null };
+  writeFileAtomic(files.log, simulation.log.toCSV());
+  if (options.plot) {
+    const [{ svgToPng, vegaLiteToSvg }, { runPlotSpec }] = await Promise.all([
+      import('../report/render.js'),
+      import('../report/runPlot.js'),
+    ]);
+    const track = simulation.parts.track;
+    const image = `data:image/png;base64,${encodeTexturePng(track.texture.downsample(400)).toString('base64')}`;
+    const svg = await vegaLiteToSvg(runPlotSpec(track, simulation.log, summary, image));
+    files.plot = join(out, 'plot.svg');
+    writeFileAtomic(files.plot, svg);
+    writeFileAtomic(join(out, 'plot.png'), svgToPng(svg));
+  }
+  writeFileAtomic(files.summary, `${JSON.stringify(summary, null, 2)}\n`);
+  return files;
+}

@@ -1,0 +1,8 @@
+import en from 'zod/v4/locales/en.js';
+
+/**
+ * Parse options for zod/mini schemas: zod's English messages (which the validation errors build on)
+ * and no eval-compiled parsers (a page's content security policy may forbid eval), set per parse
+ * so that zod's global configuration, which an application may share with this library, is left alone.
+ */
+export const englishMessages = { error: en().localeError, jitless: true } as const;
