@@ -58,6 +58,7 @@ export interface CameraConfig {
  * - `blind`: every predictor 0.
  */
 export const PREDICTOR_MODES = ['ahead', 'at-reflex', 'blind'] as const;
+/** One of `PREDICTOR_MODES`. */
 export type PredictorMode = (typeof PREDICTOR_MODES)[number];
 
 /** Settings of the simulated line follower. */
