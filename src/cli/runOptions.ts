@@ -1,10 +1,11 @@
-import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { parse as parseYaml } from 'yaml';
+import { parseDocument } from 'yaml';
 import { mergeConfig, parseRunConfig, RUN_RULES, type RunConfig } from '../experiments/config.js';
 import { RELEVANCE_KINDS } from '../learning/relevance.js';
 import { ACTIVATIONS } from '../net/activation.js';
+import { readInputFile } from '../node/files.js';
 import { ValidationError } from '../util/errors.js';
+import { checkNesting, MAX_NESTING, parseJsonStrict } from '../util/json.js';
 
 /** The options every command that runs the line follower accepts (run, sweep). */
 export function addRunOptions(command: Command, { single }: { single: boolean }): Command {
@@ -86,23 +87,28 @@ export function layersFlag(text: string): number[] {
   return listFlag('layers', text).map((w) => numberFlag('layers', w, { integer: true, min: 1 }));
 }
 
-/** Reads a JSON or YAML configuration file (not yet validated). */
-export function readConfigFile(path: string): unknown {
-  if (!existsSync(path)) throw new ValidationError('--config', path, 'an existing file');
-  let text: string;
+/** Largest configuration or sweep file accepted, in bytes. */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+
+/**
+ * Reads a JSON or YAML configuration file (not yet validated): a regular file of at most 1 MB, no
+ * key twice in one object, nested at most 64 levels.
+ */
+export function readConfigFile(path: string, flag = '--config'): unknown {
+  const text = readInputFile(flag, path, MAX_CONFIG_BYTES, 'file').toString('utf8');
+  const yaml = /\.ya?ml$/i.test(path);
   try {
-    text = readFileSync(path, 'utf8');
+    if (!yaml) return parseJsonStrict(text);
+    const document = parseDocument(text, { uniqueKeys: true });
+    // Warnings (an unknown directive, say) are not errors; only errors are reported, one line each.
+    if (document.errors.length > 0) throw new Error(document.errors[0].message);
+    const value = document.toJS({ maxAliasCount: 100 });
+    checkNesting(value);
+    return value;
   } catch (error) {
-    throw new ValidationError('--config', path, `a readable file (${(error as NodeJS.ErrnoException).code})`);
-  }
-  try {
-    return /\.ya?ml$/i.test(path) ? parseYaml(text) : JSON.parse(text);
-  } catch (error) {
-    throw new ValidationError(
-      '--config',
-      path,
-      `valid ${/\.ya?ml$/i.test(path) ? 'YAML' : 'JSON'} (${(error as Error).message.split('\n')[0]})`,
-    );
+    let reason = (error as Error).message.split('\n')[0].replace(/:$/, '');
+    if (/call stack/i.test(reason)) reason = `nested deeper than ${MAX_NESTING} levels`;
+    throw new ValidationError(flag, path, `valid ${yaml ? 'YAML' : 'JSON'} (${reason})`);
   }
 }
 

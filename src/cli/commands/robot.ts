@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { RunConfig } from '../../experiments/config.js';
 import type { Network } from '../../net/network.js';
+import { checkOutputFolder } from '../../node/files.js';
 import { resolveConfiguredTrack } from '../../node/pngTrack.js';
 import { RobotEmulator, serveTcp } from '../../robot/emulator.js';
 import { HandshakeError, RobotEnvironment } from '../../robot/robotEnvironment.js';
@@ -70,6 +71,8 @@ export async function runOnRobotCommand(
     throw new ValidationError('--on-link-lost', onLinkLost, 'exit|reconnect');
   const reconnectFor =
     flags.reconnectFor === undefined ? 10 : numberFlag('reconnect-for', flags.reconnectFor, { min: 0 });
+  const out = flags.out ?? defaultOutDir(config).replace(/seed/, 'robot-seed');
+  checkOutputFolder('--out', out);
   const log = (message: string) => console.error(`sarlab robot: ${message}`);
   let robot: RobotEnvironment;
   try {
@@ -112,7 +115,6 @@ export async function runOnRobotCommand(
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
-  const out = flags.out ?? defaultOutDir(config).replace(/seed/, 'robot-seed');
   const files = await writeRunOutputs(out, run.simulation, summary, flags.plot !== false);
   if (flags.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
   else {

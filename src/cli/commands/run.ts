@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import type { RunConfig } from '../../experiments/config.js';
 import { mergeConfig, parseRunConfig } from '../../experiments/config.js';
 import { type RunSummary, Simulation } from '../../experiments/simulation.js';
-import { writeFileAtomic } from '../../node/files.js';
+import { checkOutputFile, checkOutputFolder, writeFileAtomic } from '../../node/files.js';
 import { loadModel, saveModel } from '../../node/modelFile.js';
 import { encodeTexturePng, resolveConfiguredTrack } from '../../node/pngTrack.js';
 import { svgToPng, vegaLiteToSvg } from '../../report/render.js';
@@ -69,6 +69,9 @@ async function runCommand(flags: RunCommandFlags): Promise<number> {
     );
   }
   const track = resolveConfiguredTrack(config);
+  // Every output path is checked before the first step, so that a bad one never costs a run.
+  checkOutputFolder('--out', flags.out ?? defaultOutDir(config));
+  if (flags.saveModel) checkOutputFile('--save-model', flags.saveModel);
   if (flags.robot) return runOnRobotCommand(flags, config, track, model?.network);
   const simulation = new Simulation(config, track, model?.network);
   const network = simulation.parts.network;

@@ -120,9 +120,29 @@ export function createStaticServer(root: string): Server {
  */
 const TRACK_ENDPOINT = '/api/track';
 
+/** Uploads handled at once (more get 503), and the time one may take to arrive (then it is cut off). */
+export const MAX_CONCURRENT_UPLOADS = 4;
+export const UPLOAD_TIMEOUT_MS = 15_000;
+let uploadsInFlight = 0;
+
+/** True when a request comes from a page of another origin (a browser says so in Origin or Sec-Fetch-Site). */
+function crossOrigin(request: IncomingMessage): boolean {
+  const site = request.headers['sec-fetch-site'];
+  if (site !== undefined && site !== 'same-origin' && site !== 'none') return true;
+  const origin = request.headers.origin;
+  if (origin === undefined) return false;
+  const host = request.headers.host;
+  return !host || (origin !== `http://${host}` && origin !== `https://${host}`);
+}
+
 function handleTrackUpload(request: IncomingMessage, response: ServerResponse): void {
   if (request.method !== 'POST') {
     send(response, 405, 'method not allowed: POST a PNG', { Allow: 'POST' });
+    return;
+  }
+  if (crossOrigin(request)) {
+    send(response, 403, 'forbidden: uploads from another origin are refused', { Connection: 'close' });
+    request.resume();
     return;
   }
   const declared = Number(request.headers['content-length'] ?? Number.NaN);
@@ -131,36 +151,67 @@ function handleTrackUpload(request: IncomingMessage, response: ServerResponse): 
     request.destroy();
     return;
   }
-  const chunks: Buffer[] = [];
+  if (uploadsInFlight >= MAX_CONCURRENT_UPLOADS) {
+    send(response, 503, `busy: at most ${MAX_CONCURRENT_UPLOADS} uploads at a time; try again`, {
+      Connection: 'close',
+      'Retry-After': '1',
+    });
+    request.destroy();
+    return;
+  }
+  uploadsInFlight++;
+  let chunks: Buffer[] = [];
   let size = 0;
-  let refused = false;
+  let finished = false;
+  // Every way an upload ends releases its slot and its buffered bytes exactly once.
+  const finish = () => {
+    if (finished) return false;
+    finished = true;
+    uploadsInFlight--;
+    clearTimeout(timer);
+    chunks = [];
+    return true;
+  };
+  const timer = setTimeout(() => {
+    if (finish()) {
+      send(response, 408, `too slow: an upload must arrive within ${UPLOAD_TIMEOUT_MS / 1000} s`, {
+        Connection: 'close',
+      });
+      request.destroy();
+    }
+  }, UPLOAD_TIMEOUT_MS);
   request.on('data', (chunk: Buffer) => {
-    if (refused) return;
+    if (finished) return;
     size += chunk.length;
     if (size > MAX_TRACK_BYTES) {
-      refused = true;
+      finish();
       send(response, 413, `too large: at most ${MAX_TRACK_BYTES} bytes`, { Connection: 'close' });
       request.destroy();
       return;
     }
     chunks.push(chunk);
   });
-  request.on('error', () => {
-    refused = true;
-  });
+  request.on('error', () => finish());
+  request.on('close', () => finish());
   request.on('end', () => {
-    if (refused) return;
+    const body = Buffer.concat(chunks);
+    if (!finish()) return;
     try {
-      const texture = decodePngTexture(Buffer.concat(chunks), 0.5, 'upload');
+      const texture = decodePngTexture(body, 0.5, 'upload');
       const track = trackFromTexture('upload', texture);
-      const body = JSON.stringify({ width: texture.width, height: texture.height, start: track.start });
+      const json = JSON.stringify({ width: texture.width, height: texture.height, start: track.start });
       response.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', ...SECURITY_HEADERS });
-      response.end(`${body}\n`);
+      response.end(`${json}\n`);
     } catch (error) {
       const message = error instanceof ValidationError ? error.message : 'unreadable upload';
       send(response, /not a PNG/.test(message) ? 415 : 400, message);
     }
   });
+}
+
+/** How many uploads are being received now (for tests). */
+export function uploadsNow(): number {
+  return uploadsInFlight;
 }
 
 function send(

@@ -79,7 +79,7 @@ const GRID_KEYS = [
 
 /** Reads a sweep file: the grid axes (lists or the flag syntax) and optionally `config`, a run config file. */
 function readGridSettings(path: string): Record<string, unknown> {
-  const value = readConfigFile(path);
+  const value = readConfigFile(path, '--grid');
   if (!value || typeof value !== 'object' || Array.isArray(value))
     throw new ValidationError('--grid', path, 'a file holding one object of sweep settings');
   for (const key of Object.keys(value)) {
