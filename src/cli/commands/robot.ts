@@ -125,9 +125,11 @@ export async function runOnRobotCommand(
     );
   }
   if (summary.robot.stopCause === 'link-lost') {
-    console.error(
-      `sarlab: ${summary.robot.failure}; the motors were commanded to stop; the partial results are in ${out}`,
-    );
+    const stop =
+      summary.robot.failureStopSent === false
+        ? "no STOP could be sent (the link was already closed): the robot's own watchdog must stop its motors"
+        : 'the motors were commanded to stop';
+    console.error(`sarlab: ${summary.robot.failure}; ${stop}; the partial results are in ${out}`);
     return EXIT_FAILURE;
   }
   if (summary.diverged) return EXIT_FAILURE;
