@@ -155,7 +155,7 @@ export class RobotEmulator {
   /** True while the current session's host has shaken hands and is heard from within its timeout. */
   get sessionLive(): boolean {
     const s = this.session;
-    return s !== null && s.active && s.transport.open && performance.now() - s.lastRxAt < s.timeoutMs;
+    return s?.active === true && s.transport.open && performance.now() - s.lastRxAt < s.timeoutMs;
   }
 
   /**
