@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { RunConfig } from '../../experiments/config.js';
 import type { Network } from '../../net/network.js';
-import { checkOutputFolder } from '../../node/files.js';
+import { type AtomicFileStream, checkOutputFolder } from '../../node/files.js';
 import { resolveConfiguredTrack } from '../../node/pngTrack.js';
 import { RobotEmulator, serveTcp } from '../../robot/emulator.js';
 import { HandshakeError, RobotEnvironment } from '../../robot/robotEnvironment.js';
@@ -16,7 +16,7 @@ import { ValidationError } from '../../util/errors.js';
 import type { Track } from '../../world/track.js';
 import { CliError, EXIT_FAILURE, EXIT_INTERRUPTED } from '../errors.js';
 import { configFromFlags, numberFlag, type RunFlags } from '../runOptions.js';
-import { defaultOutDir, printSummary, writeRunOutputs } from './run.js';
+import { defaultOutDir, printSummary, streamLog, writeRunOutputs } from './run.js';
 
 /** The robot options of `sarlab run`. */
 export interface RobotFlags {
@@ -101,10 +101,13 @@ export async function runOnRobotCommand(
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   let summary: RobotRunSummary;
+  let logStream: AtomicFileStream | null = null;
   try {
     run = await RobotRun.start(robot, config, track, network);
+    logStream = streamLog(run.simulation, out);
     summary = await run.run();
   } catch (error) {
+    logStream?.abort();
     await robot.close(signalled ? 'interrupted' : 'error');
     if (signalled) {
       console.error('sarlab: interrupted before the run started; motors commanded to stop');
@@ -115,7 +118,7 @@ export async function runOnRobotCommand(
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
-  const files = await writeRunOutputs(out, run.simulation, summary, flags.plot !== false);
+  const files = await writeRunOutputs(out, run.simulation, summary, flags.plot !== false, logStream);
   if (flags.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
   else {
     printSummary(summary, files);

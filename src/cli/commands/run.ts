@@ -3,8 +3,8 @@ import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import type { RunConfig } from '../../experiments/config.js';
 import { mergeConfig, parseRunConfig } from '../../experiments/config.js';
-import { type RunSummary, Simulation } from '../../experiments/simulation.js';
-import { checkOutputFile, checkOutputFolder, writeFileAtomic } from '../../node/files.js';
+import { type RunSummary, Simulation, StepLog } from '../../experiments/simulation.js';
+import { AtomicFileStream, checkOutputFile, checkOutputFolder, writeFileAtomic } from '../../node/files.js';
 import { loadModel, saveModel } from '../../node/modelFile.js';
 import { encodeTexturePng, resolveConfiguredTrack } from '../../node/pngTrack.js';
 import { svgToPng, vegaLiteToSvg } from '../../report/render.js';
@@ -70,16 +70,42 @@ async function runCommand(flags: RunCommandFlags): Promise<number> {
   }
   const track = resolveConfiguredTrack(config);
   // Every output path is checked before the first step, so that a bad one never costs a run.
-  checkOutputFolder('--out', flags.out ?? defaultOutDir(config));
+  const out = flags.out ?? defaultOutDir(config);
+  checkOutputFolder('--out', out);
   if (flags.saveModel) checkOutputFile('--save-model', flags.saveModel);
   if (flags.robot) return runOnRobotCommand(flags, config, track, model?.network);
   const simulation = new Simulation(config, track, model?.network);
+  const logStream = streamLog(simulation, out);
+  try {
+    return await runLoop(flags, config, simulation, out, logStream);
+  } finally {
+    logStream.abort();
+  }
+}
+
+/**
+ * Streams the full per-step log to `out/log.csv` as the run goes (a long run never holds it in
+ * memory); the file appears, atomically, when the stream is committed at the end.
+ */
+export function streamLog(simulation: Simulation, out: string): AtomicFileStream {
+  const stream = new AtomicFileStream(join(out, 'log.csv'));
+  stream.write(simulation.log.csvHeader());
+  simulation.logSink = (row) => stream.write(StepLog.csvLine(row));
+  return stream;
+}
+
+async function runLoop(
+  flags: RunCommandFlags,
+  config: RunConfig,
+  simulation: Simulation,
+  out: string,
+  logStream: AtomicFileStream,
+): Promise<number> {
   const network = simulation.parts.network;
   if (flags.saveModel && !network)
     throw new ValidationError('--save-model', flags.saveModel, 'a run with a network (not reflex)');
   // The last good weights, kept while saving was asked so that a divergence never overwrites them.
   let lastGood = flags.saveModel && network ? { weights: network.snapshot(), step: 0 } : null;
-  const out = flags.out ?? defaultOutDir(config);
   const showProgress = flags.progress !== false && !flags.json && process.stderr.isTTY === true;
   const bar = showProgress
     ? new cliProgress.SingleBar(
@@ -128,7 +154,7 @@ async function runCommand(flags: RunCommandFlags): Promise<number> {
     if (summary.diverged) network.restore(lastGood.weights);
     saveModel(flags.saveModel, network, config, summary.diverged ? lastGood.step : summary.steps);
   }
-  const files = await writeRunOutputs(out, simulation, summary, flags.plot !== false);
+  const files = await writeRunOutputs(out, simulation, summary, flags.plot !== false, logStream);
   if (flags.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
   else printSummary(summary, files);
   if (summary.diverged) {
@@ -154,15 +180,21 @@ export interface RunFiles {
   plot: string | null;
 }
 
-/** Writes summary.json, log.csv and the plot (SVG and PNG), each atomically. */
+/**
+ * Writes summary.json, log.csv and the plot (SVG and PNG), each atomically. With a log stream (see
+ * `streamLog`) the full log was written as the run went and is committed here; without one, the
+ * log kept in memory is written.
+ */
 export async function writeRunOutputs(
   out: string,
   simulation: Simulation,
   summary: RunSummary,
   plot: boolean,
+  logStream?: AtomicFileStream,
 ): Promise<RunFiles> {
   const files: RunFiles = { summary: join(out, 'summary.json'), log: join(out, 'log.csv'), plot: null };
-  writeFileAtomic(files.log, simulation.log.toCSV());
+  if (logStream) logStream.commit();
+  else writeFileAtomic(files.log, simulation.log.toCSV());
   if (plot) {
     const track = simulation.parts.track;
     const image = `data:image/png;base64,${encodeTexturePng(track.texture.downsample(400)).toString('base64')}`;

@@ -1,0 +1,107 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseRunConfig } from '../src/experiments/config.js';
+import { MAX_LOG_ROWS, Simulation, StepLog } from '../src/experiments/simulation.js';
+import { sarlab, tempDir } from './cliHelpers.js';
+
+/**
+ * Reliability of `sarlab run` (docs/reliability.md): the log of a long run, output paths checked
+ * before the first step, model files, limits.
+ */
+const dir = tempDir('sarlab-run-rel-');
+const f = (name: string) => join(dir, name);
+
+describe('item 6: the log of a long run is streamed; memory stays bounded', () => {
+  it('a run of 1e9 steps allocates a bounded log, and every row goes to the sink', () => {
+    const huge = new Simulation(parseRunConfig({ rule: 'reflex', steps: 1e9, logEvery: 1 }));
+    expect(huge.log.data[0].length).toBeLessThanOrEqual(MAX_LOG_ROWS);
+    const steps = 20_000;
+    const simulation = new Simulation(
+      parseRunConfig({ rule: 'reflex', steps, logEvery: 1, afterSuccess: -1 }),
+    );
+    const seen: number[] = [];
+    simulation.logSink = (row) => seen.push(row[0]);
+    simulation.runToEnd(undefined, 10_000);
+    expect(seen).toEqual(Array.from({ length: steps }, (_, i) => i));
+  });
+
+  it('a full log is thinned evenly (every second row, then every fourth, ...)', () => {
+    const log = new StepLog(0, 1000, 100);
+    const row = new Float64Array(log.columns.length);
+    for (let t = 0; t < 1000; t++) {
+      row[0] = t;
+      log.push(row);
+    }
+    expect(log.data[0].length).toBe(100);
+    expect(log.stride).toBe(16);
+    const kept = log.column('step');
+    for (let r = 0; r < log.rows; r++) expect(kept[r]).toBe(r * 16);
+    expect(log.rows).toBe(Math.ceil(1000 / 16));
+  });
+
+  it('StepLog.csvLine formats a row as toCSV does', () => {
+    const log = new StepLog(1, 4);
+    const row = Float64Array.from([3, 0.125, 1 / 3, 0, -2, 1e-9, 7, 0.5, 1, 0, 2.5]);
+    log.push(row);
+    expect(log.csvHeader() + StepLog.csvLine(row)).toBe(log.toCSV());
+  });
+
+  it('sarlab run writes the full log (every row, not the thinned one) and no temporary file', () => {
+    writeFileSync(f('every.json'), JSON.stringify({ logEvery: 1, afterSuccess: -1 }));
+    const r = sarlab([
+      'run',
+      '--rule',
+      'reflex',
+      '--steps',
+      '30000',
+      '--config',
+      f('every.json'),
+      '--no-plot',
+      '--out',
+      f('long'),
+    ]);
+    expect(r.status, r.stderr).toBe(0);
+    const lines = readFileSync(f('long/log.csv'), 'utf8').trimEnd().split('\n');
+    expect(lines).toHaveLength(30_001);
+    expect(lines[0]).toMatch(/^step,error,errorEma/);
+    expect(lines[30_000].split(',')[0]).toBe('29999');
+    expect(readdirSync(f('long')).filter((n) => n.includes('.tmp-'))).toEqual([]);
+  });
+});
+
+describe('item 7: output paths are checked before the first step', () => {
+  mkdirSync(f('ro'), { recursive: true });
+  writeFileSync(f('a-file'), 'x');
+  const cases: [string, string[], RegExp][] = [
+    ['--out an existing file', ['--out', f('a-file')], /--out: .*expected a folder/],
+    ['--out under a file', ['--out', join(f('a-file'), 'sub')], /--out: .*(is not a folder|ENOTDIR)/],
+    ['--out /dev/null', ['--out', '/dev/null'], /--out: got "\/dev\/null", expected a folder/],
+    [
+      '--out /proc/self',
+      ['--out', '/proc/self/sarlab-out'],
+      /--out: .*(denied|not permitted|ENOENT|EACCES|EPERM)/,
+    ],
+    ['--out with a 300-character name', ['--out', f('n'.repeat(300))], /--out: .*at most 255 bytes/],
+    [
+      '--save-model a folder',
+      ['--out', f('ok-out'), '--save-model', f('ro')],
+      /--save-model: .*not a regular file/,
+    ],
+    [
+      '--save-model under a file',
+      ['--out', f('ok-out2'), '--save-model', join(f('a-file'), 'm.json')],
+      /--save-model: .*is not a folder/,
+    ],
+  ];
+  for (const [name, args, message] of cases) {
+    it(`refuses ${name} with exit 2 before running`, () => {
+      const r = sarlab(['run', '--steps', '3000', '--no-plot', ...args]);
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(message);
+      expect(r.stdout).toBe('');
+      expect(existsSync(f('ok-out'))).toBe(false);
+    });
+  }
+});
