@@ -105,3 +105,125 @@ describe('item 7: output paths are checked before the first step', () => {
     });
   }
 });
+
+describe('item 10: a model is run with the configuration it was trained with', () => {
+  const model = f('backprop-tanh.json');
+  const setup = () => {
+    if (existsSync(model)) return;
+    const r = sarlab([
+      'run',
+      '--rule',
+      'backprop',
+      '--activation',
+      'tanh',
+      '--layers',
+      '6,2',
+      '--steps',
+      '300',
+      '--no-plot',
+      '--save-model',
+      model,
+      '--out',
+      f('trained'),
+    ]);
+    expect(r.status, r.stderr).toBe(0);
+  };
+
+  const refusals: [string, string[], RegExp][] = [
+    [
+      'other filters',
+      ['--filters', 'fir'],
+      /--load-model filters\.kind: got "fir", expected "resonator" as in the model/,
+    ],
+    ['another filter count', ['--filter-count', '3'], /--load-model filters\.count: got 3, expected 5/],
+    [
+      'other layers',
+      ['--layers', '10,10,2'],
+      /--load-model network\.layers: got \[10,10,2\], expected \[6,2\]/,
+    ],
+    [
+      'another activation',
+      ['--activation', 'sigmoid'],
+      /--load-model network\.activation: got "sigmoid", expected "tanh"/,
+    ],
+    [
+      'another input kind',
+      ['--inputs', 'camera'],
+      /--load-model world\.inputs: got "camera", expected "rows"/,
+    ],
+  ];
+  for (const [name, args, message] of refusals) {
+    it(`refuses ${name} (it changes what the weights mean)`, () => {
+      setup();
+      const r = sarlab([
+        'run',
+        '--load-model',
+        model,
+        '--steps',
+        '50',
+        '--no-plot',
+        '--out',
+        f('x10'),
+        ...args,
+      ]);
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(message);
+    });
+  }
+
+  it('restores the rule and the network from the model, and says so', () => {
+    setup();
+    const r = sarlab([
+      'run',
+      '--load-model',
+      model,
+      '--steps',
+      '50',
+      '--no-plot',
+      '--json',
+      '--out',
+      f('restored'),
+    ]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/using the model's .*network\.activation = "tanh".*rule = "backprop"/);
+    const summary = JSON.parse(r.stdout);
+    expect(summary.rule).toBe('backprop');
+    expect(summary.config.network.activation).toBe('tanh');
+    expect(summary.config.network.layers).toEqual([6, 2]);
+  });
+
+  it('an explicit --rule is kept (continuing with another rule does not change what the weights mean)', () => {
+    setup();
+    const r = sarlab([
+      'run',
+      '--load-model',
+      model,
+      '--rule',
+      'sar',
+      '--steps',
+      '50',
+      '--no-plot',
+      '--json',
+      '--out',
+      f('sar'),
+    ]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).rule).toBe('sar');
+  });
+});
+
+describe('item 10: mixed activations are not reported as one', () => {
+  it('a model whose layers have different activations is refused, not run as sigmoid', async () => {
+    const { reconcileModelConfig } = await import('../src/experiments/modelConfig.js');
+    const config = parseRunConfig({});
+    expect(() =>
+      reconcileModelConfig(config, {}, config, {
+        inputs: 120,
+        layers: [4, 2],
+        activation: ['tanh', 'sigmoid'],
+        bias: true,
+      }),
+    ).toThrow(/network\.activation: got "tanh,sigmoid", expected a model whose layers share one activation/);
+  });
+});

@@ -150,7 +150,10 @@ export function configFromFlags(flags: RunFlags): RunConfig {
   // Validate the file alone first, so that its errors name the file; then errors come from flags.
   if (flags.config) parseRunConfig(fromFile, flags.config);
   try {
-    return parseRunConfig(mergeConfig(fromFile ?? {}, override), 'config');
+    const input = mergeConfig(fromFile ?? {}, override);
+    const config = parseRunConfig(input, 'config');
+    USER_INPUT.set(config, input);
+    return config;
   } catch (error) {
     if (error instanceof ValidationError) {
       const flag = FLAG_OF_FIELD[error.field.replace(/^config\./, '').replace(/\.\d+$/, '')];
@@ -158,6 +161,14 @@ export function configFromFlags(flags: RunFlags): RunConfig {
     }
     throw error;
   }
+}
+
+/** What the user wrote (config file and flags, before defaults) for each configuration built here. */
+const USER_INPUT = new WeakMap<RunConfig, unknown>();
+
+/** The settings the user gave explicitly (config file and flags, no defaults) for a config from `configFromFlags`. */
+export function userInputOf(config: RunConfig): unknown {
+  return USER_INPUT.get(config) ?? {};
 }
 
 /** Which flag sets which configuration field, so that errors name what the user typed. */

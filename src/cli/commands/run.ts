@@ -2,16 +2,16 @@ import { join } from 'node:path';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import type { RunConfig } from '../../experiments/config.js';
-import { mergeConfig, parseRunConfig } from '../../experiments/config.js';
+import { reconcileModelConfig } from '../../experiments/modelConfig.js';
 import { type RunSummary, Simulation, StepLog } from '../../experiments/simulation.js';
 import { AtomicFileStream, checkOutputFile, checkOutputFolder, writeFileAtomic } from '../../node/files.js';
 import { loadModel, saveModel } from '../../node/modelFile.js';
 import { encodeTexturePng, resolveConfiguredTrack } from '../../node/pngTrack.js';
 import { svgToPng, vegaLiteToSvg } from '../../report/render.js';
 import { runPlotSpec } from '../../report/runPlot.js';
-import { ValidationError } from '../../util/errors.js';
+import { describeValue, ValidationError } from '../../util/errors.js';
 import { EXIT_INTERRUPTED } from '../errors.js';
-import { addRunOptions, configFromFlags, type RunFlags } from '../runOptions.js';
+import { addRunOptions, configFromFlags, type RunFlags, userInputOf } from '../runOptions.js';
 import { addRobotOptions, type RobotFlags, runOnRobotCommand } from './robot.js';
 
 interface RunCommandFlags extends RunFlags, RobotFlags {
@@ -46,6 +46,13 @@ export function registerRun(program: Command): void {
   addRobotOptions(command);
 }
 
+function getPath(value: unknown, path: string): unknown {
+  let v = value;
+  for (const key of path.split('.'))
+    v = v && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined;
+  return v;
+}
+
 export function defaultOutDir(config: RunConfig): string {
   const track = config.track
     .replace(/^.*[\\/]/, '')
@@ -60,13 +67,16 @@ async function runCommand(flags: RunCommandFlags): Promise<number> {
   if (model) {
     if (config.rule === 'reflex')
       throw new ValidationError('--load-model', flags.loadModel, 'a learning rule (not reflex)');
-    // The network's shape comes from the model, so that the summary describes what actually ran.
-    const shape = model.network.shape();
-    config = parseRunConfig(
-      mergeConfig(config, {
-        network: { layers: shape.layers, activation: shape.activation[0], bias: shape.bias },
-      }),
-    );
+    // What gives the weights their meaning comes from the model (a different value given is
+    // refused), and so do the training settings not given, so that the summary describes what ran.
+    const reconciled = reconcileModelConfig(config, userInputOf(config), model.config, model.network.shape());
+    config = reconciled.config;
+    if (reconciled.restored.length > 0)
+      console.error(
+        `sarlab: --load-model: using the model's ${reconciled.restored
+          .map((path) => `${path} = ${describeValue(getPath(config, path))}`)
+          .join(', ')}`,
+      );
   }
   const track = resolveConfiguredTrack(config);
   // Every output path is checked before the first step, so that a bad one never costs a run.
