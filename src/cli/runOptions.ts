@@ -58,13 +58,17 @@ export interface RunFlags {
   config?: string;
 }
 
-/** Parses a number flag strictly: the whole text must be a finite number. */
+/** A decimal number: digits, an optional fraction and exponent (no hex, binary, octal or Infinity). */
+export const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/** Parses a number flag strictly: the whole text must be a finite decimal number. */
 export function numberFlag(
   flag: string,
   text: string,
   { integer = false, min }: { integer?: boolean; min?: number } = {},
 ) {
-  const value = text.trim() === '' ? Number.NaN : Number(text);
+  // Decimal only: Number() would also read 0x10 as 16, 0b1 and 0o7, and 'Infinity'.
+  const value = DECIMAL.test(text.trim()) ? Number(text) : Number.NaN;
   const expected = `${integer ? 'an integer' : 'a number'}${min !== undefined ? ` >= ${min}` : ''}`;
   if (
     !Number.isFinite(value) ||

@@ -12,6 +12,21 @@ import { DEFAULT_WORLD } from '../world/lineFollower.js';
 export const RUN_RULES = [...RULE_NAMES, 'reflex'] as const;
 export type RunRule = (typeof RUN_RULES)[number];
 
+/**
+ * Upper limits of sizes (docs/reliability.md): beyond them a run would exhaust memory or never end,
+ * so they are refused as bad input rather than failing inside.
+ */
+export const LIMITS = {
+  steps: 1_000_000_000,
+  layerWidth: 10_000,
+  layers: 1_000,
+  /** Weights and biases of the whole network (8 bytes each, several copies: about 1 GB at most). */
+  parameters: 20_000_000,
+  rowsCount: 1_000,
+  rowsDistances: 100,
+  cameraGrid: 256,
+} as const;
+
 const positive = z.number().finite().positive();
 const nonNegative = z.number().finite().min(0);
 const count = z.number().int().min(1);
@@ -25,8 +40,8 @@ const reflexSchema = z.strictObject({
 });
 
 const rowsSchema = z.strictObject({
-  distances: z.array(positive).min(1).default(DEFAULT_WORLD.rows.distances),
-  count: count.default(DEFAULT_WORLD.rows.count),
+  distances: z.array(positive).min(1).max(LIMITS.rowsDistances).default(DEFAULT_WORLD.rows.distances),
+  count: count.max(LIMITS.rowsCount).default(DEFAULT_WORLD.rows.count),
   spread: nonNegative.default(DEFAULT_WORLD.rows.spread),
   radius: nonNegative.default(DEFAULT_WORLD.rows.radius),
 });
@@ -37,7 +52,9 @@ const cameraSchema = z.strictObject({
   tilt: z.number().finite().gt(0).lt(90).default(DEFAULT_WORLD.camera.tilt),
   fieldOfView: z.number().finite().gt(0).lt(170).default(DEFAULT_WORLD.camera.fieldOfView),
   resolution: z.tuple([count.max(1024), count.max(1024)]).default(DEFAULT_WORLD.camera.resolution),
-  grid: z.tuple([count, count]).default(DEFAULT_WORLD.camera.grid),
+  grid: z
+    .tuple([count.max(LIMITS.cameraGrid), count.max(LIMITS.cameraGrid)])
+    .default(DEFAULT_WORLD.camera.grid),
 });
 
 const worldSchema = z.strictObject({
@@ -51,7 +68,7 @@ const worldSchema = z.strictObject({
 });
 
 const networkSchema = z.strictObject({
-  layers: z.array(count).min(1).default([10, 10, 10, 10, 2]),
+  layers: z.array(count.max(LIMITS.layerWidth)).min(1).max(LIMITS.layers).default([10, 10, 10, 10, 2]),
   activation: z.enum(ACTIVATIONS).default('sigmoid'),
   init: z.enum(INITIALISATIONS).default('xavier'),
   initRange: nonNegative.default(1),
@@ -82,7 +99,7 @@ const successSchema = z.strictObject({
 export const runConfigSchema = z.strictObject({
   seed: z.number().int().default(1),
   /** Step budget. */
-  steps: count.default(100_000),
+  steps: count.max(LIMITS.steps).default(100_000),
   /** Steps to keep running after success (so that the last window measures the learned behaviour); -1 runs the whole budget. */
   afterSuccess: z.number().int().min(-1).default(2000),
   /** A built-in track name, procedural:SEED, or a PNG file. */
@@ -127,6 +144,14 @@ export function parseRunConfig(input: unknown, source = 'config'): RunConfig {
       `>= minPeriod (${config.filters.minPeriod})`,
     );
   }
+  const parameters = estimatedParameters(config);
+  if (parameters > LIMITS.parameters) {
+    throw new ValidationError(
+      `${source}.network.layers`,
+      config.network.layers,
+      `a network of at most ${LIMITS.parameters} weights (this one has about ${parameters})`,
+    );
+  }
   const outputs = config.network.layers[config.network.layers.length - 1];
   if (config.agent.outputWeights && config.agent.outputWeights.length !== outputs) {
     throw new ValidationError(
@@ -136,6 +161,20 @@ export function parseRunConfig(input: unknown, source = 'config'): RunConfig {
     );
   }
   return config;
+}
+
+/** Weights and biases of the configured network, its inputs estimated as predictors × filters. */
+export function estimatedParameters(config: RunConfig): number {
+  const w = config.world;
+  const predictors =
+    w.inputs === 'rows' ? w.rows.distances.length * w.rows.count : w.camera.grid[0] * w.camera.grid[1];
+  let fanIn = predictors * config.filters.count;
+  let total = 0;
+  for (const width of config.network.layers) {
+    total += (fanIn + 1) * width;
+    fanIn = width;
+  }
+  return total;
 }
 
 export function defaultRunConfig(): RunConfig {
@@ -191,6 +230,7 @@ function simplifyZodMessage(message: string, value: unknown): string {
     .replace(/^Too small: expected number to be >=(.*)$/, 'a number >= $1')
     .replace(/^Too small: expected number to be >(.*)$/, 'a number > $1')
     .replace(/^Too small: expected array to have >=(\d+) items?$/, 'a list of at least $1')
+    .replace(/^Too big: expected array to have <=(\d+) items?$/, 'a list of at most $1')
     .replace(/^Too big: expected number to be <=(.*)$/, 'a number <= $1')
     .replace(/^Too big: expected number to be <(.*)$/, 'a number < $1')
     .replace(`received ${describeValue(value)}`, '')

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
-import type { Server } from 'node:net';
+import { isIP, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
@@ -24,6 +24,22 @@ export interface RobotFlags {
   robotTimeout?: string;
   onLinkLost?: string;
   reconnectFor?: string;
+}
+
+/** A number flag with an upper bound too. */
+function boundedFlag(
+  flag: string,
+  text: string,
+  { integer = false, min, max }: { integer?: boolean; min: number; max: number },
+): number {
+  const value = numberFlag(flag, text, { integer, min });
+  if (value > max)
+    throw new ValidationError(
+      `--${flag}`,
+      text,
+      `${integer ? 'an integer' : 'a number'} from ${min} to ${max}`,
+    );
+  return value;
 }
 
 export function addRobotOptions(command: Command): Command {
@@ -64,13 +80,24 @@ export async function runOnRobotCommand(
   network?: Network,
 ): Promise<number> {
   const address = parseRobotAddress(flags.robot as string);
+  if (address.kind === 'serial' && !existsSync(address.path))
+    throw new ValidationError(
+      '--robot',
+      flags.robot,
+      `an existing serial device (${address.path} does not exist)`,
+    );
+  // The timeout travels in HELLO as a 16-bit number of milliseconds.
   const timeoutMs =
-    flags.robotTimeout === undefined ? 200 : numberFlag('robot-timeout', flags.robotTimeout, { min: 1 });
+    flags.robotTimeout === undefined
+      ? 200
+      : boundedFlag('robot-timeout', flags.robotTimeout, { integer: true, min: 1, max: 65535 });
   const onLinkLost = flags.onLinkLost ?? 'exit';
   if (onLinkLost !== 'exit' && onLinkLost !== 'reconnect')
     throw new ValidationError('--on-link-lost', onLinkLost, 'exit|reconnect');
   const reconnectFor =
-    flags.reconnectFor === undefined ? 10 : numberFlag('reconnect-for', flags.reconnectFor, { min: 0 });
+    flags.reconnectFor === undefined
+      ? 10
+      : boundedFlag('reconnect-for', flags.reconnectFor, { min: 0, max: 86_400 });
   const out = flags.out ?? defaultOutDir(config).replace(/seed/, 'robot-seed');
   checkOutputFolder('--out', out);
   const log = (message: string) => console.error(`sarlab robot: ${message}`);
@@ -196,8 +223,9 @@ async function emulatorCommand(flags: EmulatorFlags): Promise<number> {
     return p;
   };
   const faults = {
-    latencyMs: flags.latency === undefined ? 0 : numberFlag('latency', flags.latency, { min: 0 }),
-    jitterMs: flags.jitter === undefined ? 0 : numberFlag('jitter', flags.jitter, { min: 0 }),
+    latencyMs:
+      flags.latency === undefined ? 0 : boundedFlag('latency', flags.latency, { min: 0, max: 60_000 }),
+    jitterMs: flags.jitter === undefined ? 0 : boundedFlag('jitter', flags.jitter, { min: 0, max: 60_000 }),
     drop: probability('drop', flags.drop),
     corrupt: probability('corrupt', flags.corrupt),
     seed: flags.faultSeed === undefined ? 1 : numberFlag('fault-seed', flags.faultSeed, { integer: true }),
@@ -205,6 +233,17 @@ async function emulatorCommand(flags: EmulatorFlags): Promise<number> {
   const modes = [flags.port !== undefined, flags.serial !== undefined, flags.pty === true].filter(Boolean);
   if (modes.length !== 1)
     throw new CliError('robot-emulator: give exactly one of --port N, --serial PATH, --pty');
+  // Checked before the emulator starts its clock.
+  let listenAddress: { port: number; host: string } | null = null;
+  if (flags.port !== undefined) {
+    const port = boundedFlag('port', flags.port, { integer: true, min: 0, max: 65535 });
+    const host = (flags.host ?? '127.0.0.1').trim();
+    if (host === '' || (/^[\d.]+$/.test(host) && !isIP(host)))
+      throw new ValidationError('--host', flags.host, 'a local address or host name (e.g. 127.0.0.1)');
+    listenAddress = { port, host };
+  }
+  if (flags.serial !== undefined && !existsSync(flags.serial))
+    throw new ValidationError('--serial', flags.serial, 'an existing serial device');
   const { builtinTrack } = await import('../../world/track.js');
   const log = flags.quiet ? () => {} : (m: string) => console.error(`robot-emulator: ${m}`);
   const emulator = new RobotEmulator({
@@ -218,12 +257,15 @@ async function emulatorCommand(flags: EmulatorFlags): Promise<number> {
   let transport: Transport | null = null;
   let socat: ReturnType<typeof spawn> | null = null;
   if (flags.port !== undefined) {
-    const port = numberFlag('port', flags.port, { integer: true, min: 0 });
-    const host = flags.host ?? '127.0.0.1';
+    const { port, host } = listenAddress as { port: number; host: string };
     try {
       server = await serveTcp(emulator, port, host);
     } catch (error) {
-      throw new CliError(`cannot listen on ${host}:${port}: ${(error as NodeJS.ErrnoException).code}`, 1);
+      emulator.close();
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOTFOUND' || code === 'EADDRNOTAVAIL' || code === 'EAI_AGAIN')
+        throw new ValidationError('--host', host, `an address of this machine (${code})`);
+      throw new CliError(`cannot listen on ${host}:${port}: ${code}`, 1);
     }
     const a = server.address();
     const actual = typeof a === 'object' && a ? a.port : port;
@@ -250,7 +292,17 @@ async function emulatorCommand(flags: EmulatorFlags): Promise<number> {
     }
     const baud =
       flags.baud === undefined ? 115200 : numberFlag('baud', flags.baud, { integer: true, min: 1 });
-    transport = await SerialTransport.open(path, baud);
+    try {
+      transport = await SerialTransport.open(path, baud);
+    } catch (error) {
+      emulator.close();
+      socat?.kill();
+      throw new ValidationError(
+        '--serial',
+        path,
+        `a serial device that can be opened (${(error as Error).message})`,
+      );
+    }
     emulator.attach(transport);
     if (!flags.pty) process.stdout.write(`robot-emulator: speaking on serial:${path}@${baud}\n`);
   }
