@@ -227,3 +227,69 @@ describe('item 10: mixed activations are not reported as one', () => {
     ).toThrow(/network\.activation: got "tanh,sigmoid", expected a model whose layers share one activation/);
   });
 });
+
+describe('item 22: two Ctrl-C in quick succession still end the run cleanly', () => {
+  it('SIGINT twice within a few ms: exit 130, the results written, one message', async () => {
+    const { spawn } = await import('node:child_process');
+    const { CLI } = await import('./cliHelpers.js');
+    const out = f('two-signals');
+    const child = spawn(
+      process.execPath,
+      [CLI, 'run', '--steps', '5000000', '--after-success', '-1', '--no-plot', '--out', out],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
+      child.on('close', (code, signal) => resolve({ code, signal })),
+    );
+    // The run has started once its log stream exists.
+    const deadline = Date.now() + 60_000;
+    while (
+      !(existsSync(out) && readdirSync(out).some((n) => n.startsWith('log.csv.tmp-'))) &&
+      Date.now() < deadline
+    )
+      await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 200));
+    child.kill('SIGINT');
+    await new Promise((r) => setTimeout(r, 5));
+    child.kill('SIGINT');
+    const { code, signal } = await exited;
+    expect(signal, stderr).toBeNull();
+    expect(code, stderr).toBe(130);
+    expect(stderr).toMatch(/interrupted at step \d+; the partial results are in/);
+    expect(existsSync(join(out, 'summary.json'))).toBe(true);
+    expect(existsSync(join(out, 'log.csv'))).toBe(true);
+  });
+});
+
+describe('item 23: a weight distance that overflows is a divergence, not a null beside diverged: false', () => {
+  it('at learning rate 1.7e308 the summary says diverged', () => {
+    const simulation = new Simulation(parseRunConfig({ learningRate: 1.7e308, steps: 3000 }));
+    const summary = simulation.runToEnd();
+    expect(summary.diverged).toBe(true);
+    expect(summary.stopReason).toBe('diverged');
+    expect(summary.divergence?.what).toBe('weight distance');
+    expect(JSON.stringify(summary)).not.toMatch(/"diverged":false/);
+  });
+});
+
+describe('sibling: a closed stdout is not a crash', () => {
+  it('sarlab run --json piped into a reader that closes at once exits without a stack trace', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { CLI } = await import('./cliHelpers.js');
+    const r = spawnSync(
+      'sh',
+      [
+        '-c',
+        `"${process.execPath}" "${CLI}" run --steps 300 --no-plot --json --out "${f('epipe')}" | head -c 0`,
+      ],
+      {
+        encoding: 'utf8',
+      },
+    );
+    expect(r.stderr).not.toMatch(/EPIPE|Unhandled/);
+  });
+});

@@ -95,7 +95,7 @@ export interface Divergence {
   step: number;
   /** 1-based layer where the first non-finite value was found (0: the error itself). */
   layer: number;
-  what: 'output' | 'weight' | 'bias' | 'error';
+  what: 'output' | 'weight' | 'bias' | 'error' | 'weight distance';
 }
 
 export interface RunSummary {
@@ -265,7 +265,12 @@ export class Simulation {
     row[9] = this.lostLine;
     if (network && this.initialWeights) {
       network.weightDistances(this.initialWeights, this.distances);
-      for (let l = 0; l < this.distances.length; l++) row[10 + l] = this.distances[l];
+      for (let l = 0; l < this.distances.length; l++) {
+        row[10 + l] = this.distances[l];
+        // Finite weights so far from their start that the distance overflows: diverged too.
+        if (!Number.isFinite(this.distances[l]) && !this.divergence)
+          this.divergence = { step: t, layer: l + 1, what: 'weight distance' };
+      }
     }
     this.log.push(row);
     this.logSink?.(row);
@@ -275,6 +280,9 @@ export class Simulation {
     const network = this.parts.network;
     const weightDistance =
       network && this.initialWeights ? Array.from(network.weightDistances(this.initialWeights)) : [];
+    const overflow = weightDistance.findIndex((d) => !Number.isFinite(d));
+    if (overflow >= 0 && !this.divergence)
+      this.divergence = { step: this.metrics.steps, layer: overflow + 1, what: 'weight distance' };
     let stopReason: RunSummary['stopReason'];
     if (this.divergence) stopReason = 'diverged';
     else if (this.interrupted && !this.doneWithoutInterrupt()) stopReason = 'interrupted';

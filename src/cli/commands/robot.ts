@@ -125,8 +125,12 @@ export async function runOnRobotCommand(
     if (run) run.interrupt();
     else robot.interrupt();
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const releaseSignals = () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
   let summary: RobotRunSummary;
   let logStream: AtomicFileStream | null = null;
   try {
@@ -135,17 +139,22 @@ export async function runOnRobotCommand(
     summary = await run.run();
   } catch (error) {
     logStream?.abort();
+    releaseSignals();
     await robot.close(signalled ? 'interrupted' : 'error');
     if (signalled) {
       console.error('sarlab: interrupted before the run started; motors commanded to stop');
       return EXIT_INTERRUPTED;
     }
     throw new CliError((error as Error).message, EXIT_FAILURE);
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
   }
-  const files = await writeRunOutputs(out, run.simulation, summary, flags.plot !== false, logStream);
+  // The handlers stay until the files are written: a second Ctrl-C never cuts the writing short.
+  let files: Awaited<ReturnType<typeof writeRunOutputs>>;
+  try {
+    files = await writeRunOutputs(out, run.simulation, summary, flags.plot !== false, logStream);
+  } finally {
+    logStream?.abort();
+    releaseSignals();
+  }
   if (flags.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
   else {
     printSummary(summary, files);

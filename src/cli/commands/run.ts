@@ -86,9 +86,20 @@ async function runCommand(flags: RunCommandFlags): Promise<number> {
   if (flags.robot) return runOnRobotCommand(flags, config, track, model?.network);
   const simulation = new Simulation(config, track, model?.network);
   const logStream = streamLog(simulation, out);
+  // Ctrl-C (any number of times, however fast) ends the run after the current step and writes the
+  // results: the handlers stay until every file is written.
+  const signals = { interrupted: false };
+  const onSignal = () => {
+    signals.interrupted = true;
+    simulation.interrupt();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
-    return await runLoop(flags, config, simulation, out, logStream);
+    return await runLoop(flags, config, simulation, out, logStream, signals);
   } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     logStream.abort();
   }
 }
@@ -110,6 +121,7 @@ async function runLoop(
   simulation: Simulation,
   out: string,
   logStream: AtomicFileStream,
+  signals: { interrupted: boolean },
 ): Promise<number> {
   const network = simulation.parts.network;
   if (flags.saveModel && !network)
@@ -128,13 +140,6 @@ async function runLoop(
       )
     : null;
   bar?.start(config.steps, 0, { ema: '-', status: 'learning' });
-  let interrupted = false;
-  const onSignal = () => {
-    interrupted = true;
-    simulation.interrupt();
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
   try {
     while (!simulation.done) {
       simulation.advanceMany(2000);
@@ -150,8 +155,6 @@ async function runLoop(
       await new Promise((resolve) => setImmediate(resolve));
     }
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
     if (bar) {
       // A run that stops early (success) ends its bar full, at the step it stopped.
       bar.setTotal(simulation.metrics.steps);
@@ -177,7 +180,7 @@ async function runLoop(
     );
     return 1;
   }
-  if (interrupted) {
+  if (signals.interrupted) {
     console.error(`sarlab: interrupted at step ${summary.steps}; the partial results are in ${out}`);
     return EXIT_INTERRUPTED;
   }
