@@ -350,3 +350,31 @@ describe('item 20: the upload endpoint caps concurrent uploads and refuses other
     expect((await post(ringPng()).answer).status).toBe(200);
   });
 });
+
+describe('item 18: no library text leaks into error lines', () => {
+  const cases: [unknown, RegExp][] = [
+    [{ agent: { outputWeights: 'x' } }, /outputWeights: got "x", expected a list$/],
+    [{ seed: 1.5 }, /seed: got 1\.5, expected an integer$/],
+    [{ track: '' }, /track: got "", expected a text of at least 1 character\(s\)$/],
+    [{ world: null }, /world: got null, expected an object of settings$/],
+    [{ network: { bias: 'yes' } }, /bias: got "yes", expected true or false$/],
+  ];
+  for (const [config, message] of cases) {
+    it(`explains ${JSON.stringify(config)} in plain words`, () => {
+      const file = f(`zod-${Object.keys(config as object)[0]}.json`);
+      writeFileSync(file, JSON.stringify(config));
+      const r = sarlab(['run', '--config', file, '--out', f('o18')]);
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stderr.trim()).toMatch(message);
+      expect(r.stderr).not.toMatch(/Invalid input|Too small|Too big|received/);
+    });
+  }
+
+  it('a YAML file with a warning (an unknown directive) is read without the warning text', () => {
+    writeFileSync(f('directive.yaml'), '%FOO bar\n---\nsteps: 0\n');
+    const r = sarlab(['run', '--config', f('directive.yaml'), '--out', f('o18b')]);
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/steps: got 0/);
+  });
+});

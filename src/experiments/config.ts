@@ -224,8 +224,21 @@ export function zodToValidationError(error: z.ZodError, input: unknown, source: 
 }
 
 function simplifyZodMessage(message: string, value: unknown): string {
+  const article: Record<string, string> = {
+    array: 'a list',
+    int: 'an integer',
+    object: 'an object of settings',
+    string: 'a text',
+    number: 'a number',
+    boolean: 'true or false',
+  };
   return message
-    .replace(/^Invalid input: expected (\w+), received \w+$/, 'a $1')
+    .replace(
+      /^Invalid input: expected (\w+), received \w+$/,
+      (_m, type: string) => article[type] ?? `a ${type}`,
+    )
+    .replace(/^Too small: expected string to have >=(\d+) characters?$/, 'a text of at least $1 character(s)')
+    .replace(/^Too big: expected string to have <=(\d+) characters?$/, 'a text of at most $1 character(s)')
     .replace(/^Invalid option: expected one of /, 'one of ')
     .replace(/^Too small: expected number to be >=(.*)$/, 'a number >= $1')
     .replace(/^Too small: expected number to be >(.*)$/, 'a number > $1')
