@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { defaultRunConfig, parseRunConfig } from '../src/experiments/config.js';
@@ -205,7 +206,7 @@ describe('item 19: one sweep per folder at a time', () => {
     const d = f('locked');
     mkdirSync(d, { recursive: true });
     const release = lockSweepFolder(d);
-    expect(readFileSync(join(d, LOCK_FILE), 'utf8').trim()).toBe(String(process.pid));
+    expect(readFileSync(join(d, LOCK_FILE), 'utf8').trim()).toBe(`${process.pid} ${hostname()}`);
     expect(() => lockSweepFolder(d)).toThrow(new RegExp(`in use by another sweep \\(pid ${process.pid}\\)`));
     const r = sarlab(['sweep', '--learning-rates', '0.1', '--steps', '200', '--workers', '1', '--out', d]);
     expect(r.status, r.stderr).toBe(2);
@@ -217,6 +218,9 @@ describe('item 19: one sweep per folder at a time', () => {
     const again = lockSweepFolder(d);
     again();
     expect(readdirSync(d)).not.toContain(LOCK_FILE);
+    // A lock taken on another machine (a shared file system) cannot be checked: refused, with the way out.
+    writeFileSync(join(d, LOCK_FILE), '123 another-host\n');
+    expect(() => lockSweepFolder(d)).toThrow(/pid 123 on another-host\); if it is gone, remove/);
   });
 });
 

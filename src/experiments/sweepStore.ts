@@ -1,4 +1,5 @@
 import { closeSync, existsSync, ftruncateSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { readInputFile, writeFileAtomic } from '../node/files.js';
@@ -195,11 +196,19 @@ export function lockSweepFolder(dir: string): () => void {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       let pid = Number.NaN;
+      let host = hostname();
       try {
-        pid = Number.parseInt(readFileSync(path, 'utf8'), 10);
+        const [pidText, hostText] = readFileSync(path, 'utf8').trim().split(/\s+/);
+        pid = Number.parseInt(pidText, 10);
+        host = hostText || host;
       } catch {
         // unreadable: treat as stale
       }
+      // A lock taken on another machine (a shared file system) cannot be checked from here.
+      if (host !== hostname())
+        throw new SweepLockedError(
+          `${dir} is in use by another sweep (pid ${pid} on ${host}); if it is gone, remove ${path}`,
+        );
       if (Number.isInteger(pid) && pid > 0 && processAlive(pid))
         throw new SweepLockedError(
           `${dir} is in use by another sweep (pid ${pid}); wait for it, or use another --out`,
@@ -207,7 +216,7 @@ export function lockSweepFolder(dir: string): () => void {
       rmSync(path, { force: true });
       continue;
     }
-    writeSync(fd, `${process.pid}\n`);
+    writeSync(fd, `${process.pid} ${hostname()}\n`);
     closeSync(fd);
     let released = false;
     return () => {
