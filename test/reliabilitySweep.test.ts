@@ -299,3 +299,16 @@ describe('items 12, 13 and 18: limits and flags refused up front with exit 2', (
     });
   }
 });
+
+describe('sibling of item 5: runs.jsonl must be a regular file', () => {
+  it('merge refuses a runs.jsonl that is a FIFO instead of blocking on it', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const d = f('fifo-runs');
+    mkdirSync(d, { recursive: true });
+    writeFileSync(join(d, 'grid.json'), readFileSync(join(f('budget-300'), 'grid.json')));
+    execFileSync('mkfifo', [join(d, 'runs.jsonl')]);
+    const r = sarlab(['merge', d, '--out', f('m-fifo')], { timeout: 20_000 });
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/runs\.jsonl: .*device, FIFO or socket/);
+  });
+});

@@ -12,6 +12,8 @@ import { type GridFile, gridFile, gridId, type SweepGrid, validateGrid } from '.
 export type RunRecord = RunSummary & { key: string };
 
 export const RUNS_FILE = 'runs.jsonl';
+/** Largest runs.jsonl read (about 500 000 runs). */
+export const MAX_RUNS_FILE_BYTES = 1024 * 1024 * 1024;
 export const GRID_FILE = 'grid.json';
 
 export interface ReadRunsResult {
@@ -69,7 +71,7 @@ export function readRuns(path: string, accept?: (record: RunRecord) => boolean):
     foreign: [],
   };
   if (!existsSync(path)) return result;
-  const buffer = readFileSync(path);
+  const buffer = readInputFile(path, path, MAX_RUNS_FILE_BYTES, 'runs file');
   let start = 0;
   let line = 0;
   while (start < buffer.length) {
