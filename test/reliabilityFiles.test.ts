@@ -378,3 +378,61 @@ describe('item 18: no library text leaks into error lines', () => {
     expect(r.stderr).toMatch(/steps: got 0/);
   });
 });
+
+describe('item 2: an upload is decoded off the event loop', () => {
+  const root = join(dir, 'web2');
+  let server: ReturnType<typeof createStaticServer>;
+  let port = 0;
+  beforeAll(async () => {
+    mkdirSync(root, { recursive: true });
+    writeFileSync(join(root, 'index.html'), '<html></html>');
+    server = createStaticServer(root);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    port = (server.address() as AddressInfo).port;
+  });
+  afterAll(() => {
+    server.closeAllConnections();
+    server.close();
+  });
+
+  function call(method: string, path: string, body?: Buffer) {
+    return new Promise<{ status: number; text: string; at: number }>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, method, path }, (res) => {
+        let text = '';
+        res.on('data', (d) => {
+          text += d;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text, at: performance.now() }));
+      });
+      req.on('error', reject);
+      if (body) req.write(body);
+      req.end();
+    });
+  }
+
+  it('GET / is answered while the largest image allowed is being decoded', async () => {
+    // A 4096 × 4096 grey image with a dark ring: small on the wire, large to decode.
+    const side = MAX_TRACK_SIDE;
+    const raw = Buffer.alloc((side + 1) * side, 255);
+    for (let y = 0; y < side; y++) {
+      raw[y * (side + 1)] = 0;
+      for (let x = 0; x < side; x++)
+        if (Math.abs(Math.hypot(x - side / 2, y - side / 2) - side / 3) < 3) raw[y * (side + 1) + 1 + x] = 0;
+    }
+    const bytes = Buffer.concat([
+      Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]),
+      ihdr(side, side),
+      chunk('IDAT', deflateSync(raw)),
+      chunk('IEND', new Uint8Array(0)),
+    ]);
+    const upload = call('POST', '/api/track', bytes);
+    await new Promise((r) => setTimeout(r, 50));
+    const page = await call('GET', '/');
+    const checked = await upload;
+    expect(page.status).toBe(200);
+    expect(checked.status, checked.text).toBe(200);
+    expect(JSON.parse(checked.text)).toMatchObject({ width: side, height: side });
+    expect(page.at).toBeLessThan(checked.at);
+    expect(uploadsNow()).toBe(0);
+  });
+});

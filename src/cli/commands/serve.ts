@@ -1,11 +1,12 @@
 import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { extname, join, resolve, sep } from 'node:path';
+import { dirname, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import type { Command } from 'commander';
-import { decodePngTexture, MAX_TRACK_BYTES } from '../../node/pngTrack.js';
+import { MAX_TRACK_BYTES } from '../../node/pngTrack.js';
+import type { TrackCheckResult } from '../../node/trackCheckWorker.js';
 import { ValidationError } from '../../util/errors.js';
-import { trackFromTexture } from '../../world/track.js';
 import { CliError, EXIT_FAILURE } from '../errors.js';
 import { numberFlag } from '../runOptions.js';
 
@@ -191,21 +192,72 @@ function handleTrackUpload(request: IncomingMessage, response: ServerResponse): 
     }
     chunks.push(chunk);
   });
+  let ended = false;
   request.on('error', () => finish());
-  request.on('close', () => finish());
+  request.on('close', () => {
+    if (!ended) finish();
+  });
   request.on('end', () => {
     const body = Buffer.concat(chunks);
-    if (!finish()) return;
-    try {
-      const texture = decodePngTexture(body, 0.5, 'upload');
-      const track = trackFromTexture('upload', texture);
-      const json = JSON.stringify({ width: texture.width, height: texture.height, start: track.start });
-      response.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', ...SECURITY_HEADERS });
-      response.end(`${json}\n`);
-    } catch (error) {
-      const message = error instanceof ValidationError ? error.message : 'unreadable upload';
-      send(response, /not a PNG/.test(message) ? 415 : 400, message);
-    }
+    if (finished) return;
+    ended = true;
+    // The slot is held until the check is done: at most MAX_CONCURRENT_UPLOADS decodes at once.
+    clearTimeout(timer);
+    checkTrackOffThread(body).then(
+      (result) => {
+        finish();
+        if (result.ok) {
+          const json = JSON.stringify({ width: result.width, height: result.height, start: result.start });
+          response.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', ...SECURITY_HEADERS });
+          response.end(`${json}\n`);
+        } else {
+          const message = result.validation ? result.message : 'unreadable upload';
+          send(response, /not a PNG/.test(message) ? 415 : 400, message);
+        }
+      },
+      () => {
+        finish();
+        send(response, 500, 'the upload could not be checked');
+      },
+    );
+  });
+}
+
+/** Longest an upload check may take on its worker thread. */
+const CHECK_TIMEOUT_MS = 30_000;
+
+/** The compiled worker (plain JS in dist, also when this module runs from TypeScript source). */
+function trackCheckWorkerFile(): string {
+  const here = fileURLToPath(import.meta.url);
+  if (here.endsWith('.js')) return join(dirname(here), '..', '..', 'node', 'trackCheckWorker.js');
+  return resolve(dirname(here), '../../../dist/src/node/trackCheckWorker.js');
+}
+
+/**
+ * Decodes and checks an uploaded PNG on its own worker thread (sizes are checked before decoding,
+ * so memory is bounded; the event loop keeps serving meanwhile). The worker ends with the check.
+ */
+function checkTrackOffThread(bytes: Buffer): Promise<TrackCheckResult> {
+  return new Promise((resolveCheck, reject) => {
+    const worker = new Worker(trackCheckWorkerFile(), { resourceLimits: { maxOldGenerationSizeMb: 256 } });
+    const timeout = setTimeout(() => {
+      void worker.terminate();
+      reject(new Error('timed out'));
+    }, CHECK_TIMEOUT_MS);
+    worker.once('message', (result: TrackCheckResult) => {
+      clearTimeout(timeout);
+      void worker.terminate();
+      resolveCheck(result);
+    });
+    worker.once('error', (error) => {
+      clearTimeout(timeout);
+      reject(error);
+    });
+    worker.once('exit', () => {
+      clearTimeout(timeout);
+      reject(new Error('the check ended without an answer'));
+    });
+    worker.postMessage(bytes);
   });
 }
 
