@@ -50,7 +50,7 @@ export function addRobotOptions(command: Command): Command {
     )
     .option(
       '--robot-timeout <ms>',
-      'link timeout: no valid frame for this long stops the motors (default 200)',
+      'link timeout, 1-65535: no valid frame, or no answer to the current command, for this long stops the motors; no answer for 5× this long ends the link (default 200)',
     )
     .option('--on-link-lost <action>', 'when the link is lost: exit|reconnect (default exit)')
     .option('--reconnect-for <s>', 'how long to keep trying to reconnect (default 10)');
