@@ -358,6 +358,7 @@ describe('item 18: no library text leaks into error lines', () => {
     [{ track: '' }, /track: got "", expected a text of at least 1 character\(s\)$/],
     [{ world: null }, /world: got null, expected an object of settings$/],
     [{ network: { bias: 'yes' } }, /bias: got "yes", expected true or false$/],
+    [{ afterSuccess: 1e300 }, /afterSuccess: got 1e\+300, expected an integer <= 9007199254740991$/],
   ];
   for (const [config, message] of cases) {
     it(`explains ${JSON.stringify(config)} in plain words`, () => {

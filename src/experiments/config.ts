@@ -237,6 +237,8 @@ function simplifyZodMessage(message: string, value: unknown): string {
       /^Invalid input: expected (\w+), received \w+$/,
       (_m, type: string) => article[type] ?? `a ${type}`,
     )
+    .replace(/^Too big: expected int to be <=(.*)$/, 'an integer <= $1')
+    .replace(/^Too small: expected int to be >=(.*)$/, 'an integer >= $1')
     .replace(/^Too small: expected string to have >=(\d+) characters?$/, 'a text of at least $1 character(s)')
     .replace(/^Too big: expected string to have <=(\d+) characters?$/, 'a text of at most $1 character(s)')
     .replace(/^Invalid option: expected one of /, 'one of ')
