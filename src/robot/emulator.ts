@@ -227,7 +227,8 @@ export class RobotEmulator {
       transport.write(
         encodeFrame(
           MessageType.helloAck,
-          this.seq.next(),
+          0, // its own numbering: the live session's sequence must have no gap
+
           encodeHelloAck({
             ack: frame.seq,
             status: HelloStatus.busy,
