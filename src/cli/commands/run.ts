@@ -64,6 +64,7 @@ export function defaultOutDir(config: RunConfig): string {
 async function runCommand(flags: RunCommandFlags): Promise<number> {
   let config = configFromFlags(flags);
   const model = flags.loadModel ? loadModel(flags.loadModel) : undefined;
+  let note = '';
   if (model) {
     if (config.rule === 'reflex')
       throw new ValidationError('--load-model', flags.loadModel, 'a learning rule (not reflex)');
@@ -72,17 +73,16 @@ async function runCommand(flags: RunCommandFlags): Promise<number> {
     const reconciled = reconcileModelConfig(config, userInputOf(config), model.config, model.network.shape());
     config = reconciled.config;
     if (reconciled.restored.length > 0)
-      console.error(
-        `sarlab: --load-model: using the model's ${reconciled.restored
-          .map((path) => `${path} = ${describeValue(getPath(config, path))}`)
-          .join(', ')}`,
-      );
+      note = `sarlab: --load-model: using the model's ${reconciled.restored
+        .map((path) => `${path} = ${describeValue(getPath(config, path))}`)
+        .join(', ')}`;
   }
   const track = resolveConfiguredTrack(config);
   // Every output path is checked before the first step, so that a bad one never costs a run.
   const out = flags.out ?? defaultOutDir(config);
   checkOutputFolder('--out', out);
   if (flags.saveModel) checkOutputFile('--save-model', flags.saveModel);
+  if (note) console.error(note);
   if (flags.robot) return runOnRobotCommand(flags, config, track, model?.network);
   const simulation = new Simulation(config, track, model?.network);
   const logStream = streamLog(simulation, out);
