@@ -2,7 +2,8 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultRunConfig } from '../src/experiments/config.js';
+import { defaultRunConfig, parseRunConfig } from '../src/experiments/config.js';
+import { Simulation } from '../src/experiments/simulation.js';
 import {
   expandGrid,
   gridId,
@@ -79,7 +80,8 @@ describe('runs.jsonl', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sarlab-store-'));
     try {
       const path = join(dir, 'runs.jsonl');
-      const good = JSON.stringify({ key: 'a', success: true, rule: 'sar' });
+      const summary = new Simulation(parseRunConfig({ steps: 10 })).runToEnd();
+      const good = JSON.stringify({ key: 'a', ...summary });
       writeFileSync(path, `${good}\n${good.replace('"a"', '"b"')}\n{"key":"c","succ`);
       const result = readRuns(path);
       expect([...result.records.keys()]).toEqual(['a', 'b']);

@@ -1,4 +1,4 @@
-import { ValidationError } from '../util/errors.js';
+import { clip, OutputError, ValidationError } from '../util/errors.js';
 import { MissingPackageError } from '../util/optionalPackage.js';
 
 /** Exit codes: 0 success, 1 a run that failed or diverged, 2 bad input, 130 interrupted. */
@@ -22,7 +22,12 @@ export class CliError extends Error {
 export function formatError(error: unknown, debug: boolean): { message: string; exitCode: number } {
   if (debug && error instanceof Error && error.stack)
     return { message: error.stack, exitCode: exitCodeOf(error) };
-  if (error instanceof ValidationError || error instanceof CliError || error instanceof MissingPackageError) {
+  if (
+    error instanceof ValidationError ||
+    error instanceof CliError ||
+    error instanceof OutputError ||
+    error instanceof MissingPackageError
+  ) {
     return { message: `sarlab: ${oneLine(error.message)}`, exitCode: exitCodeOf(error) };
   }
   const message = error instanceof Error ? error.message : String(error);
@@ -38,6 +43,7 @@ function exitCodeOf(error: unknown): number {
   return EXIT_FAILURE;
 }
 
+/** One line of at most 1000 characters, whatever the input quoted in it. */
 function oneLine(text: string): string {
-  return text.replace(/\s*\n\s*/g, ' ').trim();
+  return clip(text.replace(/\s*\n\s*/g, ' ').trim(), 1000);
 }

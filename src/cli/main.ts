@@ -25,6 +25,12 @@ export async function buildProgram(): Promise<Command> {
 /** Runs the CLI; resolves to the process exit code. */
 export async function main(argv: string[]): Promise<number> {
   const debug = argv.includes('--debug');
+  // A reader that goes away (sarlab run --json | head -c 0) is not a crash: stop writing quietly.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+    });
+  }
   let program: Command;
   try {
     program = await buildProgram();

@@ -1,12 +1,13 @@
-import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { parse as parseYaml } from 'yaml';
+import { parseDocument } from 'yaml';
 import { mergeConfig, parseRunConfig, RUN_RULES, type RunConfig } from '../experiments/config.js';
 import { PRESET_NAMES } from '../experiments/presets.js';
 import { FILTER_KINDS } from '../filters/filterBank.js';
 import { RELEVANCE_KINDS } from '../learning/relevance.js';
 import { ACTIVATIONS } from '../net/activation.js';
+import { readInputFile } from '../node/files.js';
 import { ValidationError } from '../util/errors.js';
+import { checkNesting, MAX_NESTING, parseJsonStrict } from '../util/json.js';
 import { PREDICTOR_MODES } from '../world/lineFollower.js';
 
 /** The options every command that runs the line follower accepts (run, sweep). */
@@ -80,13 +81,17 @@ export interface RunFlags {
   config?: string;
 }
 
-/** Parses a number flag strictly: the whole text must be a finite number. */
+/** A decimal number: digits, an optional fraction and exponent (no hex, binary, octal or Infinity). */
+export const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/** Parses a number flag strictly: the whole text must be a finite decimal number. */
 export function numberFlag(
   flag: string,
   text: string,
   { integer = false, min }: { integer?: boolean; min?: number } = {},
 ) {
-  const value = text.trim() === '' ? Number.NaN : Number(text);
+  // Decimal only: Number() would also read 0x10 as 16, 0b1 and 0o7, and 'Infinity'.
+  const value = DECIMAL.test(text.trim()) ? Number(text) : Number.NaN;
   const expected = `${integer ? 'an integer' : 'a number'}${min !== undefined ? ` >= ${min}` : ''}`;
   if (
     !Number.isFinite(value) ||
@@ -109,23 +114,28 @@ export function layersFlag(text: string): number[] {
   return listFlag('layers', text).map((w) => numberFlag('layers', w, { integer: true, min: 1 }));
 }
 
-/** Reads a JSON or YAML configuration file (not yet validated). */
-export function readConfigFile(path: string): unknown {
-  if (!existsSync(path)) throw new ValidationError('--config', path, 'an existing file');
-  let text: string;
+/** Largest configuration or sweep file accepted, in bytes. */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+
+/**
+ * Reads a JSON or YAML configuration file (not yet validated): a regular file of at most 1 MB, no
+ * key twice in one object, nested at most 64 levels.
+ */
+export function readConfigFile(path: string, flag = '--config'): unknown {
+  const text = readInputFile(flag, path, MAX_CONFIG_BYTES, 'file').toString('utf8');
+  const yaml = /\.ya?ml$/i.test(path);
   try {
-    text = readFileSync(path, 'utf8');
+    if (!yaml) return parseJsonStrict(text);
+    const document = parseDocument(text, { uniqueKeys: true });
+    // Warnings (an unknown directive, say) are not errors; only errors are reported, one line each.
+    if (document.errors.length > 0) throw new Error(document.errors[0].message);
+    const value = document.toJS({ maxAliasCount: 100 });
+    checkNesting(value);
+    return value;
   } catch (error) {
-    throw new ValidationError('--config', path, `a readable file (${(error as NodeJS.ErrnoException).code})`);
-  }
-  try {
-    return /\.ya?ml$/i.test(path) ? parseYaml(text) : JSON.parse(text);
-  } catch (error) {
-    throw new ValidationError(
-      '--config',
-      path,
-      `valid ${/\.ya?ml$/i.test(path) ? 'YAML' : 'JSON'} (${(error as Error).message.split('\n')[0]})`,
-    );
+    let reason = (error as Error).message.split('\n')[0].replace(/:$/, '');
+    if (/call stack/i.test(reason)) reason = `nested deeper than ${MAX_NESTING} levels`;
+    throw new ValidationError(flag, path, `valid ${yaml ? 'YAML' : 'JSON'} (${reason})`);
   }
 }
 
@@ -192,9 +202,10 @@ export function configFromFlags(flags: RunFlags): RunConfig {
   // Validate the file alone first, so that its errors name the file; then errors come from flags.
   if (flags.config) parseRunConfig(fromFile, flags.config);
   try {
-    // A preset named by a flag lies under the file as well as under the other flags.
-    const merged = mergeConfig(fromFile ?? {}, override) as Record<string, unknown>;
-    return parseRunConfig(merged, 'config');
+    const input = mergeConfig(fromFile ?? {}, override);
+    const config = parseRunConfig(input, 'config');
+    USER_INPUT.set(config, input);
+    return config;
   } catch (error) {
     if (error instanceof ValidationError) {
       const flag = FLAG_OF_FIELD[error.field.replace(/^config\./, '').replace(/\.\d+$/, '')];
@@ -202,6 +213,14 @@ export function configFromFlags(flags: RunFlags): RunConfig {
     }
     throw error;
   }
+}
+
+/** What the user wrote (config file and flags, before defaults) for each configuration built here. */
+const USER_INPUT = new WeakMap<RunConfig, unknown>();
+
+/** The settings the user gave explicitly (config file and flags, no defaults) for a config from `configFromFlags`. */
+export function userInputOf(config: RunConfig): unknown {
+  return USER_INPUT.get(config) ?? {};
 }
 
 /** Which flag sets which configuration field, so that errors name what the user typed. */

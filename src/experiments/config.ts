@@ -15,6 +15,21 @@ export const RUN_RULES = [...RULE_NAMES, 'reflex'] as const;
 /** A learning rule, or `reflex` (the reflex alone, no network). */
 export type RunRule = (typeof RUN_RULES)[number];
 
+/**
+ * Upper limits of sizes (docs/reliability.md): beyond them a run would exhaust memory or never end,
+ * so they are refused as bad input rather than failing inside.
+ */
+export const LIMITS = {
+  steps: 1_000_000_000,
+  layerWidth: 10_000,
+  layers: 1_000,
+  /** Weights and biases of the whole network (8 bytes each, several copies: about 1 GB at most). */
+  parameters: 20_000_000,
+  rowsCount: 1_000,
+  rowsDistances: 100,
+  cameraGrid: 256,
+} as const;
+
 const positive = z.number().check(z.positive());
 const nonNegative = z.number().check(z.gte(0));
 const count = z.int().check(z.gte(1));
@@ -28,8 +43,11 @@ const reflexSchema = z.strictObject({
 });
 
 const rowsSchema = z.strictObject({
-  distances: z._default(z.array(positive).check(z.minLength(1)), DEFAULT_WORLD.rows.distances),
-  count: z._default(count, DEFAULT_WORLD.rows.count),
+  distances: z._default(
+    z.array(positive).check(z.minLength(1), z.maxLength(LIMITS.rowsDistances)),
+    DEFAULT_WORLD.rows.distances,
+  ),
+  count: z._default(count.check(z.lte(LIMITS.rowsCount)), DEFAULT_WORLD.rows.count),
   spread: z._default(nonNegative, DEFAULT_WORLD.rows.spread),
   radius: z._default(nonNegative, DEFAULT_WORLD.rows.radius),
 });
@@ -43,7 +61,10 @@ const cameraSchema = z.strictObject({
     z.tuple([count.check(z.lte(1024)), count.check(z.lte(1024))]),
     DEFAULT_WORLD.camera.resolution,
   ),
-  grid: z._default(z.tuple([count, count]), DEFAULT_WORLD.camera.grid),
+  grid: z._default(
+    z.tuple([count.check(z.lte(LIMITS.cameraGrid)), count.check(z.lte(LIMITS.cameraGrid))]),
+    DEFAULT_WORLD.camera.grid,
+  ),
 });
 
 const worldSchema = z.strictObject({
@@ -62,7 +83,10 @@ const worldSchema = z.strictObject({
 });
 
 const networkSchema = z.strictObject({
-  layers: z._default(z.array(count).check(z.minLength(1)), [10, 10, 10, 10, 2]),
+  layers: z._default(
+    z.array(count.check(z.lte(LIMITS.layerWidth))).check(z.minLength(1), z.maxLength(LIMITS.layers)),
+    [10, 10, 10, 10, 2],
+  ),
   activation: z._default(z.enum(ACTIVATIONS), 'sigmoid'),
   init: z._default(z.enum(INITIALISATIONS), 'xavier-gain'),
   initRange: z._default(nonNegative, 1),
@@ -108,7 +132,7 @@ const evaluationSchema = z.strictObject({
 export const runConfigSchema = z.strictObject({
   seed: z._default(z.int(), 1),
   /** Step budget. */
-  steps: z._default(count, 100_000),
+  steps: z._default(count.check(z.lte(LIMITS.steps)), 100_000),
   /** Steps to keep running after success (so that the last window measures the learned behaviour); -1 runs the whole budget. */
   afterSuccess: z._default(z.int().check(z.gte(-1)), 2000),
   /** A built-in track name, procedural:SEED, or a PNG file. */
@@ -160,6 +184,14 @@ export function parseRunConfig(input: unknown, source = 'config'): RunConfig {
       `>= minPeriod (${config.filters.minPeriod})`,
     );
   }
+  const parameters = estimatedParameters(config);
+  if (parameters > LIMITS.parameters) {
+    throw new ValidationError(
+      `${source}.network.layers`,
+      config.network.layers,
+      `a network of at most ${LIMITS.parameters} weights (this one has about ${parameters})`,
+    );
+  }
   const outputs = config.network.layers[config.network.layers.length - 1];
   if (config.agent.outputWeights && config.agent.outputWeights.length !== outputs) {
     throw new ValidationError(
@@ -179,6 +211,20 @@ function applyPreset(input: unknown, source: string): unknown {
     throw new ValidationError(`${source}.preset`, name, `one of ${PRESET_NAMES.join(', ')}`);
   }
   return mergeConfig(PRESETS[name as PresetName], input);
+}
+
+/** Weights and biases of the configured network, its inputs estimated as predictors × filters. */
+export function estimatedParameters(config: RunConfig): number {
+  const w = config.world;
+  const predictors =
+    w.inputs === 'rows' ? w.rows.distances.length * w.rows.count : w.camera.grid[0] * w.camera.grid[1];
+  let fanIn = predictors * config.filters.count;
+  let total = 0;
+  for (const width of config.network.layers) {
+    total += (fanIn + 1) * width;
+    fanIn = width;
+  }
+  return total;
 }
 
 /** The default run configuration, every setting filled in (what `sarlab run` does with no flags). */
@@ -234,14 +280,30 @@ export function zodToValidationError(
 }
 
 function simplifyZodMessage(message: string, value: unknown): string {
+  const article: Record<string, string> = {
+    array: 'a list',
+    int: 'an integer',
+    object: 'an object of settings',
+    string: 'a text',
+    number: 'a number',
+    boolean: 'true or false',
+  };
   return message
     .replace(/^Invalid input: expected int, received \w+$/, 'an integer')
-    .replace(/^Invalid input: expected (\w+), received \w+$/, 'a $1')
+    .replace(
+      /^Invalid input: expected (\w+), received \w+$/,
+      (_m, type: string) => article[type] ?? `a ${type}`,
+    )
+    .replace(/^Too big: expected int to be <=(.*)$/, 'an integer <= $1')
+    .replace(/^Too small: expected int to be >=(.*)$/, 'an integer >= $1')
     .replace(/^Too small: expected string to have >=1 characters?$/, 'a non-empty text')
+    .replace(/^Too small: expected string to have >=(\d+) characters?$/, 'a text of at least $1 character(s)')
+    .replace(/^Too big: expected string to have <=(\d+) characters?$/, 'a text of at most $1 character(s)')
     .replace(/^Invalid option: expected one of /, 'one of ')
     .replace(/^Too small: expected number to be >=(.*)$/, 'a number >= $1')
     .replace(/^Too small: expected number to be >(.*)$/, 'a number > $1')
     .replace(/^Too small: expected array to have >=(\d+) items?$/, 'a list of at least $1')
+    .replace(/^Too big: expected array to have <=(\d+) items?$/, 'a list of at most $1')
     .replace(/^Too big: expected number to be <=(.*)$/, 'a number <= $1')
     .replace(/^Too big: expected number to be <(.*)$/, 'a number < $1')
     .replace(`received ${describeValue(value)}`, '')

@@ -20,15 +20,26 @@ export const LOG_COLUMNS = [
   'lostLine',
 ] as const;
 
-/** A columnar per-step log in preallocated arrays. */
+/**
+ * Most rows a log keeps in memory (the plots need no more). A longer run thins what it keeps (every
+ * second row, then every fourth, ...), so memory stays bounded; the full log is streamed to a file
+ * through `Simulation.logSink` (see `sarlab run`).
+ */
+export const MAX_LOG_ROWS = 100_000;
+
+/** A columnar per-step log in preallocated arrays, bounded to MAX_LOG_ROWS rows (thinned evenly beyond). */
 export class StepLog {
   readonly columns: string[];
   readonly data: Float64Array[];
   rows = 0;
+  /** Every `stride`-th row offered is kept (1 until the log is full, then 2, 4, ...). */
+  stride = 1;
+  private offered = 0;
 
-  constructor(layers: number, capacity: number) {
+  constructor(layers: number, capacity: number, maxRows = MAX_LOG_ROWS) {
     this.columns = [...LOG_COLUMNS, ...Array.from({ length: layers }, (_, l) => `weightDistance${l + 1}`)];
-    this.data = this.columns.map(() => new Float64Array(capacity));
+    const rows = Math.max(2, Math.min(capacity, maxRows));
+    this.data = this.columns.map(() => new Float64Array(rows));
   }
 
   /** The logged values of one column (e.g. `step`, `e`, `x`), one per logged step. */
@@ -36,6 +47,39 @@ export class StepLog {
     const k = this.columns.indexOf(name);
     if (k < 0) throw new Error(`no log column ${name}`);
     return this.data[k].subarray(0, this.rows);
+  }
+
+  /** Offers one row (one value per column); kept if it falls on the stride, thinning the log when full. */
+  push(row: Float64Array): void {
+    const k = this.offered++;
+    if (k % this.stride !== 0) return;
+    if (this.rows >= this.data[0].length) {
+      this.thin();
+      if (k % this.stride !== 0) return;
+    }
+    const r = this.rows;
+    for (let c = 0; c < this.data.length; c++) this.data[c][r] = row[c];
+    this.rows = r + 1;
+  }
+
+  /** Keeps every second row and doubles the stride. */
+  private thin(): void {
+    const kept = Math.ceil(this.rows / 2);
+    for (const column of this.data) for (let i = 0; i < kept; i++) column[i] = column[2 * i];
+    this.rows = kept;
+    this.stride *= 2;
+  }
+
+  /** The CSV header line (with its newline). */
+  csvHeader(): string {
+    return `${this.columns.join(',')}\n`;
+  }
+
+  /** One CSV line (with its newline) of a row of values. */
+  static csvLine(row: ArrayLike<number>): string {
+    let line = formatNumber(row[0]);
+    for (let c = 1; c < row.length; c++) line += `,${formatNumber(row[c])}`;
+    return `${line}\n`;
   }
 
   /** The log as CSV text, a header line first (what `log.csv` holds). */
@@ -55,7 +99,7 @@ export interface Divergence {
   step: number;
   /** 1-based layer where the first non-finite value was found (0: the error itself). */
   layer: number;
-  what: 'output' | 'weight' | 'bias' | 'error';
+  what: 'output' | 'weight' | 'bias' | 'error' | 'weight distance';
 }
 
 /** The frozen evaluation at the end of a run: weights fixed, the robot driven from the start. */
@@ -124,6 +168,9 @@ export class Simulation {
   private evaluationSum = 0;
   private evaluationLost = 0;
   private readonly evaluationLength: number;
+  /** Called with every log row (every `logEvery` steps), before any thinning: to stream the full log. */
+  logSink: ((row: Float64Array) => void) | null = null;
+  private readonly logScratch: Float64Array;
   private observation: Observation;
   private readonly distances: Float64Array;
   private wallElapsed = 0;
@@ -151,6 +198,7 @@ export class Simulation {
     this.evaluationLength = this.parts.network ? config.evaluation.laps * this.lapSteps : 0;
     const layers = this.parts.network?.layers.length ?? 0;
     this.log = new StepLog(layers, Math.ceil(config.steps / config.logEvery) + 2);
+    this.logScratch = new Float64Array(this.log.columns.length);
     this.initialWeights = this.parts.network?.snapshot() ?? null;
     this.distances = new Float64Array(layers);
     this.observation = this.parts.environment.reset(config.seed);
@@ -301,27 +349,30 @@ export class Simulation {
 
   /** One log row for step t (the error is read from the observation: no number argument to box). */
   private logRow(t: number): void {
-    const log = this.log;
-    const r = log.rows;
-    if (r >= log.data[0].length) return;
     const { agent, network, rule } = this.parts;
-    const d = log.data;
+    const row = this.logScratch;
     const pose = this.info;
-    d[0][r] = t;
-    d[1][r] = this.observation.error;
-    d[2][r] = this.metrics.ema;
-    d[3][r] = agent.reflexCommand;
-    d[4][r] = agent.networkCommand;
-    d[5][r] = pose.x;
-    d[6][r] = pose.y;
-    d[7][r] = pose.theta;
-    d[8][r] = rule && agent.learned ? rule.lastRelevance : 0;
-    d[9][r] = this.lostLine;
+    row[0] = t;
+    row[1] = this.observation.error;
+    row[2] = this.metrics.ema;
+    row[3] = agent.reflexCommand;
+    row[4] = agent.networkCommand;
+    row[5] = pose.x;
+    row[6] = pose.y;
+    row[7] = pose.theta;
+    row[8] = rule && agent.learned ? rule.lastRelevance : 0;
+    row[9] = this.lostLine;
     if (network && this.initialWeights) {
       network.weightDistances(this.initialWeights, this.distances);
-      for (let l = 0; l < this.distances.length; l++) d[10 + l][r] = this.distances[l];
+      for (let l = 0; l < this.distances.length; l++) {
+        row[10 + l] = this.distances[l];
+        // Finite weights so far from their start that the distance overflows: diverged too.
+        if (!Number.isFinite(this.distances[l]) && !this.divergence)
+          this.divergence = { step: t, layer: l + 1, what: 'weight distance' };
+      }
     }
-    log.rows = r + 1;
+    this.log.push(row);
+    this.logSink?.(row);
   }
 
   /** The run's summary so far (complete once `done`). */
@@ -329,6 +380,9 @@ export class Simulation {
     const network = this.parts.network;
     const weightDistance =
       network && this.initialWeights ? Array.from(network.weightDistances(this.initialWeights)) : [];
+    const overflow = weightDistance.findIndex((d) => !Number.isFinite(d));
+    if (overflow >= 0 && !this.divergence)
+      this.divergence = { step: this.metrics.steps, layer: overflow + 1, what: 'weight distance' };
     let stopReason: RunSummary['stopReason'];
     if (this.divergence) stopReason = 'diverged';
     else if (this.interrupted && this.phase !== 'done') stopReason = 'interrupted';

@@ -43,6 +43,13 @@ export interface GridFile {
   grid: SweepGrid;
 }
 
+/** Most values one list flag may give (ranges included), and most runs a grid may have. */
+export const MAX_LIST_VALUES = 10_000;
+export const MAX_GRID_RUNS = 1_000_000;
+/** Widest hidden layer and deepest network a sweep may ask for. */
+export const MAX_SWEEP_WIDTH = 10_000;
+export const MAX_SWEEP_DEPTH = 1_000;
+
 /** Rounds generated numbers so that keys and configs are short and the same everywhere. */
 function tidy(value: number): number {
   return Number(value.toPrecision(6));
@@ -63,7 +70,7 @@ export function parseNumberList(
     throw new ValidationError(`--${flag}`, text, expected);
   };
   const num = (s: string) => {
-    const v = s.trim() === '' ? Number.NaN : Number(s);
+    const v = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s.trim()) ? Number(s) : Number.NaN;
     if (!Number.isFinite(v)) bad('numbers, log:MIN:MAX:N, lin:MIN:MAX:N or A..B');
     return v;
   };
@@ -78,6 +85,7 @@ export function parseNumberList(
       const hi = num(b);
       const n = num(c);
       if (!Number.isInteger(n) || n < 1) bad(`${kind}:MIN:MAX:N with N a whole number >= 1`);
+      if (n + out.length > MAX_LIST_VALUES) bad(`at most ${MAX_LIST_VALUES} values in all`);
       if (kind === 'log' && (lo <= 0 || hi <= 0)) bad('log:MIN:MAX:N with MIN and MAX > 0');
       for (let k = 0; k < n; k++) {
         const f = n === 1 ? 0 : k / (n - 1);
@@ -87,11 +95,12 @@ export function parseNumberList(
       const a = Number(ints[1]);
       const b = Number(ints[2]);
       if (b < a) bad('A..B with A <= B');
-      if (b - a > 100_000) bad('a range of at most 100000 values');
+      if (b - a + 1 + out.length > MAX_LIST_VALUES) bad(`at most ${MAX_LIST_VALUES} values in all`);
       for (let v = a; v <= b; v++) out.push(v);
     } else {
       out.push(num(item));
     }
+    if (out.length > MAX_LIST_VALUES) bad(`at most ${MAX_LIST_VALUES} values in all`);
   }
   for (const v of out) {
     if (integer && !Number.isInteger(v)) bad('whole numbers');
@@ -104,6 +113,8 @@ export function parseNumberList(
 export function parseStringList(flag: string, text: string): string[] {
   const items = text.split(',').map((s) => s.trim());
   if (items.some((s) => s === '')) throw new ValidationError(`--${flag}`, text, 'a comma-separated list');
+  if (items.length > MAX_LIST_VALUES)
+    throw new ValidationError(`--${flag}`, text, `at most ${MAX_LIST_VALUES} values`);
   return [...new Set(items)];
 }
 
@@ -125,10 +136,18 @@ export function validateGrid(grid: SweepGrid): SweepGrid {
   if (grid.depths) {
     nonEmpty('depths', grid.depths);
     for (const d of grid.depths)
-      if (!Number.isInteger(d) || d < 1) throw new ValidationError('depths', d, 'whole numbers >= 1');
+      if (!Number.isInteger(d) || d < 1 || d > MAX_SWEEP_DEPTH)
+        throw new ValidationError('depths', d, `whole numbers from 1 to ${MAX_SWEEP_DEPTH}`);
   }
-  if (!Number.isInteger(grid.width) || grid.width < 1)
-    throw new ValidationError('width', grid.width, 'a whole number >= 1');
+  if (!Number.isInteger(grid.width) || grid.width < 1 || grid.width > MAX_SWEEP_WIDTH)
+    throw new ValidationError('width', grid.width, `a whole number from 1 to ${MAX_SWEEP_WIDTH}`);
+  const runs = gridSize(grid);
+  if (runs > MAX_GRID_RUNS)
+    throw new ValidationError(
+      'grid',
+      `${runs} runs`,
+      `at most ${MAX_GRID_RUNS} runs (split it into several sweeps)`,
+    );
   // Every point must be a valid run configuration: check one per axis value.
   const points = expandGrid(grid);
   const seen = new Set<string>();
@@ -139,6 +158,19 @@ export function validateGrid(grid: SweepGrid): SweepGrid {
     pointConfig(grid, p);
   }
   return grid;
+}
+
+/** The number of runs of a grid, computed without expanding it. */
+export function gridSize(grid: SweepGrid): number {
+  return (
+    grid.rules.length *
+    grid.learningRates.length *
+    (grid.depths?.length ?? 1) *
+    grid.relevance.length *
+    grid.inputs.length *
+    grid.tracks.length *
+    grid.seeds.length
+  );
 }
 
 /** The layer widths of depth `depth`: depth-1 hidden layers of `width` and the base's output layer. */

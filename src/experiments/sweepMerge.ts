@@ -2,6 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../node/files.js';
 import { canonicalJson, expandGrid, type GridFile } from './sweepGrid.js';
+import { recordMatchesGrid } from './sweepRunner.js';
 import {
   GRID_FILE,
   RUNS_FILE,
@@ -26,6 +27,8 @@ export interface MergeResult {
   duplicates: number;
   /** Keys recorded twice with different results (apart from the wall time): a sign of non-determinism. */
   conflicts: string[];
+  /** Records whose key is in the grid but which were made with another configuration (another grid): not merged. */
+  foreign: string[];
   runsFile: string;
 }
 
@@ -42,6 +45,10 @@ export function mergeSweeps(
   let reference: { dir: string; file: GridFile } | null = null;
   const sources: string[] = [...dirs];
   const outGrid = existsSync(join(out, GRID_FILE)) ? readGridFile(out) : null;
+  if (!outGrid && existsSync(join(out, RUNS_FILE)))
+    throw new SweepMergeError(
+      `${out} holds a ${RUNS_FILE} but no ${GRID_FILE}: refusing to overwrite it (merge into an empty or new folder)`,
+    );
   if (outGrid && !dirs.includes(out)) sources.push(out);
   for (const dir of sources) {
     const file = readGridFile(dir);
@@ -56,13 +63,19 @@ export function mergeSweeps(
   const grid = (reference as { dir: string; file: GridFile }).file;
   const points = expandGrid(grid.grid);
   const order = new Map(points.map((p) => [p.key, p.index]));
+  const byKey = new Map(points.map((p) => [p.key, p]));
+  const foreign: string[] = [];
   const records = new Map<string, RunRecord>();
   let duplicates = 0;
   const conflicts: string[] = [];
   for (const dir of sources) {
     const path = join(dir, RUNS_FILE);
-    const stored = readRuns(path);
+    const stored = readRuns(path, (record) => recordMatchesGrid(grid.grid, byKey, record));
     if (stored.tornBytes > 0) notice(`${path}: ignoring a partial last line (${stored.tornBytes} bytes)`);
+    for (const key of stored.foreign) {
+      foreign.push(key);
+      notice(`${path}: ignoring a record made with another configuration than the grid gives it (${key})`);
+    }
     if (stored.badLines.length > 0)
       notice(`${path}: ignoring unreadable line(s) ${stored.badLines.join(', ')}`);
     for (const [key, record] of stored.records) {
@@ -92,6 +105,7 @@ export function mergeSweeps(
     missing: points.length - sorted.length,
     duplicates,
     conflicts,
+    foreign,
     runsFile,
   };
 }

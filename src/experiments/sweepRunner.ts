@@ -5,9 +5,18 @@ import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { appendLineDurable } from '../node/files.js';
 import type { RunSummary } from './simulation.js';
-import { expandGrid, type GridPoint, gridId, pointConfig, type SweepGrid, shardPoints } from './sweepGrid.js';
+import {
+  canonicalJson,
+  expandGrid,
+  type GridPoint,
+  gridId,
+  pointConfig,
+  type SweepGrid,
+  shardPoints,
+} from './sweepGrid.js';
 import {
   GRID_FILE,
+  lockSweepFolder,
   RUNS_FILE,
   type RunRecord,
   readGridFile,
@@ -88,10 +97,20 @@ export function defaultWorkers(): number {
  * already recorded are skipped, so running the same sweep again resumes it.
  */
 export async function runSweep(options: SweepOptions): Promise<SweepResult> {
+  const { out } = options;
+  mkdirSync(out, { recursive: true });
+  const release = lockSweepFolder(out);
+  try {
+    return await runLocked(options, release);
+  } finally {
+    release();
+  }
+}
+
+async function runLocked(options: SweepOptions, _release: () => void): Promise<SweepResult> {
   const { grid, out } = options;
   const notice = options.notice ?? (() => {});
   const workers = options.workers ?? defaultWorkers();
-  mkdirSync(out, { recursive: true });
   const id = gridId(grid);
   const existing = readGridFile(out);
   if (existing && existing.id !== id) {
@@ -102,7 +121,15 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
   if (!existing) writeGridFile(out, grid);
 
   const runsFile = join(out, RUNS_FILE);
-  const stored = readRuns(runsFile);
+  // A record counts as done only if it was made with the configuration this grid gives its key
+  // (a record copied from another grid, with another budget say, is run again).
+  const all = expandGrid(grid);
+  const byKey = new Map(all.map((p) => [p.key, p]));
+  const stored = readRuns(runsFile, (record) => recordMatchesGrid(grid, byKey, record));
+  if (stored.foreign.length > 0)
+    notice(
+      `${runsFile}: ${stored.foreign.length} record(s) were made with another configuration than this grid gives them (${stored.foreign[0]}${stored.foreign.length > 1 ? ', ...' : ''}): not counted, run again`,
+    );
   if (stored.tornBytes > 0) {
     notice(
       `${runsFile} ended in a partial line (${stored.tornBytes} bytes, a write cut off by a crash): removed it; that run will be done again`,
@@ -115,7 +142,6 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
     );
   }
 
-  const all = expandGrid(grid);
   const mine = shardPoints(all, options.shard ?? null);
   const todo = mine.filter((p) => !stored.records.has(p.key));
   const plan: SweepPlan = {
@@ -150,10 +176,14 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
   let next = 0;
   let inFlight = 0;
   let firstError: { point: GridPoint; error: unknown } | null = null;
+  let writeError: unknown = null;
   try {
     await new Promise<void>((resolveAll) => {
       const stopped = () =>
-        options.stop?.aborted === true || abandonPool.signal.aborted || firstError !== null;
+        options.stop?.aborted === true ||
+        abandonPool.signal.aborted ||
+        firstError !== null ||
+        writeError !== null;
       const launch = () => {
         while (inFlight < workers && next < tasks.length && !stopped()) {
           const { point, config } = tasks[next++];
@@ -161,9 +191,16 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
           pool.run({ config }, { signal: abandonPool.signal }).then(
             (summary) => {
               inFlight--;
-              if (!abandonPool.signal.aborted) {
+              if (!abandonPool.signal.aborted && !writeError) {
                 const record: RunRecord = { key: point.key, ...summary };
-                appendLineDurable(runsFile, JSON.stringify(record));
+                try {
+                  appendLineDurable(runsFile, JSON.stringify(record));
+                } catch (error) {
+                  // A full disk, say: stop launching; the runs recorded so far stay, resume later.
+                  writeError = error;
+                  settle();
+                  return;
+                }
                 result.completed++;
                 if (!summary.success) result.failures++;
                 options.onRun?.(record, {
@@ -198,6 +235,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
     options.abandon?.removeEventListener('abort', onAbandon);
     await pool.destroy();
   }
+  if (writeError) throw writeError;
   if (firstError) {
     const { point, error } = firstError as { point: GridPoint; error: unknown };
     const message = error instanceof Error ? error.message : String(error);
@@ -205,6 +243,17 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
   }
   result.interrupted = result.completed < tasks.length;
   return result;
+}
+
+/** True when a record was made with the configuration the grid gives its key. */
+export function recordMatchesGrid(
+  grid: SweepGrid,
+  byKey: Map<string, GridPoint>,
+  record: RunRecord,
+): boolean {
+  const point = byKey.get(record.key);
+  if (!point) return true; // not in the grid at all: reported separately where it matters
+  return canonicalJson(record.config) === canonicalJson(pointConfig(grid, point));
 }
 
 /** True when `dir` looks like a sweep folder (has grid.json). */

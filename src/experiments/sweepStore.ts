@@ -1,15 +1,20 @@
-import { closeSync, existsSync, ftruncateSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, ftruncateSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../node/files.js';
-import { ValidationError } from '../util/errors.js';
+import { z } from 'zod';
+import { readInputFile, writeFileAtomic } from '../node/files.js';
+import { describeValue, ValidationError } from '../util/errors.js';
+import { parseRunConfig } from './config.js';
 import type { RunSummary } from './simulation.js';
-import { type GridFile, gridFile, type SweepGrid } from './sweepGrid.js';
+import { type GridFile, gridFile, gridId, type SweepGrid, validateGrid } from './sweepGrid.js';
 
 /** One line of runs.jsonl: the run summary (as `sarlab run --json` prints it) and its grid key. */
 export type RunRecord = RunSummary & { key: string };
 
 /** The file of a sweep folder with one JSON line per finished run. */
 export const RUNS_FILE = 'runs.jsonl';
+/** Largest runs.jsonl read (about 500 000 runs). */
+export const MAX_RUNS_FILE_BYTES = 1024 * 1024 * 1024;
 /** The file of a sweep folder that describes its grid. */
 export const GRID_FILE = 'grid.json';
 
@@ -24,28 +29,52 @@ export interface ReadRunsResult {
   /** 1-based numbers of complete lines that are not valid records (skipped). */
   badLines: number[];
   duplicates: number;
+  /** Keys of valid records that `accept` refused (e.g. made with another configuration), skipped. */
+  foreign: string[];
 }
 
+/** What a record must hold for merge and report to use it (more fields may follow). */
+const recordSchema = z.object({
+  key: z.string(),
+  success: z.boolean(),
+  rule: z.string(),
+  steps: z.number(),
+  stepsToSuccess: z.number().nullable(),
+  meanAbsErrorFirst: z.number().nullable(),
+  meanAbsErrorLast: z.number().nullable(),
+  seed: z.number(),
+  track: z.string(),
+  weightDistance: z.array(z.number().nullable()),
+  config: z.object({
+    rule: z.string(),
+    steps: z.number(),
+    learningRate: z.number(),
+    track: z.string(),
+    relevance: z.union([z.string(), z.array(z.string())]),
+    network: z.object({ layers: z.array(z.number()) }),
+    world: z.object({ inputs: z.string() }),
+  }),
+});
+
 function isRecord(value: unknown): value is RunRecord {
-  if (!value || typeof value !== 'object') return false;
-  const r = value as Record<string, unknown>;
-  return typeof r.key === 'string' && typeof r.success === 'boolean' && typeof r.rule === 'string';
+  return recordSchema.safeParse(value).success;
 }
 
 /**
  * Reads runs.jsonl. A last line without its newline, or that does not parse, is a write torn by a
  * crash: it is reported in `tornBytes` and not used.
  */
-export function readRuns(path: string): ReadRunsResult {
+export function readRuns(path: string, accept?: (record: RunRecord) => boolean): ReadRunsResult {
   const result: ReadRunsResult = {
     records: new Map(),
     validBytes: 0,
     tornBytes: 0,
     badLines: [],
     duplicates: 0,
+    foreign: [],
   };
   if (!existsSync(path)) return result;
-  const buffer = readFileSync(path);
+  const buffer = readInputFile(path, path, MAX_RUNS_FILE_BYTES, 'runs file');
   let start = 0;
   let line = 0;
   while (start < buffer.length) {
@@ -67,7 +96,10 @@ export function readRuns(path: string): ReadRunsResult {
     } catch {
       value = undefined;
     }
-    if (isRecord(value)) {
+    if (isRecord(value) && accept && !accept(value)) {
+      result.foreign.push(value.key);
+      result.validBytes = start;
+    } else if (isRecord(value)) {
       if (result.records.has(value.key)) result.duplicates++;
       else result.records.set(value.key, value);
       result.validBytes = start;
@@ -92,19 +124,132 @@ export function truncateRuns(path: string, validBytes: number): void {
   }
 }
 
-/** Reads grid.json of a sweep folder, or null when there is none. */
+const gridFileSchema = z.object({
+  format: z.literal('sarlab-sweep-grid'),
+  version: z.literal(1),
+  id: z.string(),
+  runs: z.number().int().min(0),
+  grid: z.strictObject({
+    rules: z.array(z.string()),
+    learningRates: z.array(z.number()),
+    depths: z.array(z.number()).nullable(),
+    width: z.number(),
+    relevance: z.array(z.string()),
+    inputs: z.array(z.string()),
+    tracks: z.array(z.string()),
+    seeds: z.array(z.number()),
+    base: z.record(z.string(), z.unknown()),
+  }),
+});
+
+/** Largest grid.json accepted, bytes. */
+const MAX_GRID_FILE_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Reads grid.json of a sweep folder, or null when there is none. The file is checked in full: its
+ * structure, a valid grid, and an id that is the hash of its content (an edited grid is refused).
+ */
 export function readGridFile(dir: string): GridFile | null {
   const path = join(dir, GRID_FILE);
   if (!existsSync(path)) return null;
-  let value: GridFile;
+  const text = readInputFile(path, path, MAX_GRID_FILE_BYTES, 'grid file').toString('utf8');
+  let value: unknown;
   try {
-    value = JSON.parse(readFileSync(path, 'utf8')) as GridFile;
+    value = JSON.parse(text);
   } catch (error) {
     throw new ValidationError(path, 'unreadable JSON', `a grid file (${(error as Error).message})`);
   }
-  if (value?.format !== 'sarlab-sweep-grid' || typeof value.id !== 'string' || !value.grid)
-    throw new ValidationError(path, 'another kind of file', 'a sarlab sweep grid file');
-  return value;
+  const parsed = gridFileSchema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ValidationError(
+      `${path} ${issue.path.join('.') || 'file'}`,
+      describeValue(issue.input),
+      'a sarlab sweep grid file (as sarlab sweep wrote it)',
+    );
+  }
+  const file = parsed.data as unknown as GridFile;
+  // The id is the hash of the grid exactly as stored (before defaults are filled in).
+  const id = gridId(file.grid);
+  try {
+    file.grid.base = parseRunConfig(file.grid.base, `${path} grid.base`);
+    validateGrid(file.grid);
+  } catch (error) {
+    if (error instanceof ValidationError)
+      throw new ValidationError(path, 'a grid that is not valid', `a sarlab sweep grid (${error.message})`);
+    throw error;
+  }
+  if (id !== file.id)
+    throw new ValidationError(
+      `${path} id`,
+      file.id,
+      `the hash of the grid it holds (${id}): the file was edited or damaged`,
+    );
+  return file;
+}
+
+/**
+ * Takes the lock of a sweep folder (a file holding the holder's pid), so that two sweeps never run
+ * into one folder at once. A lock whose process is gone (killed) is taken over. Returns the release.
+ */
+export function lockSweepFolder(dir: string): () => void {
+  const path = join(dir, LOCK_FILE);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    let fd: number;
+    try {
+      fd = openSync(path, 'wx');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      let pid = Number.NaN;
+      let host = hostname();
+      try {
+        const [pidText, hostText] = readFileSync(path, 'utf8').trim().split(/\s+/);
+        pid = Number.parseInt(pidText, 10);
+        host = hostText || host;
+      } catch {
+        // unreadable: treat as stale
+      }
+      // A lock taken on another machine (a shared file system) cannot be checked from here.
+      if (host !== hostname())
+        throw new SweepLockedError(
+          `${dir} is in use by another sweep (pid ${pid} on ${host}); if it is gone, remove ${path}`,
+        );
+      if (Number.isInteger(pid) && pid > 0 && processAlive(pid))
+        throw new SweepLockedError(
+          `${dir} is in use by another sweep (pid ${pid}); wait for it, or use another --out`,
+        );
+      rmSync(path, { force: true });
+      continue;
+    }
+    writeSync(fd, `${process.pid} ${hostname()}\n`);
+    closeSync(fd);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      try {
+        if (Number.parseInt(readFileSync(path, 'utf8'), 10) === process.pid) rmSync(path, { force: true });
+      } catch {
+        // already gone
+      }
+    };
+  }
+  throw new SweepLockedError(`${dir}: could not take the lock ${LOCK_FILE}`);
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export const LOCK_FILE = 'sweep.lock';
+
+export class SweepLockedError extends Error {
+  override readonly name = 'SweepLockedError';
 }
 
 /** Writes grid.json for a sweep folder (atomically). */

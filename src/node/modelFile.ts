@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
 import { z } from 'zod';
 import type { RunConfig } from '../experiments/config.js';
 import { Network, type NetworkJSON } from '../net/network.js';
 import { ValidationError } from '../util/errors.js';
-import { writeFileAtomic } from './files.js';
+import { readInputFile, writeFileAtomic } from './files.js';
 
 /**
  * A saved model: the network (weights bit-exact), the full run configuration it was trained with,
@@ -54,19 +53,7 @@ export function saveModel(path: string, network: Network, config: RunConfig, sav
 
 /** Reads and verifies a model file; throws a ValidationError (and returns nothing) on any defect. */
 export function loadModel(path: string): SavedModel {
-  let text: string;
-  try {
-    if (!statSync(path).isFile()) throw Object.assign(new Error('not a file'), { code: 'not a file' });
-    if (statSync(path).size > MAX_MODEL_BYTES)
-      throw Object.assign(new Error('too large'), { code: 'larger than 64 MB' });
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new ValidationError(
-      '--load-model',
-      path,
-      `a readable model file (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`,
-    );
-  }
+  const text = readInputFile('--load-model', path, MAX_MODEL_BYTES, 'model file').toString('utf8');
   let data: unknown;
   try {
     data = JSON.parse(text);

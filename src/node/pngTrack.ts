@@ -1,8 +1,8 @@
-import { readFileSync, statSync } from 'node:fs';
 import { PNG } from 'pngjs';
 import { ValidationError } from '../util/errors.js';
 import { GroundTexture } from '../world/texture.js';
 import { builtinTrack, type Pose, type Track, trackFromTexture } from '../world/track.js';
+import { readInputFile } from './files.js';
 
 /** Largest track image accepted, in pixels per side, and in bytes. */
 export const MAX_TRACK_SIDE = 4096;
@@ -18,10 +18,9 @@ export function decodePngTexture(bytes: Uint8Array, cmPerPixel: number, field = 
   if (bytes.length < 24 || signature.some((b, i) => bytes[i] !== b)) {
     throw new ValidationError(field, 'a file that is not a PNG', 'a PNG image');
   }
-  // Read the size from the IHDR chunk before decoding, so a huge header never allocates.
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const width = view.getUint32(16);
-  const height = view.getUint32(20);
+  // Walk every chunk before decoding, so that no header (a second IHDR, say) can make the decoder
+  // allocate more than the limits allow, whatever the chunks say.
+  const { width, height } = scanPngChunks(bytes, field);
   if (width < 16 || height < 16 || width > MAX_TRACK_SIDE || height > MAX_TRACK_SIDE) {
     throw new ValidationError(
       field,
@@ -42,19 +41,53 @@ export function decodePngTexture(bytes: Uint8Array, cmPerPixel: number, field = 
   return GroundTexture.fromPixels(png.width, png.height, png.data, 4, cmPerPixel);
 }
 
+/** Bit depths each PNG colour type allows. */
+const BIT_DEPTHS: Record<number, number[]> = {
+  0: [1, 2, 4, 8, 16],
+  2: [8, 16],
+  3: [1, 2, 4, 8],
+  4: [8, 16],
+  6: [8, 16],
+};
+
+/**
+ * Checks the chunk structure of a PNG without decoding it: the first chunk is the one IHDR (13
+ * bytes) and no other IHDR follows, its colour type, bit depth, compression, filter and interlace
+ * are valid, and no chunk runs past the end of the file. Returns the image size.
+ */
+export function scanPngChunks(bytes: Uint8Array, field = 'track'): { width: number; height: number } {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const damaged = (reason: string) =>
+    new ValidationError(field, 'a damaged PNG', `a complete, readable PNG (${reason})`);
+  const typeAt = (o: number) => String.fromCharCode(bytes[o], bytes[o + 1], bytes[o + 2], bytes[o + 3]);
+  if (bytes.length < 8 + 8 + 13 + 4 || typeAt(12) !== 'IHDR' || view.getUint32(8) !== 13)
+    throw damaged('it does not start with an IHDR chunk of 13 bytes');
+  const width = view.getUint32(16);
+  const height = view.getUint32(20);
+  const depth = bytes[24];
+  const colour = bytes[25];
+  if (!BIT_DEPTHS[colour]) throw damaged(`colour type ${colour} does not exist`);
+  if (!BIT_DEPTHS[colour].includes(depth))
+    throw damaged(`bit depth ${depth} is not allowed with colour type ${colour}`);
+  if (bytes[26] !== 0 || bytes[27] !== 0 || bytes[28] > 1)
+    throw damaged('unknown compression, filter or interlace method');
+  let offset = 8;
+  let first = true;
+  while (offset + 8 <= bytes.length) {
+    const length = view.getUint32(offset);
+    const type = typeAt(offset + 4);
+    if (offset + 12 + length > bytes.length) throw damaged(`the file is truncated (in a ${type} chunk)`);
+    if (type === 'IHDR' && !first) throw damaged('it has more than one IHDR chunk');
+    first = false;
+    offset += 12 + length;
+    if (type === 'IEND') break;
+  }
+  return { width, height };
+}
+
 /** Loads a PNG file as a track (1 white floor, 0 black line). */
 export function loadPngTrack(path: string, cmPerPixel: number, start?: Pose): Track {
-  let bytes: Buffer;
-  try {
-    if (!statSync(path).isFile()) throw new Error('not a file');
-    bytes = readFileSync(path);
-  } catch (error) {
-    throw new ValidationError(
-      'track',
-      path,
-      `a readable PNG file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
-    );
-  }
+  const bytes = readInputFile('track', path, MAX_TRACK_BYTES, 'PNG file');
   return trackFromTexture(path, decodePngTexture(bytes, cmPerPixel), start);
 }
 

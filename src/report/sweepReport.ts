@@ -764,6 +764,18 @@ export async function writeSweepReport(
   }
   const records = [...byKey.values()];
   if (records.length === 0) throw new Error(`${folders.join(', ')} holds no finished runs yet`);
+  // One report is about one grid: folders of different grids (or runs of different budgets) are
+  // reported apart, never pooled under one step budget.
+  const ids = [...new Set(grids.map((g) => g.grid?.id ?? null))];
+  if (ids.length > 1)
+    throw new Error(
+      `${grids.map((g) => `${g.dir} (grid ${g.grid?.id ?? 'none'})`).join(', ')} hold different grids: report them apart`,
+    );
+  const budgets = [...new Set(records.map((r) => r.config.steps))];
+  if (budgets.length > 1)
+    throw new Error(
+      `the runs have different step budgets (${budgets.slice(0, 4).join(', ')}): report them apart (one folder per budget)`,
+    );
   const grid = grids[0].grid;
   const rules = ruleOrder(records, grid).filter((r) => records.some((rec) => rec.rule === r));
   const cells = cellStats(records);

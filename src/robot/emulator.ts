@@ -82,6 +82,8 @@ export interface EmulatorStats {
   duplicates: number;
   resets: number;
   stops: { reason: string; step: number }[];
+  /** Connections refused because another host had a live session (HELLO_ACK status busy). */
+  refusedSessions: number;
   /** Times its own watchdog stopped the motors (no frame from the host for the agreed timeout). */
   watchdogStops: number;
   steps: number;
@@ -103,7 +105,9 @@ interface Session {
 
 /**
  * The simulated line follower behind the wire protocol: what a robot's microcontroller does,
- * with optional faults on the link. One host session at a time (a new connection replaces the old).
+ * with optional faults on the link. One host session at a time: while a session is live (its host
+ * shook hands and sent a frame within its timeout), another connection is answered HELLO_ACK
+ * status busy and closed; a connection that is not live (no handshake yet, or silent) is replaced.
  */
 export class RobotEmulator {
   readonly world: LineFollowerEnvironment;
@@ -120,6 +124,7 @@ export class RobotEmulator {
     duplicates: 0,
     resets: 0,
     stops: [],
+    refusedSessions: 0,
     watchdogStops: 0,
     steps: 0,
   };
@@ -157,8 +162,21 @@ export class RobotEmulator {
     return { ...this.motors };
   }
 
-  /** Serves one host over a byte link (replacing any earlier one). */
+  /** True while the current session's host has shaken hands and is heard from within its timeout. */
+  get sessionLive(): boolean {
+    const s = this.session;
+    return s?.active === true && s.transport.open && performance.now() - s.lastRxAt < s.timeoutMs;
+  }
+
+  /**
+   * Serves one host over a byte link. If another host has a live session, the newcomer is refused:
+   * its HELLO is answered with status busy and the link closed (after 2 s without a HELLO, too).
+   */
   attach(transport: Transport): void {
+    if (this.sessionLive) {
+      this.refuse(transport);
+      return;
+    }
     if (this.session) this.detach('a new connection replaced it');
     const session: Session = {
       transport,
@@ -199,6 +217,43 @@ export class RobotEmulator {
     this.motors.right = 0;
     this.log(`session ended: ${why}`);
     void s.transport.close();
+  }
+
+  private refuse(transport: Transport): void {
+    this.stats.refusedSessions++;
+    this.log('refused a second host: another session is live');
+    let done = false;
+    const end = () => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      // Give the answer time to leave before closing.
+      setTimeout(() => void transport.close(), 50);
+    };
+    const timer = setTimeout(end, 2000);
+    const decoder = new FrameDecoder(robotExpectedLength, (frame) => {
+      if (done || frame.type !== MessageType.hello) return;
+      const world = this.world;
+      transport.write(
+        encodeFrame(
+          MessageType.helloAck,
+          0, // its own numbering: the live session's sequence must have no gap
+
+          encodeHelloAck({
+            ack: frame.seq,
+            status: HelloStatus.busy,
+            flags: this.lockstep ? HelloFlags.lockstep : 0,
+            reflexCount: world.reflexSensors.count,
+            predictorRows: world.predictorRows,
+            predictorColumns: world.predictorColumns,
+            periodUs: Math.round(world.dt * 1e6),
+          }),
+        ),
+      );
+      end();
+    });
+    transport.onData((chunk) => decoder.push(chunk));
+    transport.onClose(() => end());
   }
 
   /** Stops the emulator and closes its link. */
@@ -278,6 +333,13 @@ export class RobotEmulator {
 
   private onCommand(s: Session, frame: Frame): void {
     const isMotor = frame.type === MessageType.motor;
+    if (frame.seq === s.lastApplied) {
+      // A repeated command (its answer was lost): answer again, do not apply it twice, and do not
+      // touch the motors: a STOP (or the watchdog) since the first copy holds until a new MOTOR.
+      this.stats.duplicates++;
+      if (s.cached) this.sendRaw(s, s.cached);
+      return;
+    }
     if (isMotor) {
       const m = decodeMotor(frame.payload);
       this.motors.left = Number.isFinite(m.left) ? m.left : 0;
@@ -285,12 +347,6 @@ export class RobotEmulator {
     } else {
       this.motors.left = 0;
       this.motors.right = 0;
-    }
-    if (frame.seq === s.lastApplied) {
-      // A repeated command (its answer was lost): answer again, do not apply it twice.
-      this.stats.duplicates++;
-      if (s.cached) this.sendRaw(s, s.cached);
-      return;
     }
     s.lastApplied = frame.seq;
     if (!isMotor) {

@@ -48,6 +48,11 @@ export interface RobotLinkOptions {
   expect?: { reflexCount?: number; predictorRows?: number; predictorColumns?: number };
   /** A link with no valid frame for this long is down: stop the motors. Default 200 ms. */
   timeoutMs?: number;
+  /**
+   * A command unanswered for timeoutMs gets a STOP (the robot holds still while the host keeps
+   * asking); unanswered for this long, the link is lost. Default 5 × timeoutMs.
+   */
+  progressTimeoutMs?: number;
   /** Send a heartbeat after this long without sending anything. Default 50 ms. */
   heartbeatMs?: number;
   /** On a lost link: exit (throw LinkLostError) or reconnect. Default exit. */
@@ -65,10 +70,30 @@ export interface RobotLinkOptions {
   log?: (message: string) => void;
 }
 
-/** The link went down and the run must end (after the motors were commanded to stop). */
+/** The link went down and the run must end (after a STOP, if one could still be sent). */
 export class LinkLostError extends Error {
-  override readonly name = 'LinkLostError';
+  override readonly name: string = 'LinkLostError';
+  constructor(
+    message: string,
+    /** Whether a STOP could be sent when the link went down (false: the link was already closed). */
+    readonly stopSent: boolean | null = null,
+  ) {
+    super(message);
+  }
 }
+
+/** The robot sent something the protocol does not allow (e.g. a non-finite sensor value): the run ends. */
+export class ProtocolError extends LinkLostError {
+  override readonly name = 'ProtocolError';
+}
+
+/**
+ * Sensor values outside this range (or not finite) are a protocol error. The nominal range is [0, 1];
+ * the margin allows for noise and calibration offsets of a real robot.
+ */
+export const SENSOR_RANGE = { min: -1, max: 2 } as const;
+/** Largest |x| or |y| of a reported pose, cm. */
+export const MAX_POSE_CM = 1e6;
 
 /** The robot refused the handshake, or never answered it. */
 export class HandshakeError extends Error {
@@ -124,8 +149,12 @@ interface Pending {
   ack: number;
   frame: Buffer;
   sentAt: number;
+  /** When the command was first sent: the link must make progress (answer it) within the timeout. */
+  firstSentAt: number;
   retransmitted: boolean;
   fastRetried: boolean;
+  /** A STOP was sent because this command went unanswered for timeoutMs. */
+  stalled: boolean;
   timer: NodeJS.Timeout | null;
   retryMs: number;
   resolve: () => void;
@@ -176,12 +205,18 @@ export class RobotEnvironment implements Environment {
   private rttvar = 0;
   private hasRtt = false;
   private stepsTaken = 0;
+  /** Whether the STOP of the last link loss could be sent. */
+  private lastStopSent: boolean | null = null;
+  /** A protocol error found while no command was pending: thrown by the next request. */
+  private failure: ProtocolError | null = null;
   private readonly timeoutMs: number;
+  private readonly progressTimeoutMs: number;
   private readonly heartbeatMs: number;
   private readonly log: (message: string) => void;
 
   private constructor(readonly options: RobotLinkOptions) {
     this.timeoutMs = options.timeoutMs ?? 200;
+    this.progressTimeoutMs = options.progressTimeoutMs ?? 5 * this.timeoutMs;
     this.heartbeatMs = options.heartbeatMs ?? 50;
     this.log = options.log ?? (() => {});
     this.stats = {
@@ -282,9 +317,9 @@ export class RobotEnvironment implements Environment {
   interrupt(): void {
     if (this.interrupted) return;
     this.interrupted = true;
-    this.sendStop('interrupted');
+    const sent = this.sendStop('interrupted');
     this.event('stop', 'interrupted');
-    this.log('interrupted: motors commanded to stop');
+    this.log(`interrupted: ${stopWords(sent)}`);
     const p = this.pending;
     if (p) {
       this.pending = null;
@@ -372,6 +407,10 @@ export class RobotEnvironment implements Environment {
     const theirs = `${ack.reflexCount} reflex sensors and ${ack.predictorRows}×${ack.predictorColumns} predictors`;
     if (ack.status !== HelloStatus.ok) {
       this.sendStop('error');
+      if (ack.status === HelloStatus.busy)
+        throw new HandshakeError(
+          `the robot at ${this.stats.address} is busy: another host has a live session with it`,
+        );
       const why = ack.status === HelloStatus.countMismatch ? 'counts do not match' : `status ${ack.status}`;
       throw new HandshakeError(
         `the robot refused the hello (${why}): it has ${theirs}, the configuration expects ${this.expectation()}`,
@@ -433,6 +472,7 @@ export class RobotEnvironment implements Environment {
   /** Sends a command and waits for the SENSORS frame that acknowledges it. */
   private request(type: number, payload: Buffer): Promise<void> {
     if (this.interrupted) return Promise.reject(new InterruptedError('interrupted'));
+    if (this.failure) return Promise.reject(this.failure);
     if (this.closed) return Promise.reject(new LinkLostError('the link is closed'));
     if (this.down || !this.transport?.open) return Promise.reject(new LinkDown('down'));
     return new Promise<void>((resolve, reject) => {
@@ -442,8 +482,10 @@ export class RobotEnvironment implements Environment {
         ack: seq,
         frame,
         sentAt: performance.now(),
+        firstSentAt: performance.now(),
         retransmitted: false,
         fastRetried: false,
+        stalled: false,
         timer: null,
         retryMs: this.retryTimeout(),
         resolve,
@@ -503,6 +545,11 @@ export class RobotEnvironment implements Environment {
     if (frame.type !== MessageType.sensors) return; // heartbeat: the link is alive
     const p = this.pending;
     const s = decodeSensors(frame.payload, this.sensors);
+    const bad = invalidSensorValue(s);
+    if (bad) {
+      this.protocolError(`the robot sent ${bad}`);
+      return;
+    }
     if (!p || (s.flags & SensorFlags.ackValid) === 0 || s.ack !== p.ack) {
       this.stats.stale++;
       return;
@@ -558,25 +605,72 @@ export class RobotEnvironment implements Environment {
       this.seqSend(MessageType.heartbeat, encodeHeartbeat(microsSince(this.origin)));
   }
 
+  /**
+   * The link timeout is about progress, not about any frame: no valid frame at all for timeoutMs, or
+   * no SENSORS frame answering the pending command for progressTimeoutMs since it was first sent,
+   * and the link is lost. A robot that keeps sending heartbeats, or answers to other commands, while
+   * the current one goes unanswered is not making progress: after timeoutMs it is sent STOP (and
+   * holds still, since a repeated command does not restart the motors) while the host keeps asking.
+   */
   private armWatchdog(): void {
     if (this.watchdog) clearTimeout(this.watchdog);
-    const wait = Math.max(1, this.lastRxAt + this.timeoutMs - performance.now());
+    const now = performance.now();
+    const p = this.pending;
+    let deadline = this.lastRxAt + this.timeoutMs;
+    if (p)
+      deadline = Math.min(deadline, p.firstSentAt + (p.stalled ? this.progressTimeoutMs : this.timeoutMs));
+    const wait = Math.max(1, deadline - now);
     this.watchdog = setTimeout(() => {
       this.watchdog = null;
       if (this.down || this.closed) return;
-      if (performance.now() - this.lastRxAt >= this.timeoutMs) {
+      const at = performance.now();
+      const q = this.pending;
+      if (at - this.lastRxAt >= this.timeoutMs) {
         this.linkDown('timeout', `no valid frame from the robot for ${this.timeoutMs} ms`);
-      } else this.armWatchdog();
+        return;
+      }
+      if (q && at - q.firstSentAt >= this.progressTimeoutMs) {
+        this.linkDown(
+          'timeout',
+          `no answer to the current command for ${this.progressTimeoutMs} ms (the robot sends frames but makes no progress)`,
+        );
+        return;
+      }
+      if (q && !q.stalled && at - q.firstSentAt >= this.timeoutMs) {
+        q.stalled = true;
+        this.sendStop('timeout');
+      }
+      this.armWatchdog();
     }, wait);
+  }
+
+  /** The robot broke the protocol: stop it, end the run (no reconnecting to a robot that sends nonsense). */
+  private protocolError(why: string): void {
+    if (this.down || this.closed) return;
+    this.down = true;
+    const sent = this.sendStop('error');
+    this.event('link-lost', `protocol error: ${why}`);
+    this.log(`protocol error at step ${this.stepsTaken}: ${why}; ${stopWords(sent)}`);
+    this.clearTimers();
+    const t = this.transport;
+    this.transport = null;
+    this.closing = t?.close() ?? null;
+    const p = this.pending;
+    if (p) {
+      this.pending = null;
+      if (p.timer) clearTimeout(p.timer);
+      p.reject(new ProtocolError(`protocol error: ${why}`, sent));
+    } else this.failure = new ProtocolError(`protocol error: ${why}`, sent);
   }
 
   private linkDown(cause: 'timeout' | 'linkClosed', why: string): void {
     if (this.down || this.closed) return;
     this.down = true;
     this.stats.linkLost++;
-    this.sendStop(cause);
+    const sent = this.sendStop(cause);
+    this.lastStopSent = sent;
     this.event('link-lost', why);
-    this.log(`link lost at step ${this.stepsTaken}: ${why}; motors commanded to stop`);
+    this.log(`link lost at step ${this.stepsTaken}: ${why}; ${stopWords(sent)}`);
     this.clearTimers();
     const t = this.transport;
     this.transport = null;
@@ -590,13 +684,16 @@ export class RobotEnvironment implements Environment {
     if (p) {
       this.pending = null;
       if (p.timer) clearTimeout(p.timer);
-      p.reject(reconnect ? new LinkDown(why) : new LinkLostError(`the link to the robot was lost: ${why}`));
+      p.reject(
+        reconnect ? new LinkDown(why) : new LinkLostError(`the link to the robot was lost: ${why}`, sent),
+      );
     }
   }
 
   private async afterLinkDown(error: unknown): Promise<void> {
     if (!(error instanceof LinkDown)) throw error;
-    if (!this.recovering) throw new LinkLostError('the link to the robot is down');
+    if (this.failure) throw this.failure;
+    if (!this.recovering) throw new LinkLostError('the link to the robot is down', this.lastStopSent);
     try {
       await this.recovering;
     } finally {
@@ -632,6 +729,7 @@ export class RobotEnvironment implements Environment {
     this.event('gave-up', lastError);
     throw new LinkLostError(
       `the link to the robot was lost and could not be re-established within ${forMs} ms${lastError ? ` (${lastError})` : ''}`,
+      this.lastStopSent,
     );
   }
 
@@ -655,14 +753,48 @@ export class RobotEnvironment implements Environment {
     this.stats.framesSent++;
   }
 
-  private sendStop(reason: StopReasonName): void {
-    if (!this.transport?.open) return;
+  /** Sends STOP if the link can still carry it; returns whether it could. */
+  private sendStop(reason: StopReasonName): boolean {
+    if (!this.transport?.open) return false;
     this.seqSend(MessageType.stop, encodeStop(StopReason[reason]));
     this.stats.stopsSent[reason] = (this.stats.stopsSent[reason] ?? 0) + 1;
+    return true;
   }
 
   private event(what: LinkEvent['what'], detail: string): void {
     if (this.stats.events.length >= EVENT_LIMIT) return;
     this.stats.events.push({ step: this.stepsTaken, atMs: performance.now() - this.origin, what, detail });
   }
+}
+
+/** What the log says about the STOP that was (or could not be) sent. */
+function stopWords(sent: boolean): string {
+  return sent
+    ? 'motors commanded to stop'
+    : "no STOP could be sent (the link is closed): the robot's own watchdog must stop its motors";
+}
+
+/** The first sensor value a SENSORS frame must not carry, described, or null when all are fine. */
+export function invalidSensorValue(s: Sensors): string | null {
+  const { min, max } = SENSOR_RANGE;
+  const check = (name: string, values: Float64Array): string | null => {
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      if (!(v >= min && v <= max))
+        return `${name}[${i}] = ${v} (expected a finite value in [${min}, ${max}]; nominally [0, 1])`;
+    }
+    return null;
+  };
+  const bad = check('reflex', s.reflex) ?? check('predictors', s.predictors);
+  if (bad) return bad;
+  if (s.flags & SensorFlags.poseValid) {
+    for (const [name, v] of [
+      ['x', s.x],
+      ['y', s.y],
+    ] as const)
+      if (!(Math.abs(v) <= MAX_POSE_CM))
+        return `pose ${name} = ${v} (expected a finite value within ±${MAX_POSE_CM} cm)`;
+    if (!Number.isFinite(s.theta)) return `pose theta = ${s.theta} (expected a finite angle)`;
+  }
+  return null;
 }

@@ -31,6 +31,8 @@ export interface RobotRunSummary extends RunSummary {
     episodes: number;
     /** Message of the link failure that ended the run, if one did. */
     failure: string | null;
+    /** Whether a STOP could be sent when that failure happened (null: no failure, or not known). */
+    failureStopSent: boolean | null;
   };
 }
 
@@ -100,6 +102,7 @@ export class RobotRun {
   readonly simulation: Simulation;
   stopCause: RobotStopCause = 'budget';
   failure: string | null = null;
+  failureStopSent: boolean | null = null;
   episodes = 0;
   private readonly world: AwaitedWorld;
   private readonly started = performance.now();
@@ -163,6 +166,7 @@ export class RobotRun {
       if (error instanceof LinkLostError) {
         this.stopCause = 'link-lost';
         this.failure = error.message;
+        this.failureStopSent = error.stopSent;
         sim.interrupt();
       } else if (error instanceof InterruptedError) {
         this.interrupted = true;
@@ -194,6 +198,7 @@ export class RobotRun {
         stopCause: this.stopCause,
         episodes: this.episodes,
         failure: this.failure,
+        failureStopSent: this.failureStopSent,
       },
     };
   }

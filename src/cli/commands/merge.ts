@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { mergeSweeps, SweepMergeError } from '../../experiments/sweepMerge.js';
+import { checkOutputFolder } from '../../node/files.js';
 import { ValidationError } from '../../util/errors.js';
 import { CliError } from '../errors.js';
 
@@ -11,6 +12,7 @@ export function registerMerge(program: Command): void {
     .option('--out <dir>', 'folder for the merged runs.jsonl and grid.json')
     .action((dirs: string[], flags: { out?: string }) => {
       if (!flags.out) throw new ValidationError('--out', undefined, 'an output folder (--out DIR)');
+      checkOutputFolder('--out', flags.out);
       const notice = (message: string) => process.stderr.write(`sarlab merge: ${message}\n`);
       try {
         const result = mergeSweeps(dirs, flags.out, notice);

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { checkOutputFolder } from '../../node/files.js';
 import { writeSweepReport } from '../../report/sweepReport.js';
 import { CliError } from '../errors.js';
 import { numberFlag } from '../runOptions.js';
@@ -23,6 +24,7 @@ export function registerReport(program: Command): void {
       async (dirs: string[], flags: { out?: string; timeSeries?: boolean; depth: string; rate?: string }) => {
         const out = flags.out ?? join(dirs[0], 'report');
         const preferDepth = numberFlag('depth', flags.depth, { integer: true, min: 1 });
+        checkOutputFolder('--out', out);
         let report: Awaited<ReturnType<typeof writeSweepReport>>;
         try {
           report = await writeSweepReport(dirs, out, {
@@ -32,7 +34,10 @@ export function registerReport(program: Command): void {
             notice: (message) => process.stderr.write(`sarlab report: ${message}\n`),
           });
         } catch (error) {
-          if (error instanceof Error && /not a sweep folder|no finished runs/.test(error.message))
+          if (
+            error instanceof Error &&
+            /not a sweep folder|no finished runs|different grids|different step budgets/.test(error.message)
+          )
             throw new CliError(`report: ${error.message}`);
           throw error;
         }

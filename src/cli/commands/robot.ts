@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
-import type { Server } from 'node:net';
+import { isIP, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { RunConfig } from '../../experiments/config.js';
 import type { Network } from '../../net/network.js';
+import { type AtomicFileStream, checkOutputFolder } from '../../node/files.js';
 import { resolveConfiguredTrack } from '../../node/pngTrack.js';
 import { RobotEmulator, serveTcp } from '../../robot/emulator.js';
 import { HandshakeError, RobotEnvironment } from '../../robot/robotEnvironment.js';
@@ -16,7 +17,7 @@ import type { Track } from '../../world/track.js';
 import { CliError, EXIT_FAILURE, EXIT_INTERRUPTED } from '../errors.js';
 import { freshRunDir } from '../outDir.js';
 import { configFromFlags, numberFlag, type RunFlags } from '../runOptions.js';
-import { defaultOutDir, printSummary, writeRunOutputs } from './run.js';
+import { defaultOutDir, printSummary, streamLog, writeRunOutputs } from './run.js';
 
 /** The robot options of `sarlab run`. */
 export interface RobotFlags {
@@ -24,6 +25,22 @@ export interface RobotFlags {
   robotTimeout?: string;
   onLinkLost?: string;
   reconnectFor?: string;
+}
+
+/** A number flag with an upper bound too. */
+function boundedFlag(
+  flag: string,
+  text: string,
+  { integer = false, min, max }: { integer?: boolean; min: number; max: number },
+): number {
+  const value = numberFlag(flag, text, { integer, min });
+  if (value > max)
+    throw new ValidationError(
+      `--${flag}`,
+      text,
+      `${integer ? 'an integer' : 'a number'} from ${min} to ${max}`,
+    );
+  return value;
 }
 
 export function addRobotOptions(command: Command): Command {
@@ -34,7 +51,7 @@ export function addRobotOptions(command: Command): Command {
     )
     .option(
       '--robot-timeout <ms>',
-      'link timeout: no valid frame for this long stops the motors (default 200)',
+      'link timeout, 1-65535: no valid frame, or no answer to the current command, for this long stops the motors; no answer for 5× this long ends the link (default 200)',
     )
     .option('--on-link-lost <action>', 'when the link is lost: exit|reconnect (default exit)')
     .option('--reconnect-for <s>', 'how long to keep trying to reconnect (default 10)');
@@ -72,13 +89,30 @@ export async function runOnRobotCommand(
       );
     }
   }
+  if (address.kind === 'serial' && !existsSync(address.path))
+    throw new ValidationError(
+      '--robot',
+      flags.robot,
+      `an existing serial device (${address.path} does not exist)`,
+    );
+  // The timeout travels in HELLO as a 16-bit number of milliseconds.
   const timeoutMs =
-    flags.robotTimeout === undefined ? 200 : numberFlag('robot-timeout', flags.robotTimeout, { min: 1 });
+    flags.robotTimeout === undefined
+      ? 200
+      : boundedFlag('robot-timeout', flags.robotTimeout, { integer: true, min: 1, max: 65535 });
   const onLinkLost = flags.onLinkLost ?? 'exit';
   if (onLinkLost !== 'exit' && onLinkLost !== 'reconnect')
     throw new ValidationError('--on-link-lost', onLinkLost, 'exit|reconnect');
   const reconnectFor =
-    flags.reconnectFor === undefined ? 10 : numberFlag('reconnect-for', flags.reconnectFor, { min: 0 });
+    flags.reconnectFor === undefined
+      ? 10
+      : boundedFlag('reconnect-for', flags.reconnectFor, { min: 0, max: 86_400 });
+  const out = freshRunDir(
+    flags.out ?? defaultOutDir(config).replace(/seed/, 'robot-seed'),
+    (flags as { force?: boolean }).force === true,
+    (message) => console.error(`sarlab: ${message}`),
+  );
+  checkOutputFolder('--out', out);
   const log = (message: string) => console.error(`sarlab robot: ${message}`);
   let robot: RobotEnvironment;
   try {
@@ -104,29 +138,36 @@ export async function runOnRobotCommand(
     if (run) run.interrupt();
     else robot.interrupt();
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const releaseSignals = () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
   let summary: RobotRunSummary;
+  let logStream: AtomicFileStream | null = null;
   try {
     run = await RobotRun.start(robot, config, track, network);
+    logStream = streamLog(run.simulation, out);
     summary = await run.run();
   } catch (error) {
+    logStream?.abort();
+    releaseSignals();
     await robot.close(signalled ? 'interrupted' : 'error');
     if (signalled) {
       console.error('sarlab: interrupted before the run started; motors commanded to stop');
       return EXIT_INTERRUPTED;
     }
     throw new CliError((error as Error).message, EXIT_FAILURE);
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
   }
-  const out = freshRunDir(
-    flags.out ?? defaultOutDir(config).replace(/seed/, 'robot-seed'),
-    (flags as { force?: boolean }).force === true,
-    (message) => console.error(`sarlab: ${message}`),
-  );
-  const files = await writeRunOutputs(out, run.simulation, summary, flags.plot !== false);
+  // The handlers stay until the files are written: a second Ctrl-C never cuts the writing short.
+  let files: Awaited<ReturnType<typeof writeRunOutputs>>;
+  try {
+    files = await writeRunOutputs(out, run.simulation, summary, flags.plot !== false, logStream);
+  } finally {
+    logStream?.abort();
+    releaseSignals();
+  }
   if (flags.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
   else {
     printSummary(summary, files);
@@ -136,9 +177,11 @@ export async function runOnRobotCommand(
     );
   }
   if (summary.robot.stopCause === 'link-lost') {
-    console.error(
-      `sarlab: ${summary.robot.failure}; the motors were commanded to stop; the partial results are in ${out}`,
-    );
+    const stop =
+      summary.robot.failureStopSent === false
+        ? "no STOP could be sent (the link was already closed): the robot's own watchdog must stop its motors"
+        : 'the motors were commanded to stop';
+    console.error(`sarlab: ${summary.robot.failure}; ${stop}; the partial results are in ${out}`);
     return EXIT_FAILURE;
   }
   if (summary.diverged) return EXIT_FAILURE;
@@ -203,8 +246,9 @@ async function emulatorCommand(flags: EmulatorFlags): Promise<number> {
     return p;
   };
   const faults = {
-    latencyMs: flags.latency === undefined ? 0 : numberFlag('latency', flags.latency, { min: 0 }),
-    jitterMs: flags.jitter === undefined ? 0 : numberFlag('jitter', flags.jitter, { min: 0 }),
+    latencyMs:
+      flags.latency === undefined ? 0 : boundedFlag('latency', flags.latency, { min: 0, max: 60_000 }),
+    jitterMs: flags.jitter === undefined ? 0 : boundedFlag('jitter', flags.jitter, { min: 0, max: 60_000 }),
     drop: probability('drop', flags.drop),
     corrupt: probability('corrupt', flags.corrupt),
     seed: flags.faultSeed === undefined ? 1 : numberFlag('fault-seed', flags.faultSeed, { integer: true }),
@@ -212,6 +256,17 @@ async function emulatorCommand(flags: EmulatorFlags): Promise<number> {
   const modes = [flags.port !== undefined, flags.serial !== undefined, flags.pty === true].filter(Boolean);
   if (modes.length !== 1)
     throw new CliError('robot-emulator: give exactly one of --port N, --serial PATH, --pty');
+  // Checked before the emulator starts its clock.
+  let listenAddress: { port: number; host: string } | null = null;
+  if (flags.port !== undefined) {
+    const port = boundedFlag('port', flags.port, { integer: true, min: 0, max: 65535 });
+    const host = (flags.host ?? '127.0.0.1').trim();
+    if (host === '' || (/^[\d.]+$/.test(host) && !isIP(host)))
+      throw new ValidationError('--host', flags.host, 'a local address or host name (e.g. 127.0.0.1)');
+    listenAddress = { port, host };
+  }
+  if (flags.serial !== undefined && !existsSync(flags.serial))
+    throw new ValidationError('--serial', flags.serial, 'an existing serial device');
   const { builtinTrack } = await import('../../world/track.js');
   const log = flags.quiet ? () => {} : (m: string) => console.error(`robot-emulator: ${m}`);
   const emulator = new RobotEmulator({
@@ -226,12 +281,15 @@ async function emulatorCommand(flags: EmulatorFlags): Promise<number> {
   let transport: Transport | null = null;
   let socat: ReturnType<typeof spawn> | null = null;
   if (flags.port !== undefined) {
-    const port = numberFlag('port', flags.port, { integer: true, min: 0 });
-    const host = flags.host ?? '127.0.0.1';
+    const { port, host } = listenAddress as { port: number; host: string };
     try {
       server = await serveTcp(emulator, port, host);
     } catch (error) {
-      throw new CliError(`cannot listen on ${host}:${port}: ${(error as NodeJS.ErrnoException).code}`, 1);
+      emulator.close();
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOTFOUND' || code === 'EADDRNOTAVAIL' || code === 'EAI_AGAIN')
+        throw new ValidationError('--host', host, `an address of this machine (${code})`);
+      throw new CliError(`cannot listen on ${host}:${port}: ${code}`, 1);
     }
     const a = server.address();
     const actual = typeof a === 'object' && a ? a.port : port;
@@ -258,7 +316,17 @@ async function emulatorCommand(flags: EmulatorFlags): Promise<number> {
     }
     const baud =
       flags.baud === undefined ? 115200 : numberFlag('baud', flags.baud, { integer: true, min: 1 });
-    transport = await SerialTransport.open(path, baud);
+    try {
+      transport = await SerialTransport.open(path, baud);
+    } catch (error) {
+      emulator.close();
+      socat?.kill();
+      throw new ValidationError(
+        '--serial',
+        path,
+        `a serial device that can be opened (${(error as Error).message})`,
+      );
+    }
     emulator.attach(transport);
     if (!flags.pty) process.stdout.write(`robot-emulator: speaking on serial:${path}@${baud}\n`);
   }

@@ -1,18 +1,18 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { RunConfig } from '../../experiments/config.js';
-import { mergeConfig, parseRunConfig } from '../../experiments/config.js';
-import { type RunSummary, Simulation } from '../../experiments/simulation.js';
-import { writeFileAtomic } from '../../node/files.js';
+import { reconcileModelConfig } from '../../experiments/modelConfig.js';
+import { type RunSummary, Simulation, StepLog } from '../../experiments/simulation.js';
+import { AtomicFileStream, checkOutputFile, checkOutputFolder, writeFileAtomic } from '../../node/files.js';
 import { loadModel, saveModel } from '../../node/modelFile.js';
 import { encodeTexturePng, resolveConfiguredTrack } from '../../node/pngTrack.js';
 import { plotPackagesMissing, svgToPng, vegaLiteToSvg } from '../../report/render.js';
 import { runPlotSpec } from '../../report/runPlot.js';
-import { ValidationError } from '../../util/errors.js';
+import { describeValue, ValidationError } from '../../util/errors.js';
 import { EXIT_INTERRUPTED } from '../errors.js';
 import { freshRunDir } from '../outDir.js';
 import * as cliProgress from '../progressBar.js';
-import { addRunOptions, configFromFlags, type RunFlags } from '../runOptions.js';
+import { addRunOptions, configFromFlags, type RunFlags, userInputOf } from '../runOptions.js';
 import { addRobotOptions, type RobotFlags, runOnRobotCommand } from './robot.js';
 
 interface RunCommandFlags extends RunFlags, RobotFlags {
@@ -49,6 +49,13 @@ export function registerRun(program: Command): void {
   addRobotOptions(command);
 }
 
+function getPath(value: unknown, path: string): unknown {
+  let v = value;
+  for (const key of path.split('.'))
+    v = v && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined;
+  return v;
+}
+
 export function defaultOutDir(config: RunConfig): string {
   const track = config.track
     .replace(/^.*[\\/]/, '')
@@ -61,26 +68,70 @@ async function runCommand(flags: RunCommandFlags): Promise<number> {
   let config = configFromFlags(flags);
   if (flags.plot !== false) flags.plot = plotAvailable(flags.json === true);
   const model = flags.loadModel ? loadModel(flags.loadModel) : undefined;
+  let note = '';
   if (model) {
     if (config.rule === 'reflex')
       throw new ValidationError('--load-model', flags.loadModel, 'a learning rule (not reflex)');
-    // The network's shape comes from the model, so that the summary describes what actually ran.
-    const shape = model.network.shape();
-    config = parseRunConfig(
-      mergeConfig(config, {
-        network: { layers: shape.layers, activation: shape.activation[0], bias: shape.bias },
-      }),
-    );
+    // What gives the weights their meaning comes from the model (a different value given is
+    // refused), and so do the training settings not given, so that the summary describes what ran.
+    const reconciled = reconcileModelConfig(config, userInputOf(config), model.config, model.network.shape());
+    config = reconciled.config;
+    if (reconciled.restored.length > 0)
+      note = `sarlab: --load-model: using the model's ${reconciled.restored
+        .map((path) => `${path} = ${describeValue(getPath(config, path))}`)
+        .join(', ')}`;
   }
   const track = resolveConfiguredTrack(config);
+  // Every output path is checked before the first step, so that a bad one never costs a run.
+  const out = freshRunDir(flags.out ?? defaultOutDir(config), flags.force === true, notice);
+  checkOutputFolder('--out', out);
+  if (flags.saveModel) checkOutputFile('--save-model', flags.saveModel);
+  if (note) console.error(note);
   if (flags.robot) return runOnRobotCommand(flags, config, track, model?.network);
   const simulation = new Simulation(config, track, model?.network);
+  const logStream = streamLog(simulation, out);
+  // Ctrl-C (any number of times, however fast) ends the run after the current step and writes the
+  // results: the handlers stay until every file is written.
+  const signals = { interrupted: false };
+  const onSignal = () => {
+    signals.interrupted = true;
+    simulation.interrupt();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return await runLoop(flags, config, simulation, out, logStream, signals);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    logStream.abort();
+  }
+}
+
+/**
+ * Streams the full per-step log to `out/log.csv` as the run goes (a long run never holds it in
+ * memory); the file appears, atomically, when the stream is committed at the end.
+ */
+export function streamLog(simulation: Simulation, out: string): AtomicFileStream {
+  const stream = new AtomicFileStream(join(out, 'log.csv'));
+  stream.write(simulation.log.csvHeader());
+  simulation.logSink = (row) => stream.write(StepLog.csvLine(row));
+  return stream;
+}
+
+async function runLoop(
+  flags: RunCommandFlags,
+  config: RunConfig,
+  simulation: Simulation,
+  out: string,
+  logStream: AtomicFileStream,
+  signals: { interrupted: boolean },
+): Promise<number> {
   const network = simulation.parts.network;
   if (flags.saveModel && !network)
     throw new ValidationError('--save-model', flags.saveModel, 'a run with a network (not reflex)');
   // The last good weights, kept while saving was asked so that a divergence never overwrites them.
   let lastGood = flags.saveModel && network ? { weights: network.snapshot(), step: 0 } : null;
-  const out = freshRunDir(flags.out ?? defaultOutDir(config), flags.force === true, notice);
   const showProgress = flags.progress !== false && !flags.json && process.stderr.isTTY === true;
   const bar = showProgress
     ? new cliProgress.SingleBar(
@@ -93,13 +144,6 @@ async function runCommand(flags: RunCommandFlags): Promise<number> {
       )
     : null;
   bar?.start(simulation.totalSteps, 0, { ema: '-', status: 'learning' });
-  let interrupted = false;
-  const onSignal = () => {
-    interrupted = true;
-    simulation.interrupt();
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
   try {
     while (!simulation.done) {
       simulation.advanceMany(2000);
@@ -120,8 +164,6 @@ async function runCommand(flags: RunCommandFlags): Promise<number> {
       await new Promise((resolve) => setImmediate(resolve));
     }
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
     if (bar) {
       // A run that stops early (success) ends its bar full, at the step it stopped.
       bar.setTotal(simulation.step);
@@ -134,7 +176,7 @@ async function runCommand(flags: RunCommandFlags): Promise<number> {
     if (summary.diverged) network.restore(lastGood.weights);
     saveModel(flags.saveModel, network, config, summary.diverged ? lastGood.step : summary.steps);
   }
-  const files = await writeRunOutputs(out, simulation, summary, flags.plot !== false);
+  const files = await writeRunOutputs(out, simulation, summary, flags.plot !== false, logStream);
   if (flags.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
   else printSummary(summary, files);
   if (summary.diverged) {
@@ -147,7 +189,7 @@ async function runCommand(flags: RunCommandFlags): Promise<number> {
     );
     return 1;
   }
-  if (interrupted) {
+  if (signals.interrupted) {
     console.error(`sarlab: interrupted at step ${summary.steps}; the partial results are in ${out}`);
     return EXIT_INTERRUPTED;
   }
@@ -172,15 +214,21 @@ export interface RunFiles {
   plot: string | null;
 }
 
-/** Writes summary.json, log.csv and the plot (SVG and PNG), each atomically. */
+/**
+ * Writes summary.json, log.csv and the plot (SVG and PNG), each atomically. With a log stream (see
+ * `streamLog`) the full log was written as the run went and is committed here; without one, the
+ * log kept in memory is written.
+ */
 export async function writeRunOutputs(
   out: string,
   simulation: Simulation,
   summary: RunSummary,
   plot: boolean,
+  logStream?: AtomicFileStream,
 ): Promise<RunFiles> {
   const files: RunFiles = { summary: join(out, 'summary.json'), log: join(out, 'log.csv'), plot: null };
-  writeFileAtomic(files.log, simulation.log.toCSV());
+  if (logStream) logStream.commit();
+  else writeFileAtomic(files.log, simulation.log.toCSV());
   if (plot) {
     const track = simulation.parts.track;
     const image = `data:image/png;base64,${encodeTexturePng(track.texture.downsample(400)).toString('base64')}`;

@@ -1,11 +1,12 @@
 import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { extname, join, resolve, sep } from 'node:path';
+import { dirname, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import type { Command } from 'commander';
-import { decodePngTexture, MAX_TRACK_BYTES } from '../../node/pngTrack.js';
+import { MAX_TRACK_BYTES } from '../../node/pngTrack.js';
+import type { TrackCheckResult } from '../../node/trackCheckWorker.js';
 import { ValidationError } from '../../util/errors.js';
-import { trackFromTexture } from '../../world/track.js';
 import { CliError, EXIT_FAILURE } from '../errors.js';
 import { numberFlag } from '../runOptions.js';
 
@@ -120,9 +121,29 @@ export function createStaticServer(root: string): Server {
  */
 const TRACK_ENDPOINT = '/api/track';
 
+/** Uploads handled at once (more get 503), and the time one may take to arrive (then it is cut off). */
+export const MAX_CONCURRENT_UPLOADS = 4;
+export const UPLOAD_TIMEOUT_MS = 15_000;
+let uploadsInFlight = 0;
+
+/** True when a request comes from a page of another origin (a browser says so in Origin or Sec-Fetch-Site). */
+function crossOrigin(request: IncomingMessage): boolean {
+  const site = request.headers['sec-fetch-site'];
+  if (site !== undefined && site !== 'same-origin' && site !== 'none') return true;
+  const origin = request.headers.origin;
+  if (origin === undefined) return false;
+  const host = request.headers.host;
+  return !host || (origin !== `http://${host}` && origin !== `https://${host}`);
+}
+
 function handleTrackUpload(request: IncomingMessage, response: ServerResponse): void {
   if (request.method !== 'POST') {
     send(response, 405, 'method not allowed: POST a PNG', { Allow: 'POST' });
+    return;
+  }
+  if (crossOrigin(request)) {
+    send(response, 403, 'forbidden: uploads from another origin are refused', { Connection: 'close' });
+    request.resume();
     return;
   }
   const declared = Number(request.headers['content-length'] ?? Number.NaN);
@@ -131,36 +152,118 @@ function handleTrackUpload(request: IncomingMessage, response: ServerResponse): 
     request.destroy();
     return;
   }
-  const chunks: Buffer[] = [];
+  if (uploadsInFlight >= MAX_CONCURRENT_UPLOADS) {
+    send(response, 503, `busy: at most ${MAX_CONCURRENT_UPLOADS} uploads at a time; try again`, {
+      Connection: 'close',
+      'Retry-After': '1',
+    });
+    request.destroy();
+    return;
+  }
+  uploadsInFlight++;
+  let chunks: Buffer[] = [];
   let size = 0;
-  let refused = false;
+  let finished = false;
+  // Every way an upload ends releases its slot and its buffered bytes exactly once.
+  const finish = () => {
+    if (finished) return false;
+    finished = true;
+    uploadsInFlight--;
+    clearTimeout(timer);
+    chunks = [];
+    return true;
+  };
+  const timer = setTimeout(() => {
+    if (finish()) {
+      send(response, 408, `too slow: an upload must arrive within ${UPLOAD_TIMEOUT_MS / 1000} s`, {
+        Connection: 'close',
+      });
+      request.destroy();
+    }
+  }, UPLOAD_TIMEOUT_MS);
   request.on('data', (chunk: Buffer) => {
-    if (refused) return;
+    if (finished) return;
     size += chunk.length;
     if (size > MAX_TRACK_BYTES) {
-      refused = true;
+      finish();
       send(response, 413, `too large: at most ${MAX_TRACK_BYTES} bytes`, { Connection: 'close' });
       request.destroy();
       return;
     }
     chunks.push(chunk);
   });
-  request.on('error', () => {
-    refused = true;
+  let ended = false;
+  request.on('error', () => finish());
+  request.on('close', () => {
+    if (!ended) finish();
   });
   request.on('end', () => {
-    if (refused) return;
-    try {
-      const texture = decodePngTexture(Buffer.concat(chunks), 0.5, 'upload');
-      const track = trackFromTexture('upload', texture);
-      const body = JSON.stringify({ width: texture.width, height: texture.height, start: track.start });
-      response.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', ...SECURITY_HEADERS });
-      response.end(`${body}\n`);
-    } catch (error) {
-      const message = error instanceof ValidationError ? error.message : 'unreadable upload';
-      send(response, /not a PNG/.test(message) ? 415 : 400, message);
-    }
+    const body = Buffer.concat(chunks);
+    if (finished) return;
+    ended = true;
+    // The slot is held until the check is done: at most MAX_CONCURRENT_UPLOADS decodes at once.
+    clearTimeout(timer);
+    checkTrackOffThread(body).then(
+      (result) => {
+        finish();
+        if (result.ok) {
+          const json = JSON.stringify({ width: result.width, height: result.height, start: result.start });
+          response.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', ...SECURITY_HEADERS });
+          response.end(`${json}\n`);
+        } else {
+          const message = result.validation ? result.message : 'unreadable upload';
+          send(response, /not a PNG/.test(message) ? 415 : 400, message);
+        }
+      },
+      () => {
+        finish();
+        send(response, 500, 'the upload could not be checked');
+      },
+    );
   });
+}
+
+/** Longest an upload check may take on its worker thread. */
+const CHECK_TIMEOUT_MS = 30_000;
+
+/** The compiled worker (plain JS in dist, also when this module runs from TypeScript source). */
+function trackCheckWorkerFile(): string {
+  const here = fileURLToPath(import.meta.url);
+  if (here.endsWith('.js')) return join(dirname(here), '..', '..', 'node', 'trackCheckWorker.js');
+  return resolve(dirname(here), '../../../dist/src/node/trackCheckWorker.js');
+}
+
+/**
+ * Decodes and checks an uploaded PNG on its own worker thread (sizes are checked before decoding,
+ * so memory is bounded; the event loop keeps serving meanwhile). The worker ends with the check.
+ */
+function checkTrackOffThread(bytes: Buffer): Promise<TrackCheckResult> {
+  return new Promise((resolveCheck, reject) => {
+    const worker = new Worker(trackCheckWorkerFile(), { resourceLimits: { maxOldGenerationSizeMb: 256 } });
+    const timeout = setTimeout(() => {
+      void worker.terminate();
+      reject(new Error('timed out'));
+    }, CHECK_TIMEOUT_MS);
+    worker.once('message', (result: TrackCheckResult) => {
+      clearTimeout(timeout);
+      void worker.terminate();
+      resolveCheck(result);
+    });
+    worker.once('error', (error) => {
+      clearTimeout(timeout);
+      reject(error);
+    });
+    worker.once('exit', () => {
+      clearTimeout(timeout);
+      reject(new Error('the check ended without an answer'));
+    });
+    worker.postMessage(bytes);
+  });
+}
+
+/** How many uploads are being received now (for tests). */
+export function uploadsNow(): number {
+  return uploadsInFlight;
 }
 
 function send(

@@ -11,8 +11,9 @@ import {
   validateGrid,
 } from '../../experiments/sweepGrid.js';
 import { defaultWorkers, runSweep, SweepGridMismatch } from '../../experiments/sweepRunner.js';
-import { RUNS_FILE, readRuns } from '../../experiments/sweepStore.js';
-import { ValidationError } from '../../util/errors.js';
+import { RUNS_FILE, readRuns, SweepLockedError } from '../../experiments/sweepStore.js';
+import { resolveConfiguredTrack } from '../../node/pngTrack.js';
+import { OutputError, ValidationError } from '../../util/errors.js';
 import { CliError, EXIT_INTERRUPTED } from '../errors.js';
 import * as cliProgress from '../progressBar.js';
 import { addRunOptions, configFromFlags, numberFlag, type RunFlags, readConfigFile } from '../runOptions.js';
@@ -83,7 +84,7 @@ const GRID_KEYS = [
 
 /** Reads a sweep file: the grid axes (lists or the flag syntax) and optionally `config`, a run config file. */
 function readGridSettings(path: string): Record<string, unknown> {
-  const value = readConfigFile(path);
+  const value = readConfigFile(path, '--grid');
   if (!value || typeof value !== 'object' || Array.isArray(value))
     throw new ValidationError('--grid', path, 'a file holding one object of sweep settings');
   for (const key of Object.keys(value)) {
@@ -144,7 +145,17 @@ export function gridFromFlags(flags: SweepFlags): SweepGrid {
     seeds: seedsText ? parseNumberList('seeds', seedsText, { integer: true }) : [base.seed],
     base,
   };
-  return validateGrid(grid);
+  validateGrid(grid);
+  // Every track must exist and load now, not in a worker after the other runs (a PNG is read once).
+  for (const track of grid.tracks) {
+    try {
+      resolveConfiguredTrack({ track, trackScale: base.trackScale, world: base.world });
+    } catch (error) {
+      if (error instanceof ValidationError) throw new ValidationError('--tracks', track, error.expected);
+      throw error;
+    }
+  }
+  return grid;
 }
 
 function formatDuration(seconds: number): string {
@@ -268,7 +279,13 @@ async function sweepCommand(flags: SweepFlags): Promise<number> {
     return 0;
   } catch (error) {
     (bar as cliProgress.SingleBar | null)?.stop();
-    if (error instanceof SweepGridMismatch) throw new CliError(error.message);
+    if (error instanceof SweepGridMismatch || error instanceof SweepLockedError)
+      throw new CliError(error.message);
+    if (error instanceof OutputError)
+      throw new CliError(
+        `${error.message}; the runs recorded so far are kept: ${resumeHint} when there is room`,
+        1,
+      );
     throw error;
   } finally {
     process.off('SIGINT', onSignal);
