@@ -45,9 +45,11 @@ export interface GridFile {
 
 /** Most values one list flag may give (ranges included), and most runs a grid may have. */
 export const MAX_LIST_VALUES = 10_000;
+/** Most runs a grid may have. */
 export const MAX_GRID_RUNS = 1_000_000;
 /** Widest hidden layer and deepest network a sweep may ask for. */
 export const MAX_SWEEP_WIDTH = 10_000;
+/** Deepest network a sweep may ask for. */
 export const MAX_SWEEP_DEPTH = 1_000;
 
 /** Rounds generated numbers so that keys and configs are short and the same everywhere. */

@@ -246,8 +246,10 @@ function processAlive(pid: number): boolean {
   }
 }
 
+/** The lock file of a sweep folder (the holder's pid and host), so that two sweeps never share it. */
 export const LOCK_FILE = 'sweep.lock';
 
+/** Another sweep holds the folder's lock. */
 export class SweepLockedError extends Error {
   override readonly name = 'SweepLockedError';
 }
