@@ -133,7 +133,7 @@ describe('item 10: a model is run with the configuration it was trained with', (
     [
       'other filters',
       ['--filters', 'fir'],
-      /--load-model filters\.kind: got "fir", expected "resonator" as in the model/,
+      /--load-model filters\.kind: got "fir", expected "bandpass" as in the model/,
     ],
     ['another filter count', ['--filter-count', '3'], /--load-model filters\.count: got 3, expected 5/],
     [

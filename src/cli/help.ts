@@ -78,6 +78,8 @@ const SPECIAL: Record<string, string> = {
   'robot-emulator --fault-seed': '1',
   'robot-emulator --config': 'none, the built-in defaults',
   'report --rate': 'none, each rule at its own best learning rate',
+  'controls --out': 'none, the table on stdout only',
+  'robot-emulator --seed': '1',
   '--version': 'off',
   '--debug': 'off',
 };
@@ -93,6 +95,8 @@ const EXAMPLES: Record<string, [string, string][]> = {
     ['sarlab run --rule backprop --learning-rate 0.5 --seed 3', 'backpropagation instead of SaR'],
     ['sarlab run --inputs camera --track hard --json', 'camera input on the hard track; the summary as JSON'],
     ['sarlab run --rule reflex', 'the reflex alone (the baseline every run is compared with)'],
+    ['sarlab run --predictors at-reflex', 'a control: sensors only where the reflex senses (also: blind)'],
+    ['sarlab run --preset enki-2021', "the authors' own simulation, mapped onto this world"],
     [
       'sarlab run --track examples/track.png --track-scale 0.5',
       'a track of your own (PNG: white floor, dark line)',
@@ -103,6 +107,13 @@ const EXAMPLES: Record<string, [string, string][]> = {
       'train, then drive frozen',
     ],
     ['sarlab run --robot tcp:127.0.0.1:7000', 'the same agent on a robot (or sarlab robot-emulator)'],
+  ],
+  controls: [
+    ['sarlab controls --seeds 1..10', 'the default run beside its controls, as a Markdown table'],
+    [
+      'sarlab controls --inputs camera --reflex-gains 15 --out controls.json',
+      'camera input; the reflex alone at its best gain; the rows as JSON too',
+    ],
   ],
   sweep: [
     [

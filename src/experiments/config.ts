@@ -296,7 +296,6 @@ function simplifyZodMessage(message: string, value: unknown): string {
     )
     .replace(/^Too big: expected int to be <=(.*)$/, 'an integer <= $1')
     .replace(/^Too small: expected int to be >=(.*)$/, 'an integer >= $1')
-    .replace(/^Too small: expected string to have >=1 characters?$/, 'a non-empty text')
     .replace(/^Too small: expected string to have >=(\d+) characters?$/, 'a text of at least $1 character(s)')
     .replace(/^Too big: expected string to have <=(\d+) characters?$/, 'a text of at most $1 character(s)')
     .replace(/^Invalid option: expected one of /, 'one of ')

@@ -81,14 +81,6 @@ export async function runOnRobotCommand(
   network?: Network,
 ): Promise<number> {
   const address = parseRobotAddress(flags.robot as string);
-  if (config.success.baseline === undefined) {
-    config = withSimulatedBaseline(config, track);
-    if (config.success.baseline !== undefined) {
-      console.error(
-        `sarlab robot: success is judged against the simulated reflex baseline ${config.success.baseline.toFixed(4)}; on a real robot, measure it there (--rule reflex) and pass --baseline`,
-      );
-    }
-  }
   if (address.kind === 'serial' && !existsSync(address.path))
     throw new ValidationError(
       '--robot',
@@ -113,6 +105,9 @@ export async function runOnRobotCommand(
     (message) => console.error(`sarlab: ${message}`),
   );
   checkOutputFolder('--out', out);
+  // Computed before connecting: a connected link must not go silent while it computes.
+  const simulatedBaseline = config.success.baseline === undefined;
+  if (simulatedBaseline) config = withSimulatedBaseline(config, track);
   const log = (message: string) => console.error(`sarlab robot: ${message}`);
   let robot: RobotEnvironment;
   try {
@@ -131,6 +126,11 @@ export async function runOnRobotCommand(
   log(
     `connected to ${robot.stats.address} (${robot.stats.mode}, ${robot.reflexCount} reflex sensors, ${robot.predictorRows}×${robot.predictorColumns} predictors, period ${robot.dt * 1000} ms)`,
   );
+  if (simulatedBaseline && config.success.baseline !== undefined) {
+    log(
+      `success is judged against the simulated reflex baseline ${config.success.baseline.toFixed(4)}; on a real robot, measure it there (--rule reflex) and pass --baseline`,
+    );
+  }
   let run: RobotRun | null = null;
   let signalled = false;
   const onSignal = () => {
