@@ -131,16 +131,7 @@ export class ResonatorBank implements FilterBank {
     readonly maxPeriod: number,
     readonly damping: number,
   ) {
-    if (!(minPeriod >= 2) || !(maxPeriod >= minPeriod) || !Number.isFinite(maxPeriod)) {
-      throw new ValidationError(
-        'filters.period',
-        [minPeriod, maxPeriod],
-        'minPeriod >= 2 and maxPeriod >= minPeriod',
-      );
-    }
-    if (!(damping > 0) || !Number.isFinite(damping)) {
-      throw new ValidationError('filters.damping', damping, 'a finite number > 0');
-    }
+    checkPeriodsAndDamping(minPeriod, maxPeriod, damping, 0, 'a finite number > 0');
     const K = filtersPerPredictor;
     this.output = new Float64Array(predictors * K);
     this.previous = new Float64Array(predictors * K);
@@ -230,20 +221,13 @@ export class BandpassBank implements FilterBank {
     readonly maxPeriod: number,
     readonly damping: number,
   ) {
-    if (!(minPeriod >= 2) || !(maxPeriod >= minPeriod) || !Number.isFinite(maxPeriod)) {
-      throw new ValidationError(
-        'filters.period',
-        [minPeriod, maxPeriod],
-        'minPeriod >= 2 and maxPeriod >= minPeriod',
-      );
-    }
-    if (!(damping > 0.5) || !Number.isFinite(damping)) {
-      throw new ValidationError(
-        'filters.damping',
-        damping,
-        'a finite number > 0.5 (the bandpass needs q > 0.5)',
-      );
-    }
+    checkPeriodsAndDamping(
+      minPeriod,
+      maxPeriod,
+      damping,
+      0.5,
+      'a finite number > 0.5 (the bandpass needs q > 0.5)',
+    );
     const K = filtersPerPredictor;
     this.output = new Float64Array(predictors * K);
     this.w1 = new Float64Array(predictors * K);
@@ -321,4 +305,24 @@ export function bandpassCoefficients(f: number, q: number): { d1: number; d2: nu
     if (Math.abs(v) > peak) peak = Math.abs(v);
   }
   return { d1, d2, norm: peak };
+}
+
+/** The period range and damping of a bank of second-order filters, or a ValidationError. */
+function checkPeriodsAndDamping(
+  minPeriod: number,
+  maxPeriod: number,
+  damping: number,
+  dampingAbove: number,
+  expected: string,
+): void {
+  if (!(minPeriod >= 2) || !(maxPeriod >= minPeriod) || !Number.isFinite(maxPeriod)) {
+    throw new ValidationError(
+      'filters.period',
+      [minPeriod, maxPeriod],
+      'minPeriod >= 2 and maxPeriod >= minPeriod',
+    );
+  }
+  if (!(damping > dampingAbove) || !Number.isFinite(damping)) {
+    throw new ValidationError('filters.damping', damping, expected);
+  }
 }

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { RunSummary, Simulation } from '../experiments/simulation.js';
-import { writeFileAtomic } from './files.js';
+import { type AtomicFileStream, writeFileAtomic } from './files.js';
 import { encodeTexturePng } from './pngTrack.js';
 
 /** The files a run wrote. */
@@ -14,16 +14,19 @@ export interface RunOutputFiles {
 /**
  * Writes what `sarlab run` writes for a finished simulation: `summary.json`, the per-step `log.csv`
  * and, with `plot`, `plot.svg` and `plot.png` (which need the optional packages vega, vega-lite and
- * @resvg/resvg-js). Each file is written atomically.
+ * @resvg/resvg-js). Each file is written atomically. With a log stream (the CLI streams the full
+ * log as the run goes) the stream is committed as `log.csv`; without one, the log kept in memory is
+ * written. `summary` defaults to the simulation's own.
  */
 export async function writeRunOutputs(
   out: string,
   simulation: Simulation,
-  options: { plot?: boolean } = {},
+  options: { plot?: boolean; summary?: RunSummary; logStream?: AtomicFileStream } = {},
 ): Promise<RunOutputFiles> {
-  const summary: RunSummary = simulation.summary();
+  const summary: RunSummary = options.summary ?? simulation.summary();
   const files: RunOutputFiles = { summary: join(out, 'summary.json'), log: join(out, 'log.csv'), plot: null };
-  writeFileAtomic(files.log, simulation.log.toCSV());
+  if (options.logStream) options.logStream.commit();
+  else writeFileAtomic(files.log, simulation.log.toCSV());
   if (options.plot) {
     const [{ svgToPng, vegaLiteToSvg }, { runPlotSpec }] = await Promise.all([
       import('../report/render.js'),

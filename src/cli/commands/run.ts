@@ -3,11 +3,11 @@ import type { Command } from 'commander';
 import type { RunConfig } from '../../experiments/config.js';
 import { reconcileModelConfig } from '../../experiments/modelConfig.js';
 import { type RunSummary, Simulation, StepLog } from '../../experiments/simulation.js';
-import { AtomicFileStream, checkOutputFile, checkOutputFolder, writeFileAtomic } from '../../node/files.js';
+import { AtomicFileStream, checkOutputFile, checkOutputFolder } from '../../node/files.js';
 import { loadModel, saveModel } from '../../node/modelFile.js';
-import { encodeTexturePng, resolveConfiguredTrack } from '../../node/pngTrack.js';
-import { plotPackagesMissing, svgToPng, vegaLiteToSvg } from '../../report/render.js';
-import { runPlotSpec } from '../../report/runPlot.js';
+import { resolveConfiguredTrack } from '../../node/pngTrack.js';
+import { type RunOutputFiles, writeRunOutputs as writeOutputs } from '../../node/runOutputs.js';
+import { plotPackagesMissing } from '../../report/render.js';
 import { describeValue, ValidationError } from '../../util/errors.js';
 import { EXIT_INTERRUPTED } from '../errors.js';
 import { freshRunDir } from '../outDir.js';
@@ -208,37 +208,18 @@ function notice(message: string): void {
   console.error(`sarlab: ${message}`);
 }
 
-export interface RunFiles {
-  summary: string;
-  log: string;
-  plot: string | null;
-}
+/** The files a run wrote. */
+export type RunFiles = RunOutputFiles;
 
-/**
- * Writes summary.json, log.csv and the plot (SVG and PNG), each atomically. With a log stream (see
- * `streamLog`) the full log was written as the run went and is committed here; without one, the
- * log kept in memory is written.
- */
-export async function writeRunOutputs(
+/** Writes summary.json, log.csv and the plot (SVG and PNG), each atomically (see `writeRunOutputs` of sarlab/node). */
+export function writeRunOutputs(
   out: string,
   simulation: Simulation,
   summary: RunSummary,
   plot: boolean,
   logStream?: AtomicFileStream,
 ): Promise<RunFiles> {
-  const files: RunFiles = { summary: join(out, 'summary.json'), log: join(out, 'log.csv'), plot: null };
-  if (logStream) logStream.commit();
-  else writeFileAtomic(files.log, simulation.log.toCSV());
-  if (plot) {
-    const track = simulation.parts.track;
-    const image = `data:image/png;base64,${encodeTexturePng(track.texture.downsample(400)).toString('base64')}`;
-    const svg = await vegaLiteToSvg(runPlotSpec(track, simulation.log, summary, image));
-    files.plot = join(out, 'plot.svg');
-    writeFileAtomic(files.plot, svg);
-    writeFileAtomic(join(out, 'plot.png'), svgToPng(svg));
-  }
-  writeFileAtomic(files.summary, `${JSON.stringify(summary, null, 2)}\n`);
-  return files;
+  return writeOutputs(out, simulation, { plot, summary, logStream });
 }
 
 export function printSummary(summary: RunSummary, files: RunFiles): void {
