@@ -78,12 +78,29 @@ export function runPlotSpec(
         color: { field: 'series', type: 'nominal', title: null, scale: { range: ['#bab0ac', '#f58518'] } },
       },
     },
-    {
-      data: { values: [{ threshold: summary.config.success.threshold }] },
-      mark: { type: 'rule', strokeDash: [4, 4], color: '#54a24b' },
-      encoding: { y: { field: 'threshold', type: 'quantitative' } },
-    },
   ];
+  // The reflex-alone baseline and the success threshold (threshold × baseline), labelled.
+  const baseline = summary.reflexMeanAbsError;
+  if (baseline !== null) {
+    const levels = [
+      { level: baseline, label: 'reflex alone', color: '#79706e' },
+      { level: summary.config.success.threshold * baseline, label: 'success threshold', color: '#54a24b' },
+    ];
+    for (const { level, label, color } of levels) {
+      errorLayers.push(
+        {
+          data: { values: [{ level }] },
+          mark: { type: 'rule', strokeDash: [4, 4], color },
+          encoding: { y: { field: 'level', type: 'quantitative' } },
+        },
+        {
+          data: { values: [{ level, label }] },
+          mark: { type: 'text', align: 'right', baseline: 'bottom', dx: -2, dy: -2, color, x: 'width' },
+          encoding: { y: { field: 'level', type: 'quantitative' }, text: { field: 'label' } },
+        },
+      );
+    }
+  }
   if (summary.stepsToSuccess !== null) {
     errorLayers.push({
       data: { values: [{ step: summary.stepsToSuccess }] },
@@ -91,7 +108,15 @@ export function runPlotSpec(
       encoding: { x: { field: 'step', type: 'quantitative' } },
     });
   }
-  const outcome = summary.success ? `success at step ${summary.stepsToSuccess}` : 'no success';
+  const relative =
+    summary.relativeError === null
+      ? ''
+      : `, ${(100 * summary.relativeError).toFixed(0)} % of the reflex's |e|`;
+  const frozen =
+    summary.evaluation?.relativeError == null
+      ? ''
+      : `, frozen ${(100 * summary.evaluation.relativeError).toFixed(0)} %`;
+  const outcome = `${summary.success ? `success at step ${summary.stepsToSuccess}` : 'no success'}${relative}${frozen}`;
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: `${summary.rule} on ${summary.track}, seed ${summary.seed}: ${outcome}`,
