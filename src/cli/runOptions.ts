@@ -40,6 +40,7 @@ export function addRunOptions(command: Command, { single }: { single: boolean })
     .option('--threshold <x>', 'success threshold, relative to the reflex-alone mean |e|')
     .option('--predictors <mode>', `what the predictive inputs see: ${PREDICTOR_MODES.join('|')} (controls)`)
     .option('--reflex-gain <g>', 'reflex gain k_reflex (motor command per unit of error)')
+    .option('--net-gain <g>', 'network gain k_net (motor command per unit of network output)')
     .option('--baseline-gain <g>', "reflex gain of the baseline run (default: the run's own)")
     .option('--baseline <value>', 'a reflex-alone mean |e| measured elsewhere (e.g. on a real robot)')
     .option('--actuator-latency <steps>', 'actuator latency in control steps')
@@ -70,6 +71,7 @@ export interface RunFlags {
   threshold?: string;
   predictors?: string;
   reflexGain?: string;
+  netGain?: string;
   baselineGain?: string;
   baseline?: string;
   actuatorLatency?: string;
@@ -177,6 +179,8 @@ export function configFromFlags(flags: RunFlags): RunConfig {
   if (flags.predictors !== undefined) nested('world').predictors = flags.predictors;
   if (flags.reflexGain !== undefined)
     nested('agent').reflexGain = numberFlag('reflex-gain', flags.reflexGain, { min: 0 });
+  if (flags.netGain !== undefined)
+    nested('agent').netGain = numberFlag('net-gain', flags.netGain, { min: 0 });
   if (flags.baseline !== undefined)
     nested('success').baseline = numberFlag('baseline', flags.baseline, { min: 0 });
   if (flags.baselineGain !== undefined)
@@ -243,6 +247,7 @@ export const FLAG_OF_FIELD: Record<string, string> = {
   'success.threshold': '--threshold',
   'world.predictors': '--predictors',
   'agent.reflexGain': '--reflex-gain',
+  'agent.netGain': '--net-gain',
   'success.baselineGain': '--baseline-gain',
   'success.baseline': '--baseline',
   'world.latency': '--actuator-latency',

@@ -19,10 +19,17 @@ export interface ControlRow {
   lineLosses: number;
 }
 
+/** The kinds of row a controls table can hold. */
+export const CONTROL_KINDS = ['ahead', 'at-reflex', 'blind', 'reflex'] as const;
+/** One of `CONTROL_KINDS`. */
+export type ControlKind = (typeof CONTROL_KINDS)[number];
+
 export interface ControlsOptions {
   seeds: number[];
   /** Reflex gains to try alone (judged against the base run's reflex). */
   reflexGains: number[];
+  /** Which rows to run (default: all). */
+  only?: readonly ControlKind[];
   onRun?: (done: number, total: number) => void;
 }
 
@@ -34,11 +41,14 @@ export interface ControlsOptions {
  */
 export function runControls(base: RunConfig, options: ControlsOptions, track?: Track): ControlRow[] {
   const gain = base.agent.reflexGain;
+  const only = options.only ?? CONTROL_KINDS;
+  const predictorModes = (['ahead', 'at-reflex', 'blind'] as const).filter((m) => only.includes(m));
   const variants: { label: string; override: Record<string, unknown> }[] = [
-    { label: `${base.rule}, predictors ahead`, override: { world: { predictors: 'ahead' } } },
-    { label: `${base.rule}, predictors at-reflex`, override: { world: { predictors: 'at-reflex' } } },
-    { label: `${base.rule}, predictors blind`, override: { world: { predictors: 'blind' } } },
-    ...options.reflexGains.map((g) => ({
+    ...predictorModes.map((mode) => ({
+      label: `${base.rule}, predictors ${mode}`,
+      override: { world: { predictors: mode } },
+    })),
+    ...(only.includes('reflex') ? options.reflexGains : []).map((g) => ({
       label: `reflex alone, gain ${g}`,
       override: { rule: 'reflex', agent: { reflexGain: g }, success: { baselineGain: gain } },
     })),

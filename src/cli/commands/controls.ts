@@ -1,12 +1,19 @@
 import type { Command } from 'commander';
-import { controlsMarkdown, runControls } from '../../experiments/controls.js';
-import { parseNumberList } from '../../experiments/sweepGrid.js';
+import {
+  CONTROL_KINDS,
+  type ControlKind,
+  controlsMarkdown,
+  runControls,
+} from '../../experiments/controls.js';
+import { parseNumberList, parseStringList } from '../../experiments/sweepGrid.js';
 import { writeFileAtomic } from '../../node/files.js';
 import { resolveConfiguredTrack } from '../../node/pngTrack.js';
+import { ValidationError } from '../../util/errors.js';
 import { addRunOptions, configFromFlags, type RunFlags } from '../runOptions.js';
 
 interface ControlsFlags extends RunFlags {
   seeds: string;
+  only?: string;
   reflexGains: string;
   json?: boolean;
   out?: string;
@@ -20,6 +27,7 @@ export function registerControls(program: Command): void {
     )
     .option('--seeds <list>', 'seeds: 1,2,3 or 1..10', '1..5')
     .option('--reflex-gains <list>', 'gains of the reflex-alone controls', '1,5,15,25,100')
+    .option('--only <list>', `which rows: ${CONTROL_KINDS.join(',')}`, CONTROL_KINDS.join(','))
     .option('--json', 'print the rows as one JSON object')
     .option('--out <file>', 'also write the table (Markdown, or JSON for a .json name) to this file');
   addRunOptions(command, { single: true });
@@ -27,12 +35,18 @@ export function registerControls(program: Command): void {
     const config = configFromFlags(flags);
     const seeds = parseNumberList('seeds', flags.seeds, { integer: true });
     const reflexGains = parseNumberList('reflex-gains', flags.reflexGains, { min: 0 });
+    const only = parseStringList('only', flags.only ?? CONTROL_KINDS.join(','));
+    for (const kind of only) {
+      if (!(CONTROL_KINDS as readonly string[]).includes(kind))
+        throw new ValidationError('--only', kind, `one of ${CONTROL_KINDS.join(', ')}`);
+    }
     const track = resolveConfiguredTrack(config);
     const rows = runControls(
       config,
       {
         seeds,
         reflexGains,
+        only: only as ControlKind[],
         onRun: (done, total) => {
           if (!flags.json && process.stderr.isTTY)
             process.stderr.write(`\rsarlab controls: run ${done}/${total}`);
