@@ -34,7 +34,8 @@ export function addRunOptions(command: Command, { single }: { single: boolean })
     .option('--filter-count <k>', 'filters per predictor')
     .option('--track-scale <cm>', 'cm per pixel of PNG tracks')
     .option('--threshold <x>', 'success threshold of the |e| moving average')
-    .option('--config <file>', 'configuration file (JSON or YAML); flags override it');
+    .option('--config <file>', 'configuration file (JSON or YAML); flags override it')
+    .option('--kernel <kernel>', 'arithmetic kernel: auto|wasm|js (auto: WebAssembly SIMD where available)');
 }
 
 export interface RunFlags {
@@ -55,6 +56,7 @@ export interface RunFlags {
   trackScale?: string;
   threshold?: string;
   config?: string;
+  kernel?: string;
 }
 
 /** Parses a number flag strictly: the whole text must be a finite number. */
@@ -141,6 +143,7 @@ export function configFromFlags(flags: RunFlags): RunConfig {
   }
   if (flags.trackScale !== undefined) override.trackScale = numberFlag('track-scale', flags.trackScale);
   if (flags.threshold !== undefined) nested('success').threshold = numberFlag('threshold', flags.threshold);
+  if (flags.kernel !== undefined) nested('network').kernel = flags.kernel;
   // Validate the file alone first, so that its errors name the file; then errors come from flags.
   if (flags.config) parseRunConfig(fromFile, flags.config);
   try {
@@ -172,4 +175,5 @@ const FLAG_OF_FIELD: Record<string, string> = {
   'filters.count': '--filter-count',
   trackScale: '--track-scale',
   'success.threshold': '--threshold',
+  'network.kernel': '--kernel',
 };

@@ -4,7 +4,7 @@ import { RELEVANCE_KINDS } from '../learning/relevance.js';
 import { RULE_NAMES } from '../learning/rule.js';
 import { SIGN_MODES } from '../learning/sar.js';
 import { ACTIVATIONS } from '../net/activation.js';
-import { INITIALISATIONS } from '../net/network.js';
+import { INITIALISATIONS, KERNELS } from '../net/network.js';
 import { describeValue, ValidationError } from '../util/errors.js';
 import { DEFAULT_WORLD } from '../world/lineFollower.js';
 
@@ -56,6 +56,8 @@ const networkSchema = z.strictObject({
   init: z.enum(INITIALISATIONS).default('xavier'),
   initRange: nonNegative.default(1),
   bias: z.boolean().default(true),
+  /** The arithmetic kernel: WebAssembly SIMD where available (auto), or forced; all give the same bits. */
+  kernel: z.enum(KERNELS).default('auto'),
 });
 
 const filtersSchema = z.strictObject({
