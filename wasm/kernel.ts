@@ -64,17 +64,61 @@ const RELU = 2;
   return v > 0 ? 1.0 : v < 0 ? -1.0 : v;
 }
 
-/** v = W x + b for rows j0..j0+3 (four rows side by side, each in its canonical order). */
+// The forward sums of a block of rows side by side: each row's sum is one chain of f64x2 additions
+// (its two canonical partial sums in the two lanes), so B rows give B independent chains, which keep
+// the adders busy, and each pair of inputs is loaded once for B rows. Blocks of 5 rows (the widths of
+// the reference net are multiples of 5), then 4, 2 and 1.
+
+@inline function rowStart(w: usize, n: i32, j: i32): usize {
+  return w + ((<usize>j * <usize>n) << 3);
+}
+@inline function lane0(b: usize, j: i32): v128 {
+  return f64x2.replace_lane(f64x2.splat(0), 0, load<f64>(at(b, j)));
+}
+/** p0 (+ the last input when n is odd) + p1, stored as v_j. */
+@inline function finish(acc: v128, r: usize, x: usize, pairs: usize, odd: bool, v: usize, j: i32): void {
+  let s0 = f64x2.extract_lane(acc, 0);
+  if (odd) s0 += load<f64>(r + pairs) * load<f64>(x + pairs);
+  store<f64>(at(v, j), s0 + f64x2.extract_lane(acc, 1));
+}
+
+@inline function rows5(w: usize, b: usize, x: usize, v: usize, n: i32, j: i32): void {
+  const r0 = rowStart(w, n, j);
+  const r1 = rowStart(w, n, j + 1);
+  const r2 = rowStart(w, n, j + 2);
+  const r3 = rowStart(w, n, j + 3);
+  const r4 = rowStart(w, n, j + 4);
+  let a0 = lane0(b, j);
+  let a1 = lane0(b, j + 1);
+  let a2 = lane0(b, j + 2);
+  let a3 = lane0(b, j + 3);
+  let a4 = lane0(b, j + 4);
+  const pairs = <usize>(n & ~1) << 3;
+  for (let o: usize = 0; o < pairs; o += 16) {
+    const xi = v128.load(x + o);
+    a0 = f64x2.add(a0, f64x2.mul(v128.load(r0 + o), xi));
+    a1 = f64x2.add(a1, f64x2.mul(v128.load(r1 + o), xi));
+    a2 = f64x2.add(a2, f64x2.mul(v128.load(r2 + o), xi));
+    a3 = f64x2.add(a3, f64x2.mul(v128.load(r3 + o), xi));
+    a4 = f64x2.add(a4, f64x2.mul(v128.load(r4 + o), xi));
+  }
+  const odd = (n & 1) != 0;
+  finish(a0, r0, x, pairs, odd, v, j);
+  finish(a1, r1, x, pairs, odd, v, j + 1);
+  finish(a2, r2, x, pairs, odd, v, j + 2);
+  finish(a3, r3, x, pairs, odd, v, j + 3);
+  finish(a4, r4, x, pairs, odd, v, j + 4);
+}
+
 @inline function rows4(w: usize, b: usize, x: usize, v: usize, n: i32, j: i32): void {
-  const zero = f64x2.splat(0);
-  const r0 = w + ((<usize>j * <usize>n) << 3);
-  const r1 = r0 + (<usize>n << 3);
-  const r2 = r1 + (<usize>n << 3);
-  const r3 = r2 + (<usize>n << 3);
-  let a0 = f64x2.replace_lane(zero, 0, load<f64>(at(b, j)));
-  let a1 = f64x2.replace_lane(zero, 0, load<f64>(at(b, j + 1)));
-  let a2 = f64x2.replace_lane(zero, 0, load<f64>(at(b, j + 2)));
-  let a3 = f64x2.replace_lane(zero, 0, load<f64>(at(b, j + 3)));
+  const r0 = rowStart(w, n, j);
+  const r1 = rowStart(w, n, j + 1);
+  const r2 = rowStart(w, n, j + 2);
+  const r3 = rowStart(w, n, j + 3);
+  let a0 = lane0(b, j);
+  let a1 = lane0(b, j + 1);
+  let a2 = lane0(b, j + 2);
+  let a3 = lane0(b, j + 3);
   const pairs = <usize>(n & ~1) << 3;
   for (let o: usize = 0; o < pairs; o += 16) {
     const xi = v128.load(x + o);
@@ -83,34 +127,37 @@ const RELU = 2;
     a2 = f64x2.add(a2, f64x2.mul(v128.load(r2 + o), xi));
     a3 = f64x2.add(a3, f64x2.mul(v128.load(r3 + o), xi));
   }
-  let s0 = f64x2.extract_lane(a0, 0);
-  let s1 = f64x2.extract_lane(a1, 0);
-  let s2 = f64x2.extract_lane(a2, 0);
-  let s3 = f64x2.extract_lane(a3, 0);
-  if (n & 1) {
-    const xl = load<f64>(x + pairs);
-    s0 += load<f64>(r0 + pairs) * xl;
-    s1 += load<f64>(r1 + pairs) * xl;
-    s2 += load<f64>(r2 + pairs) * xl;
-    s3 += load<f64>(r3 + pairs) * xl;
-  }
-  store<f64>(at(v, j), s0 + f64x2.extract_lane(a0, 1));
-  store<f64>(at(v, j + 1), s1 + f64x2.extract_lane(a1, 1));
-  store<f64>(at(v, j + 2), s2 + f64x2.extract_lane(a2, 1));
-  store<f64>(at(v, j + 3), s3 + f64x2.extract_lane(a3, 1));
+  const odd = (n & 1) != 0;
+  finish(a0, r0, x, pairs, odd, v, j);
+  finish(a1, r1, x, pairs, odd, v, j + 1);
+  finish(a2, r2, x, pairs, odd, v, j + 2);
+  finish(a3, r3, x, pairs, odd, v, j + 3);
 }
 
-/** v_j = W_j x + b_j for one row, in the canonical order. */
+@inline function rows2(w: usize, b: usize, x: usize, v: usize, n: i32, j: i32): void {
+  const r0 = rowStart(w, n, j);
+  const r1 = rowStart(w, n, j + 1);
+  let a0 = lane0(b, j);
+  let a1 = lane0(b, j + 1);
+  const pairs = <usize>(n & ~1) << 3;
+  for (let o: usize = 0; o < pairs; o += 16) {
+    const xi = v128.load(x + o);
+    a0 = f64x2.add(a0, f64x2.mul(v128.load(r0 + o), xi));
+    a1 = f64x2.add(a1, f64x2.mul(v128.load(r1 + o), xi));
+  }
+  const odd = (n & 1) != 0;
+  finish(a0, r0, x, pairs, odd, v, j);
+  finish(a1, r1, x, pairs, odd, v, j + 1);
+}
+
 @inline function row1(w: usize, b: usize, x: usize, v: usize, n: i32, j: i32): void {
-  const r0 = w + ((<usize>j * <usize>n) << 3);
-  let a0 = f64x2.replace_lane(f64x2.splat(0), 0, load<f64>(at(b, j)));
+  const r0 = rowStart(w, n, j);
+  let a0 = lane0(b, j);
   const pairs = <usize>(n & ~1) << 3;
   for (let o: usize = 0; o < pairs; o += 16) {
     a0 = f64x2.add(a0, f64x2.mul(v128.load(r0 + o), v128.load(x + o)));
   }
-  let s0 = f64x2.extract_lane(a0, 0);
-  if (n & 1) s0 += load<f64>(r0 + pairs) * load<f64>(x + pairs);
-  store<f64>(at(v, j), s0 + f64x2.extract_lane(a0, 1));
+  finish(a0, r0, x, pairs, (n & 1) != 0, v, j);
 }
 
 function activate(code: i32, v: usize, y: usize, m: i32): void {
@@ -136,8 +183,10 @@ export function forward(): void {
     const n = field(l, F_INPUTS);
     const m = field(l, F_OUTPUTS);
     let j = 0;
-    for (; j + 3 < m; j += 4) rows4(w, b, x, v, n, j);
-    for (; j < m; j++) row1(w, b, x, v, n, j);
+    for (; m - j >= 5 && m - j != 8; j += 5) rows5(w, b, x, v, n, j);
+    for (; m - j >= 4; j += 4) rows4(w, b, x, v, n, j);
+    for (; m - j >= 2; j += 2) rows2(w, b, x, v, n, j);
+    if (j < m) row1(w, b, x, v, n, j);
     activate(field(l, F_ACTIVATION), v, ptr(l, F_OUTPUT), m);
   }
 }
@@ -214,6 +263,33 @@ export function transport(signOnly: i32, useMatrices: i32): void {
   }
 }
 
+/** row += k · x over n inputs (pairs, then the odd last one). */
+@inline function axpy(row: usize, x: usize, k: f64, n: i32): void {
+  const kk = f64x2.splat(k);
+  const pairs = <usize>(n & ~1) << 3;
+  for (let o: usize = 0; o < pairs; o += 16) {
+    v128.store(row + o, f64x2.add(v128.load(row + o), f64x2.mul(kk, v128.load(x + o))));
+  }
+  if (n & 1) store<f64>(row + pairs, load<f64>(row + pairs) + k * load<f64>(x + pairs));
+}
+
+/** Two rows += k0 · x and k1 · x, each x pair loaded once. */
+@inline function axpy2(r0: usize, r1: usize, x: usize, k0: f64, k1: f64, n: i32): void {
+  const c0 = f64x2.splat(k0);
+  const c1 = f64x2.splat(k1);
+  const pairs = <usize>(n & ~1) << 3;
+  for (let o: usize = 0; o < pairs; o += 16) {
+    const xi = v128.load(x + o);
+    v128.store(r0 + o, f64x2.add(v128.load(r0 + o), f64x2.mul(c0, xi)));
+    v128.store(r1 + o, f64x2.add(v128.load(r1 + o), f64x2.mul(c1, xi)));
+  }
+  if (n & 1) {
+    const xl = load<f64>(x + pairs);
+    store<f64>(r0 + pairs, load<f64>(r0 + pairs) + k0 * xl);
+    store<f64>(r1 + pairs, load<f64>(r1 + pairs) + k1 * xl);
+  }
+}
+
 /** W^l += rates[l] · signal^l ⊗ x^{l-1}, b^l += rates[l] · signal^l, zero rows skipped. */
 export function update(): void {
   const L = depth();
@@ -227,26 +303,25 @@ export function update(): void {
     const n = field(l, F_INPUTS);
     const m = field(l, F_OUTPUTS);
     const hasBias = field(l, F_HAS_BIAS);
-    const pairs = <usize>(n & ~1) << 3;
-    const quads = <usize>(n & ~3) << 3;
-    for (let j = 0; j < m; j++) {
+    let j = 0;
+    for (; j + 1 < m; j += 2) {
+      const k0 = rate * load<f64>(at(t, j));
+      const k1 = rate * load<f64>(at(t, j + 1));
+      const r0 = rowStart(w, n, j);
+      if (k0 != 0 && k1 != 0) axpy2(r0, rowStart(w, n, j + 1), x, k0, k1, n);
+      else if (k0 != 0) axpy(r0, x, k0, n);
+      else if (k1 != 0) axpy(rowStart(w, n, j + 1), x, k1, n);
+      if (hasBias) {
+        if (k0 != 0) store<f64>(at(b, j), load<f64>(at(b, j)) + k0);
+        if (k1 != 0) store<f64>(at(b, j + 1), load<f64>(at(b, j + 1)) + k1);
+      }
+    }
+    if (j < m) {
       const k = rate * load<f64>(at(t, j));
-      if (k == 0) continue;
-      const kk = f64x2.splat(k);
-      const row = w + ((<usize>j * <usize>n) << 3);
-      let o: usize = 0;
-      for (; o < quads; o += 32) {
-        const p = row + o;
-        const q = x + o;
-        v128.store(p, f64x2.add(v128.load(p), f64x2.mul(kk, v128.load(q))));
-        v128.store(p, f64x2.add(v128.load(p, 16), f64x2.mul(kk, v128.load(q, 16))), 16);
+      if (k != 0) {
+        axpy(rowStart(w, n, j), x, k, n);
+        if (hasBias) store<f64>(at(b, j), load<f64>(at(b, j)) + k);
       }
-      if (o < pairs) {
-        v128.store(row + o, f64x2.add(v128.load(row + o), f64x2.mul(kk, v128.load(x + o))));
-        o += 16;
-      }
-      if (n & 1) store<f64>(row + o, load<f64>(row + o) + k * load<f64>(x + o));
-      if (hasBias) store<f64>(at(b, j), load<f64>(at(b, j)) + k);
     }
   }
 }
