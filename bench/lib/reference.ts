@@ -28,7 +28,13 @@ export function referenceError(t: number): number {
 }
 
 export function referenceNetwork(seed = 1, kernel: KernelChoice = 'auto'): Network {
-  return new Network({ inputs: REFERENCE_INPUTS, layers: REFERENCE_LAYERS, activation: 'sigmoid', seed, kernel });
+  return new Network({
+    inputs: REFERENCE_INPUTS,
+    layers: REFERENCE_LAYERS,
+    activation: 'sigmoid',
+    seed,
+    kernel,
+  });
 }
 
 /** Every layer's weights then biases, as one flat array (the C baseline reads this layout). */
