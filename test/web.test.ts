@@ -209,7 +209,8 @@ describe.skipIf(skip)('the live lab in the browser', () => {
   });
 
   it('at full speed SaR reaches success on the default track, at the same step as the core in Node', async () => {
-    const config = parseRunConfig({ afterSuccess: -1, steps: 20_000 });
+    // The page runs the WebAssembly kernel; the reference here the TypeScript one: same bits.
+    const config = parseRunConfig({ afterSuccess: -1, steps: 20_000, network: { kernel: 'js' } });
     const reference = new Simulation(config);
     while (!reference.metrics.success && !reference.done) reference.advanceMany(500);
     expect(reference.metrics.success).toBe(true);
@@ -220,6 +221,7 @@ describe.skipIf(skip)('the live lab in the browser', () => {
       .poll(() => agent(page, 'a').getByTestId('success').textContent(), { timeout: 20_000 })
       .toBe('yes');
     console.log(`SaR success seen in the page after ${Date.now() - started} ms`);
+    expect(await agent(page, 'a').getByTestId('kernel').textContent()).toBe('wasm');
     expect(await numberOf(agent(page, 'a').getByTestId('success-step'))).toBe(
       reference.metrics.stepsToSuccess,
     );
