@@ -72,9 +72,11 @@ export function denseForwardReference(
 }
 
 /**
- * v = W x + b, the TypeScript hot loop, bit-identical to `denseForwardReference`: four rows side by
- * side (eight independent addition chains keep the adder busy, and each x_i is loaded once for four
- * rows), each row's two partial sums in the canonical order.
+ * v = W x + b, the TypeScript hot loop, bit-identical to `denseForwardReference`: rows in blocks
+ * side by side (four, then two and one), each row's two partial sums in the canonical order. Eight
+ * independent addition chains keep the adder busy instead of waiting on one chain's latency, and
+ * each x_i is loaded once for the whole block. (Blocks of five, as in the WebAssembly kernel, need
+ * more registers than V8 gives a JavaScript loop here, and run slower.)
  */
 export function denseForward(
   w: Float64Array,
@@ -85,56 +87,86 @@ export function denseForward(
   m: number,
 ): void {
   let j = 0;
-  for (; j + 3 < m; j += 4) {
-    const r0 = j * n;
-    const r1 = r0 + n;
-    const r2 = r1 + n;
-    const r3 = r2 + n;
-    let e0 = b[j];
-    let e1 = b[j + 1];
-    let e2 = b[j + 2];
-    let e3 = b[j + 3];
-    let o0 = 0;
-    let o1 = 0;
-    let o2 = 0;
-    let o3 = 0;
-    let i = 0;
-    for (; i + 1 < n; i += 2) {
-      const x0 = x[i];
-      const x1 = x[i + 1];
-      e0 += w[r0 + i] * x0;
-      o0 += w[r0 + i + 1] * x1;
-      e1 += w[r1 + i] * x0;
-      o1 += w[r1 + i + 1] * x1;
-      e2 += w[r2 + i] * x0;
-      o2 += w[r2 + i + 1] * x1;
-      e3 += w[r3 + i] * x0;
-      o3 += w[r3 + i + 1] * x1;
-    }
-    if (i < n) {
-      const xi = x[i];
-      e0 += w[r0 + i] * xi;
-      e1 += w[r1 + i] * xi;
-      e2 += w[r2 + i] * xi;
-      e3 += w[r3 + i] * xi;
-    }
-    v[j] = e0 + o0;
-    v[j + 1] = e1 + o1;
-    v[j + 2] = e2 + o2;
-    v[j + 3] = e3 + o3;
+  for (; m - j >= 4; j += 4) forward4(w, b, x, v, n, j);
+  for (; m - j >= 2; j += 2) forward2(w, b, x, v, n, j);
+  if (j < m) forward1(w, b, x, v, n, j);
+}
+
+function forward4(w: Float64Array, b: Float64Array, x: Float64Array, v: Float64Array, n: number, j: number) {
+  const r0 = j * n;
+  const r1 = r0 + n;
+  const r2 = r1 + n;
+  const r3 = r2 + n;
+  let e0 = b[j];
+  let e1 = b[j + 1];
+  let e2 = b[j + 2];
+  let e3 = b[j + 3];
+  let o0 = 0;
+  let o1 = 0;
+  let o2 = 0;
+  let o3 = 0;
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
+    const x0 = x[i];
+    const x1 = x[i + 1];
+    e0 += w[r0 + i] * x0;
+    o0 += w[r0 + i + 1] * x1;
+    e1 += w[r1 + i] * x0;
+    o1 += w[r1 + i + 1] * x1;
+    e2 += w[r2 + i] * x0;
+    o2 += w[r2 + i + 1] * x1;
+    e3 += w[r3 + i] * x0;
+    o3 += w[r3 + i + 1] * x1;
   }
-  for (; j < m; j++) {
-    const r0 = j * n;
-    let e0 = b[j];
-    let o0 = 0;
-    let i = 0;
-    for (; i + 1 < n; i += 2) {
-      e0 += w[r0 + i] * x[i];
-      o0 += w[r0 + i + 1] * x[i + 1];
-    }
-    if (i < n) e0 += w[r0 + i] * x[i];
-    v[j] = e0 + o0;
+  if (i < n) {
+    const xi = x[i];
+    e0 += w[r0 + i] * xi;
+    e1 += w[r1 + i] * xi;
+    e2 += w[r2 + i] * xi;
+    e3 += w[r3 + i] * xi;
   }
+  v[j] = e0 + o0;
+  v[j + 1] = e1 + o1;
+  v[j + 2] = e2 + o2;
+  v[j + 3] = e3 + o3;
+}
+
+function forward2(w: Float64Array, b: Float64Array, x: Float64Array, v: Float64Array, n: number, j: number) {
+  const r0 = j * n;
+  const r1 = r0 + n;
+  let e0 = b[j];
+  let e1 = b[j + 1];
+  let o0 = 0;
+  let o1 = 0;
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
+    const x0 = x[i];
+    const x1 = x[i + 1];
+    e0 += w[r0 + i] * x0;
+    o0 += w[r0 + i + 1] * x1;
+    e1 += w[r1 + i] * x0;
+    o1 += w[r1 + i + 1] * x1;
+  }
+  if (i < n) {
+    const xi = x[i];
+    e0 += w[r0 + i] * xi;
+    e1 += w[r1 + i] * xi;
+  }
+  v[j] = e0 + o0;
+  v[j + 1] = e1 + o1;
+}
+
+function forward1(w: Float64Array, b: Float64Array, x: Float64Array, v: Float64Array, n: number, j: number) {
+  const r0 = j * n;
+  let e0 = b[j];
+  let o0 = 0;
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
+    e0 += w[r0 + i] * x[i];
+    o0 += w[r0 + i + 1] * x[i + 1];
+  }
+  if (i < n) e0 += w[r0 + i] * x[i];
+  v[j] = e0 + o0;
 }
 
 /** out[j] = Σ_k M[k][j] · next[k]: the backward pass through a row-major matrix M (rows = upper neurons). */
