@@ -197,7 +197,18 @@ export class Network {
       hasBias,
     }));
     const bytes = memoryBytes(inputs, specs);
-    const wasm = kernel === 'wasm' ? wasmMemory(pagesFor(bytes)) : null;
+    let wasm: WebAssembly.Memory | null = null;
+    if (kernel === 'wasm') {
+      try {
+        wasm = wasmMemory(pagesFor(bytes));
+      } catch (error) {
+        // `auto` falls back to the TypeScript kernel (same results) where the engine will not give
+        // this network a WebAssembly memory (address space exhausted); a forced `wasm` says so.
+        if (options.kernel === 'wasm') {
+          throw new ValidationError('kernel', 'wasm', `a WebAssembly memory (${(error as Error).message})`);
+        }
+      }
+    }
     const memory = layOut(wasm ? wasm.buffer : new ArrayBuffer(bytes), inputs, specs);
 
     this.inputs = inputs;
