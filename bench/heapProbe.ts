@@ -1,7 +1,7 @@
 /**
  * Child process of the memory section and of the steady-state allocation test. Run with
  *
- *   node --expose-gc --min-semi-space-size=64 --max-semi-space-size=64 heapProbe.js KIND STEPS
+ *   node --expose-gc --min-semi-space-size=64 --max-semi-space-size=64 heapProbe.js KIND STEPS [KERNEL]
  *
  * KIND is `rows` or `camera` (a full closed-loop step with that input), or `network` (only the SaR
  * learning step and forward pass of the default network, with a cue and a step counter passed to
@@ -17,8 +17,8 @@ import { Network, sar } from '../src/index.js';
 import { closedLoopSimulation } from './lib/closedLoop.js';
 
 /** The learning step alone: SaR learn + forward on the default network (120 inputs, 10,10,10,10,2). */
-function networkStepper() {
-  const net = new Network({ inputs: 120, layers: [10, 10, 10, 10, 2], seed: 1 });
+function networkStepper(kernel: 'auto' | 'wasm' | 'js') {
+  const net = new Network({ inputs: 120, layers: [10, 10, 10, 10, 2], seed: 1, kernel });
   for (let i = 0; i < net.inputs; i++) net.input[i] = (i % 7) / 8;
   net.forwardInputBuffer();
   const rule = sar({ learningRate: 0.001 });
@@ -47,6 +47,7 @@ if (!gc) {
 }
 const inputs = process.argv[2] ?? 'rows';
 const steps = Number(process.argv[3] ?? 100_000);
+const kernel = (process.argv[4] ?? 'auto') as 'auto' | 'wasm' | 'js';
 // Long enough that the JIT has compiled the whole step (its code objects land on the heap in jumps).
 const warmup = 100_000;
 const chunks = 10;
@@ -59,8 +60,8 @@ observer.observe({ entryTypes: ['gc'] });
 
 const sim =
   inputs === 'network'
-    ? networkStepper()
-    : closedLoopSimulation(inputs === 'camera' ? 'camera' : 'rows', warmup + steps + 1);
+    ? networkStepper(kernel)
+    : closedLoopSimulation(inputs === 'camera' ? 'camera' : 'rows', warmup + steps + 1, 1, kernel);
 sim.advanceMany(warmup);
 gc();
 gc();

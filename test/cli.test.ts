@@ -85,6 +85,26 @@ describe('sarlab CLI', () => {
     );
   });
 
+  it('--kernel wasm and --kernel js give the same run; a wrong kernel is refused naming the flag', () => {
+    const dir = tempDir();
+    const args = ['--steps', '3000', '--after-success', '-1', '--seed', '2', '--no-plot'];
+    expect(sarlab(['run', ...args, '--kernel', 'wasm', '--out', join(dir, 'a')]).status).toBe(0);
+    expect(sarlab(['run', ...args, '--kernel', 'js', '--out', join(dir, 'b')]).status).toBe(0);
+    const read = (name: string) => {
+      const s = JSON.parse(readFileSync(join(dir, name, 'summary.json'), 'utf8'));
+      s.wallSeconds = 0;
+      s.config.network.kernel = 'either';
+      return s;
+    };
+    expect(read('b')).toEqual(read('a'));
+    expect(readFileSync(join(dir, 'b', 'log.csv'), 'utf8')).toBe(
+      readFileSync(join(dir, 'a', 'log.csv'), 'utf8'),
+    );
+    const bad = sarlab(['run', ...args, '--kernel', 'gpu', '--out', join(dir, 'c')]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/--kernel/);
+  });
+
   it('saves a model and loads it back, frozen or learning on', () => {
     const dir = tempDir();
     const model = join(dir, 'model.json');

@@ -210,7 +210,8 @@ describe.skipIf(skip)('the live lab in the browser', () => {
 
   it('at full speed SaR reaches success on the default track, at the same step as the core in Node', async () => {
     // Seed 2: with the defaults, seed 1 is one of the seeds on which SaR does not succeed (docs/closed-loop.md).
-    const config = parseRunConfig({ afterSuccess: -1, steps: 20_000, seed: 2 });
+    // The page runs the WebAssembly kernel; the reference here the TypeScript one: same bits.
+    const config = parseRunConfig({ afterSuccess: -1, steps: 20_000, seed: 2, network: { kernel: 'js' } });
     const reference = new Simulation(config);
     while (!reference.metrics.success && !reference.done) reference.advanceMany(500);
     expect(reference.metrics.success).toBe(true);
@@ -221,6 +222,7 @@ describe.skipIf(skip)('the live lab in the browser', () => {
       .poll(() => agent(page, 'a').getByTestId('success').textContent(), { timeout: 20_000 })
       .toBe('yes');
     console.log(`SaR success seen in the page after ${Date.now() - started} ms`);
+    expect(await agent(page, 'a').getByTestId('kernel').textContent()).toBe('wasm');
     expect(await numberOf(agent(page, 'a').getByTestId('success-step'))).toBe(
       reference.metrics.stepsToSuccess,
     );

@@ -1,7 +1,10 @@
 /*
  * The C baseline of the benchmark: one SaR step (learn + forward) on the reference net of the
  * specification (720 inputs; layers 10,10,10,10,10,10,10,10,10,10,2; centred sigmoid), written as
- * plain loops doing exactly the arithmetic of the TypeScript implementation, in the same order.
+ * plain loops doing exactly the arithmetic of the TypeScript and WebAssembly kernels, in the same
+ * (canonical) order: each forward sum as two partial sums, the even and the odd inputs, each left to
+ * right, then added. With -DSEQUENTIAL_SUMS, each forward sum is one strictly left-to-right sum, the
+ * order of the TypeScript implementation before the canonical order was introduced.
  *
  *   sar WEIGHTS STEPS_PER_SAMPLE SAMPLES [FINAL_WEIGHTS]
  *
@@ -39,8 +42,21 @@ static void forward(void) {
     const int n = fanin[l], m = WIDTH[l];
     const double *w = weights[l], *x = in[l];
     for (int j = 0; j < m; j++) {
+#ifdef SEQUENTIAL_SUMS
+      /* The order before the canonical one: one sum, strictly left to right. */
       double s = bias[l][j];
       for (int i = 0; i < n; i++) s += w[j * n + i] * x[i];
+#else
+      /* The canonical order: the even and the odd inputs in two partial sums, then their sum. */
+      double even = bias[l][j], odd = 0;
+      int i = 0;
+      for (; i + 1 < n; i += 2) {
+        even += w[j * n + i] * x[i];
+        odd += w[j * n + i + 1] * x[i + 1];
+      }
+      if (i < n) even += w[j * n + i] * x[i];
+      const double s = even + odd;
+#endif
       sum[l][j] = s;
       out[l][j] = 1.0 / (1.0 + exp(-s)) - 0.5;
     }

@@ -1,4 +1,4 @@
-import { backprop, Network, sar } from '../../src/index.js';
+import { backprop, type KernelChoice, Network, sar } from '../../src/index.js';
 import type { LearningRule } from '../../src/learning/rule.js';
 
 /** The reference net of the specification (section 8). */
@@ -27,8 +27,14 @@ export function referenceError(t: number): number {
   return ((t % 200) - 100) / 400;
 }
 
-export function referenceNetwork(seed = 1): Network {
-  return new Network({ inputs: REFERENCE_INPUTS, layers: REFERENCE_LAYERS, activation: 'sigmoid', seed });
+export function referenceNetwork(seed = 1, kernel: KernelChoice = 'auto'): Network {
+  return new Network({
+    inputs: REFERENCE_INPUTS,
+    layers: REFERENCE_LAYERS,
+    activation: 'sigmoid',
+    seed,
+    kernel,
+  });
 }
 
 /** Every layer's weights then biases, as one flat array (the C baseline reads this layout). */

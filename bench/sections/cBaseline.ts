@@ -15,13 +15,20 @@ interface Variant {
 
 /**
  * `c` is the baseline of the acceptance ratio: plain loops, gcc -O3 -march=native. It computes what
- * the TypeScript step computes, in the same order; it is not bit-identical only because gcc fuses
+ * the kernels compute, in the same (canonical) order; it is not bit-identical only because gcc fuses
  * multiply-adds and glibc's exp may differ from V8's in the last bit (the report gives the largest
- * weight difference after VERIFY_STEPS steps: about 1e-16). `cFastMath` lets gcc reorder the sums
- * (and so vectorise the dot products): not the same arithmetic, shown for scale only.
+ * weight difference after VERIFY_STEPS steps: about 1e-16). `cSequential` is the same C with each
+ * forward sum strictly left to right, the order before the canonical one (the baseline of the
+ * previous performance round). `cFastMath` lets gcc reorder the sums (and so vectorise the dot
+ * products): not the same arithmetic, shown for scale.
  */
 const VARIANTS: Variant[] = [
-  { key: 'c', flags: ['-O3', '-march=native'], about: 'gcc -O3 -march=native' },
+  { key: 'c', flags: ['-O3', '-march=native'], about: 'gcc -O3 -march=native, canonical order' },
+  {
+    key: 'cSequential',
+    flags: ['-O3', '-march=native', '-DSEQUENTIAL_SUMS'],
+    about: 'gcc -O3 -march=native, each forward sum strictly left to right (the order before)',
+  },
   {
     key: 'cFastMath',
     flags: ['-O3', '-march=native', '-ffast-math'],
@@ -51,44 +58,69 @@ function maxAbsDiff(a: Float64Array, b: Float64Array): { maxAbsDiff: number; bit
   return { maxAbsDiff: max, bitIdentical: same };
 }
 
+interface PairedRatio {
+  /** Per-round ratios of the medians of the round's samples. */
+  rounds: number[];
+  median: number;
+  /** Fastest sample of the first over fastest sample of the second. */
+  best: number;
+}
+
 /**
- * The SaR step in TypeScript against C, measured in alternating rounds (C, then TypeScript, each
- * for the same number of steps), so that both see the same stretch of load on a shared machine.
- * `best` is the fastest TypeScript sample over the fastest C sample: the samples least disturbed by
- * other work, the `sarVsC` of the report. `median` is the median of the per-round ratios.
+ * The SaR step of both kernels against the C programs, measured in alternating rounds (each C
+ * variant, then the WebAssembly kernel, then the TypeScript kernel, each for the same number of
+ * steps, three samples each), so that all see the same stretch of load on a shared machine. `best`
+ * is the fastest sample of one over the fastest of the other: the samples least disturbed by other
+ * work (`ratios.sarVsC` of the report). `median` is the median of the per-round ratios.
  */
-function pairedRatio(context: BenchContext, exe: string, weightsFile: string) {
+function pairedRatios(context: BenchContext, exes: Record<string, string>, weightsFile: string) {
   const steps = context.quick ? 5000 : 20_000;
   const rounds = context.quick ? 3 : 9;
-  const ts = referenceStepper('sar');
-  ts.run(steps); // warm the JIT up
-  const ratios: number[] = [];
-  let bestC = 0;
-  let bestTs = 0;
+  const steppers = {
+    wasm: referenceStepper('sar', referenceNetwork(1, 'wasm')),
+    js: referenceStepper('sar', referenceNetwork(1, 'js')),
+  };
+  steppers.wasm.run(steps); // warm the JIT up
+  steppers.js.run(steps);
+  const perRound: Record<string, number[]> = {};
+  const best: Record<string, number> = {};
+  const record = (key: string, rates: number[]) => {
+    best[key] = Math.max(best[key] ?? 0, ...rates);
+    perRound[key] ??= [];
+    perRound[key].push(summarise(rates, steps).stepsPerSec);
+  };
   for (let r = 0; r < rounds; r++) {
-    const timed = spawnSync(exe, [weightsFile, String(steps), '3'], { encoding: 'utf8' });
-    if (timed.status !== 0) throw new Error(`C baseline failed: ${timed.stderr}`);
-    const cRates = (JSON.parse(timed.stdout) as { stepsPerSec: number[] }).stepsPerSec;
-    const tsRates: number[] = [];
-    for (let k = 0; k < 3; k++) {
-      const started = performance.now();
-      ts.run(steps);
-      tsRates.push((1000 * steps) / (performance.now() - started));
+    for (const [key, exe] of Object.entries(exes)) {
+      const timed = spawnSync(exe, [weightsFile, String(steps), '3'], { encoding: 'utf8' });
+      if (timed.status !== 0) throw new Error(`C baseline failed: ${timed.stderr}`);
+      record(key, (JSON.parse(timed.stdout) as { stepsPerSec: number[] }).stepsPerSec);
     }
-    bestC = Math.max(bestC, ...cRates);
-    bestTs = Math.max(bestTs, ...tsRates);
-    const c = summarise(cRates, steps).stepsPerSec;
-    const t = summarise(tsRates, steps).stepsPerSec;
-    ratios.push(Math.round((100 * t) / c) / 100);
+    for (const [key, stepper] of Object.entries(steppers)) {
+      const rates: number[] = [];
+      for (let k = 0; k < 3; k++) {
+        const started = performance.now();
+        stepper.run(steps);
+        rates.push((1000 * steps) / (performance.now() - started));
+      }
+      record(key, rates);
+    }
   }
-  const sorted = [...ratios].sort((a, b) => a - b);
+  const round2 = (x: number) => Math.round(100 * x) / 100;
+  const pair = (a: string, b: string): PairedRatio | null => {
+    if (!perRound[a] || !perRound[b]) return null;
+    const ratios = perRound[a].map((x, k) => round2(x / perRound[b][k]));
+    const sorted = [...ratios].sort((x, y) => x - y);
+    return { rounds: ratios, median: sorted[Math.floor(sorted.length / 2)], best: round2(best[a] / best[b]) };
+  };
   return {
     stepsPerRound: steps,
-    rounds: ratios,
-    median: sorted[Math.floor(sorted.length / 2)],
-    bestTypeScript: Math.round(bestTs),
-    bestC: Math.round(bestC),
-    best: Math.round((100 * bestTs) / bestC) / 100,
+    rounds,
+    bestStepsPerSec: Object.fromEntries(Object.entries(best).map(([k, v]) => [k, Math.round(v)])),
+    wasmVsC: pair('wasm', 'c'),
+    jsVsC: pair('js', 'c'),
+    wasmVsCFastMath: pair('wasm', 'cFastMath'),
+    wasmVsCSequential: pair('wasm', 'cSequential'),
+    wasmVsJs: pair('wasm', 'js'),
   };
 }
 
@@ -103,12 +135,14 @@ export const cBaselineSection: BenchSection = {
     ts.run(VERIFY_STEPS);
     const expected = flatWeights(ts.net);
     const baselines: Record<string, unknown> = {};
+    const exes: Record<string, string> = {};
     for (const variant of VARIANTS) {
       const exe = compile(context, variant);
       if (!exe) {
         baselines[variant.key] = null;
         continue;
       }
+      exes[variant.key] = exe;
       const finalFile = join(context.outDir, `final-${variant.key}.bin`);
       const verify = spawnSync(exe, [weightsFile, String(VERIFY_STEPS), '0', finalFile], {
         encoding: 'utf8',
@@ -133,13 +167,13 @@ export const cBaselineSection: BenchSection = {
         ...summary,
         checkAgainstTypeScript: { steps: VERIFY_STEPS, ...check },
       };
-      if (variant.key === 'c') {
-        const paired = pairedRatio(context, exe, weightsFile);
-        (baselines.c as Record<string, unknown>).pairedWithTypeScript = paired;
-        context.log(
-          `  SaR TypeScript / C, paired rounds: best ${paired.best}, median ${paired.median} (${paired.rounds.join(', ')})`,
-        );
-      }
+    }
+    if (exes.c) {
+      const paired = pairedRatios(context, exes, weightsFile);
+      baselines.paired = paired;
+      context.log(
+        `  SaR / C, paired rounds (best, median): wasm ${paired.wasmVsC?.best}, ${paired.wasmVsC?.median}; js ${paired.jsVsC?.best}, ${paired.jsVsC?.median}; wasm / C fast-math ${paired.wasmVsCFastMath?.best}, ${paired.wasmVsCFastMath?.median}`,
+      );
     }
     return { baselines };
   },

@@ -1,35 +1,66 @@
 import { closedLoopSimulation, type InputKind } from '../lib/closedLoop.js';
-import { measureSteps } from '../lib/measure.js';
-import type { BenchSection, Throughput } from '../lib/types.js';
+import { summarise } from '../lib/measure.js';
+import type { BenchContext, BenchSection } from '../lib/types.js';
 
-const BATCH = 500;
 const BUDGET = 2_000_000;
 
-async function measure(context: Parameters<BenchSection['run']>[0], inputs: InputKind): Promise<Throughput> {
-  const sim = closedLoopSimulation(inputs, BUDGET);
-  sim.advanceMany(2000); // past the first steps, where the filters and the weights start from rest
-  return measureSteps(
-    context,
-    `closedLoop.${inputs}`,
-    () => {
-      if (sim.advanceMany(BATCH) !== BATCH) throw new Error(`the ${inputs} run stopped before its budget`);
-    },
-    BATCH,
+/**
+ * One full closed-loop step (world, sensors, filter array, network, learning, logging), default
+ * config, with the WebAssembly kernel and with the TypeScript kernel, timed in alternating samples
+ * (wasm, js, wasm, js, …) so that both see the same load. `rows`, `camera`: the WebAssembly kernel
+ * (what `auto` picks); `js`: the TypeScript kernel; `wasmVsJs`: the per-sample-pair ratios (median)
+ * and the best sample over the best sample.
+ */
+function measure(context: BenchContext, inputs: InputKind) {
+  const batch = 2000;
+  const samples = context.quick ? 8 : 40;
+  const sims = {
+    wasm: closedLoopSimulation(inputs, BUDGET, 1, 'wasm'),
+    js: closedLoopSimulation(inputs, BUDGET, 1, 'js'),
+  };
+  const rates: Record<'wasm' | 'js', number[]> = { wasm: [], js: [] };
+  const step = (kernel: 'wasm' | 'js') => {
+    const started = performance.now();
+    if (sims[kernel].advanceMany(batch) !== batch) throw new Error(`the ${inputs} run stopped early`);
+    return (1000 * batch) / (performance.now() - started);
+  };
+  // Past the first steps, where the filters and the weights start from rest; warms the JIT up.
+  for (let k = 0; k < 3; k++) {
+    step('wasm');
+    step('js');
+  }
+  for (let k = 0; k < samples; k++) {
+    rates.wasm.push(step('wasm'));
+    rates.js.push(step('js'));
+  }
+  const ratios = rates.wasm.map((w, k) => w / rates.js[k]).sort((a, b) => a - b);
+  const wasm = summarise(rates.wasm, batch);
+  const js = summarise(rates.js, batch);
+  const round2 = (x: number) => Math.round(100 * x) / 100;
+  const ratio = {
+    median: round2(ratios[Math.floor(ratios.length / 2)]),
+    best: round2(Math.max(...rates.wasm) / Math.max(...rates.js)),
+  };
+  context.log(
+    `  closedLoop.${inputs}: wasm ${wasm.stepsPerSec.toFixed(0)} steps/s, js ${js.stepsPerSec.toFixed(0)} steps/s, wasm/js ${ratio.median} (median of pairs), ${ratio.best} (best/best)`,
   );
+  return { wasm, js, ratio };
 }
 
-/** One full closed-loop step (world, sensors, filter array, network, learning, logging), default config. */
 export const closedLoopSection: BenchSection = {
   name: 'closedLoop',
   async run(context) {
-    const rows = await measure(context, 'rows');
-    const camera = await measure(context, 'camera');
+    const rows = measure(context, 'rows');
+    const camera = measure(context, 'camera');
     return {
       closedLoop: {
         description:
           'default run config (SaR, default track, network 10,10,10,10,2, 5 resonators per predictor); rows: 2x12 disc sensors; camera: 32x16 pixels in 8x4 patches',
-        rows,
-        camera,
+        kernel: 'wasm',
+        rows: rows.wasm,
+        camera: camera.wasm,
+        js: { rows: rows.js, camera: camera.js },
+        wasmVsJs: { rows: rows.ratio, camera: camera.ratio },
       },
     };
   },

@@ -49,7 +49,8 @@ export function addRunOptions(command: Command, { single }: { single: boolean })
     .option('--bias', 'give the layers biases (off by default: they act as an integral controller)')
     .option('--evaluation-laps <n>', 'laps driven with frozen weights at the end (0: none)')
     .option('--preset <name>', `a preset to start from: ${PRESET_NAMES.join('|')}`)
-    .option('--config <file>', 'configuration file (JSON or YAML); flags override it');
+    .option('--config <file>', 'configuration file (JSON or YAML); flags override it')
+    .option('--kernel <kernel>', 'arithmetic kernel: auto|wasm|js (auto: WebAssembly SIMD where available)');
 }
 
 export interface RunFlags {
@@ -81,6 +82,7 @@ export interface RunFlags {
   evaluationLaps?: string;
   preset?: string;
   config?: string;
+  kernel?: string;
 }
 
 /** A decimal number: digits, an optional fraction and exponent (no hex, binary, octal or Infinity). */
@@ -203,6 +205,7 @@ export function configFromFlags(flags: RunFlags): RunConfig {
     });
   }
   if (flags.preset !== undefined) override.preset = flags.preset;
+  if (flags.kernel !== undefined) nested('network').kernel = flags.kernel;
   // Validate the file alone first, so that its errors name the file; then errors come from flags.
   if (flags.config) parseRunConfig(fromFile, flags.config);
   try {
@@ -255,4 +258,5 @@ export const FLAG_OF_FIELD: Record<string, string> = {
   'world.motorNoise': '--motor-noise',
   'evaluation.laps': '--evaluation-laps',
   preset: '--preset',
+  'network.kernel': '--kernel',
 };

@@ -4,7 +4,7 @@ import { RELEVANCE_KINDS } from '../learning/relevance.js';
 import { RULE_NAMES } from '../learning/rule.js';
 import { SIGN_MODES } from '../learning/sar.js';
 import { ACTIVATIONS } from '../net/activation.js';
-import { INITIALISATIONS } from '../net/network.js';
+import { INITIALISATIONS, KERNELS } from '../net/network.js';
 import { describeValue, ValidationError } from '../util/errors.js';
 import { englishMessages } from '../util/zodMessages.js';
 import { DEFAULT_WORLD, PREDICTOR_MODES } from '../world/lineFollower.js';
@@ -92,6 +92,8 @@ const networkSchema = z.strictObject({
   initRange: z._default(nonNegative, 1),
   /** Off in the closed loop: a bias that keeps learning acts as an integral controller (docs/configuration.md). */
   bias: z._default(z.boolean(), false),
+  /** The arithmetic kernel: WebAssembly SIMD where available (auto), or forced; all give the same bits. */
+  kernel: z._default(z.enum(KERNELS), 'auto'),
 });
 
 const filtersSchema = z.strictObject({

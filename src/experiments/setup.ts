@@ -81,6 +81,7 @@ export function buildRun(config: RunConfig, track?: Track, network?: Network, wo
       initRange: config.network.initRange,
       bias: config.network.bias,
       seed: config.seed,
+      kernel: config.network.kernel,
     });
   }
   const rule = createRule(config.rule, {

@@ -23,6 +23,7 @@ export class FeedbackAlignmentRule extends OnlineRule {
   }
 
   protected override onBind(net: Network): void {
+    if (net.work.matrixOwner === this) net.work.matrixOwner = null;
     const random = new Random(this.seed);
     this.feedback = net.layers.map((layer) => {
       const limit = Math.sqrt(6 / (layer.inputs + layer.outputs));
@@ -33,7 +34,14 @@ export class FeedbackAlignmentRule extends OnlineRule {
   }
 
   protected override computeSignals(net: Network, scratch: Scratch): void {
-    transportSignals(net, scratch, this.feedback, false);
+    // The kernel reads the matrices from the network's memory; they are written there again only
+    // when another rule has used that space since.
+    const work = net.work;
+    if (work.matrixOwner !== this) {
+      for (let l = 0; l < this.feedback.length; l++) work.matrices[l].set(this.feedback[l]);
+      work.matrixOwner = this;
+    }
+    transportSignals(net, scratch, true, false);
   }
 }
 

@@ -1,4 +1,3 @@
-import { derivativeArray } from '../net/activation.js';
 import type { Network } from '../net/network.js';
 import { ValidationError } from '../util/errors.js';
 
@@ -38,7 +37,16 @@ export interface LearningRule {
   learn(net: Network, error: number | ArrayLike<number>, options?: LearnOptions): void;
 }
 
-/** Per-network working memory of a rule, allocated once and reused every step. */
+export {
+  backwardThrough,
+  outerProductUpdate,
+  outerProductUpdateReference,
+} from '../net/kernels/js.js';
+
+/**
+ * The working memory of a learning step: views of the network's own working vectors (`net.work`, in
+ * the network's memory, where the kernel reads them), shared by every rule that learns on it.
+ */
 export interface Scratch {
   readonly net: Network;
   readonly errors: Float64Array;
@@ -108,10 +116,7 @@ export abstract class OnlineRule implements LearningRule {
         throw new ValidationError('cue', cue, 'a finite number');
     }
     const layers = net.layers;
-    for (let l = 0; l < layers.length; l++) {
-      const layer = layers[l];
-      derivativeArray(layer.activationCode, layer.sum, layer.output, scratch.derivatives[l], layer.outputs);
-    }
+    net.kernel.derivatives();
     // Numbers travel through fields and typed arrays here, not through arguments or return values:
     // a fractional number passed to or returned from a call that the JIT does not inline is boxed on
     // the heap, and the step must not allocate.
@@ -129,7 +134,7 @@ export abstract class OnlineRule implements LearningRule {
     const discount = this.layerDiscount;
     // η_l = η·discount^(L-l) for layer l of L (0-based here: the last layer learns at η).
     for (let l = 0; l < depth; l++) rates[l] = discount === 1 ? scaled : scaled * discount ** (depth - 1 - l);
-    updateLayers(net, scratch.signals, rates);
+    if (rates[depth - 1] !== 0) net.kernel.update();
   }
 
   /** Sets `lastRelevance` to the global modulation of this step (SaR: the relevance; others: 1). */
@@ -142,14 +147,14 @@ export abstract class OnlineRule implements LearningRule {
 
   protected prepare(net: Network): Scratch {
     if (this.scratch?.net === net) return this.scratch;
-    const widths = net.layers.map((l) => l.outputs);
+    const work = net.work;
     this.scratch = {
       net,
-      errors: new Float64Array(net.outputs),
-      derivatives: widths.map((n) => new Float64Array(n)),
-      signals: widths.map((n) => new Float64Array(n)),
-      backward: widths.map((n) => new Float64Array(n)),
-      rates: new Float64Array(widths.length),
+      errors: work.errors,
+      derivatives: work.derivatives,
+      signals: work.signals,
+      backward: work.backward,
+      rates: work.rates,
     };
     this.onBind(net);
     return this.scratch;
@@ -180,156 +185,23 @@ function fillErrors(out: Float64Array, error: number | ArrayLike<number>): void 
   for (let j = 0; j < out.length; j++) out[j] = error[j];
 }
 
-/** out[j] = Σ_k M[k][j] · next[k]: the backward pass through a row-major matrix M (rows = upper neurons). */
-export function backwardThrough(
-  matrix: Float64Array,
-  upper: number,
-  lower: number,
-  next: Float64Array,
-  out: Float64Array,
-): void {
-  out.fill(0, 0, lower);
-  for (let k = 0; k < upper; k++) {
-    const t = next[k];
-    if (t === 0) continue;
-    const row = k * lower;
-    for (let j = 0; j < lower; j++) out[j] += matrix[row + j] * t;
-  }
-}
-
 /**
  * Teaching signals top-down: t^L = e ⊙ f'(v^L), t^l = f'(v^l) ⊙ (M^{l+1})ᵀ t^{l+1}, where M is the
- * forward weights W (backprop, SaR) or a stand-in of the same shape (the fixed random matrices of
- * feedback alignment, sgn(W) for sign symmetry). With `signOnly`, every t is replaced by its sign
- * before it travels on (SaR's sign transport).
+ * forward weights W (backprop, SaR) or, with `useMatrices`, a stand-in of the same shape that the
+ * rule has written into `net.work.matrices` (the fixed random matrices of feedback alignment,
+ * sgn(W) for sign symmetry). With `signOnly`, every t is replaced by its sign before it travels on
+ * (SaR's sign transport). Runs on the network's kernel.
  */
 export function transportSignals(
   net: Network,
-  scratch: Scratch,
-  backwardMatrices: readonly Float64Array[] | null,
+  _scratch: Scratch,
+  useMatrices: boolean,
   signOnly: boolean,
 ): void {
-  const layers = net.layers;
-  const last = layers.length - 1;
-  const top = scratch.signals[last];
-  const dTop = scratch.derivatives[last];
-  const errors = scratch.errors;
-  if (signOnly) for (let j = 0; j < top.length; j++) top[j] = Math.sign(errors[j] * dTop[j]);
-  else for (let j = 0; j < top.length; j++) top[j] = errors[j] * dTop[j];
-  for (let l = last - 1; l >= 0; l--) {
-    const upper = layers[l + 1];
-    const sum = scratch.backward[l];
-    const matrix = backwardMatrices === null ? upper.weights : backwardMatrices[l + 1];
-    backwardThrough(matrix, upper.outputs, upper.inputs, scratch.signals[l + 1], sum);
-    const d = scratch.derivatives[l];
-    const s = scratch.signals[l];
-    if (signOnly) for (let j = 0; j < s.length; j++) s[j] = Math.sign(d[j] * sum[j]);
-    else for (let j = 0; j < s.length; j++) s[j] = d[j] * sum[j];
-  }
+  net.kernel.transport(signOnly, useMatrices);
 }
 
 /** GDM deltas: δ^L = e ⊙ f'(v^L), δ^l = f'(v^l) ⊙ (W^{l+1})ᵀ δ^{l+1}, into `signals`. */
 export function gradientSignals(net: Network, scratch: Scratch): void {
-  transportSignals(net, scratch, null, false);
-}
-
-/** W^l += rates[l] · signal^l ⊗ x^{l-1} for every layer (nothing when the rates are zero). */
-function updateLayers(net: Network, signals: Float64Array[], rates: Float64Array): void {
-  const layers = net.layers;
-  if (rates[rates.length - 1] === 0) return;
-  for (let l = 0; l < layers.length; l++) {
-    const layer = layers[l];
-    outerProductUpdate(
-      layer.weights,
-      layer.hasBias ? layer.bias : null,
-      layer.input,
-      signals[l],
-      rates,
-      l,
-      layer.inputs,
-      layer.outputs,
-    );
-  }
-}
-
-/**
- * The readable reference of one layer's update: w_ji += (rate·t_j)·x_i and b_j += rate·t_j, rows
- * whose factor rate·t_j is exactly zero left untouched. `outerProductUpdate` must give bit-identical
- * results (a test checks it).
- */
-export function outerProductUpdateReference(
-  w: Float64Array,
-  bias: Float64Array | null,
-  x: Float64Array,
-  t: Float64Array,
-  rate: number,
-  n: number,
-  m: number,
-): void {
-  for (let j = 0; j < m; j++) {
-    const k = rate * t[j];
-    if (k === 0) continue;
-    const row = j * n;
-    for (let i = 0; i < n; i++) w[row + i] += k * x[i];
-    if (bias) bias[j] += k;
-  }
-}
-
-/**
- * The update hot loop: the same element-wise operations as `outerProductUpdateReference` (so the
- * result is bit-identical), four rows per pass so that each x_i is loaded once for four rows and the
- * loop overhead is shared. Rows with a zero factor are skipped, exactly as in the reference.
- */
-export function outerProductUpdate(
-  w: Float64Array,
-  bias: Float64Array | null,
-  x: Float64Array,
-  t: Float64Array,
-  rates: Float64Array,
-  index: number,
-  n: number,
-  m: number,
-): void {
-  const rate = rates[index];
-  let j = 0;
-  for (; j + 3 < m; j += 4) {
-    const k0 = rate * t[j];
-    const k1 = rate * t[j + 1];
-    const k2 = rate * t[j + 2];
-    const k3 = rate * t[j + 3];
-    if (k0 === 0 || k1 === 0 || k2 === 0 || k3 === 0) {
-      // Rare (a zero sign): one row at a time, the zero rows skipped.
-      for (let r = j; r < j + 4; r++) {
-        const k = rate * t[r];
-        if (k === 0) continue;
-        const row = r * n;
-        for (let i = 0; i < n; i++) w[row + i] += k * x[i];
-      }
-    } else {
-      const r0 = j * n;
-      const r1 = r0 + n;
-      const r2 = r1 + n;
-      const r3 = r2 + n;
-      for (let i = 0; i < n; i++) {
-        const xi = x[i];
-        w[r0 + i] += k0 * xi;
-        w[r1 + i] += k1 * xi;
-        w[r2 + i] += k2 * xi;
-        w[r3 + i] += k3 * xi;
-      }
-    }
-    if (bias) {
-      if (k0 !== 0) bias[j] += k0;
-      if (k1 !== 0) bias[j + 1] += k1;
-      if (k2 !== 0) bias[j + 2] += k2;
-      if (k3 !== 0) bias[j + 3] += k3;
-    }
-  }
-  for (; j < m; j++) {
-    const k = rate * t[j];
-    if (k === 0) continue;
-    const row = j * n;
-    for (let i = 0; i < n; i++) w[row + i] += k * x[i];
-    if (bias) bias[j] += k;
-  }
+  transportSignals(net, scratch, false, false);
 }

@@ -78,7 +78,7 @@ export class SarRule extends OnlineRule {
       for (const s of scratch.signals) for (let j = 0; j < s.length; j++) s[j] = Math.sign(s[j]);
       return;
     }
-    transportSignals(net, scratch, null, true);
+    transportSignals(net, scratch, false, true);
   }
 }
 

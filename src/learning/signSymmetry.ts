@@ -7,21 +7,18 @@ import { OnlineRule, type RuleName, type RuleOptions, type Scratch, transportSig
  */
 export class SignSymmetryRule extends OnlineRule {
   readonly name: RuleName = 'sign-symmetry';
-  /** sgn(W) of every layer, refreshed before each backward pass. */
-  private signs: Float64Array[] = [];
-
-  protected override onBind(net: Network): void {
-    this.signs = net.layers.map((layer) => new Float64Array(layer.weights.length));
-  }
-
   protected override computeSignals(net: Network, scratch: Scratch): void {
-    // Layer 0's matrix is never used by the backward pass.
+    // sgn(W) of every layer, refreshed before each backward pass, into the matrices of the
+    // network's memory where the kernel reads them. Layer 0's matrix is never used by the backward
+    // pass.
+    const matrices = net.work.matrices;
     for (let l = 1; l < net.layers.length; l++) {
       const w = net.layers[l].weights;
-      const signs = this.signs[l];
+      const signs = matrices[l];
       for (let i = 0; i < w.length; i++) signs[i] = Math.sign(w[i]);
     }
-    transportSignals(net, scratch, this.signs, false);
+    net.work.matrixOwner = this;
+    transportSignals(net, scratch, true, false);
   }
 }
 

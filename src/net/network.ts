@@ -11,6 +11,35 @@ import {
   activationGain,
   isActivationName,
 } from './activation.js';
+import { denseForward, JsKernel, type Kernel, ReferenceKernel } from './kernels/js.js';
+import { type LayerArrays, type LearningWork, layOut, memoryBytes, pagesFor } from './kernels/memory.js';
+import { WasmKernel, wasmMemory, wasmSimdAvailable, wasmUnavailableReason } from './kernels/wasm.js';
+
+/**
+ * Which kernel runs the network's arithmetic: `wasm` (WebAssembly SIMD), `js` (TypeScript), or
+ * `auto` (wasm where the engine has WebAssembly SIMD, js elsewhere). All give the same bits.
+ * `reference` (plain loops, slow) is for tests.
+ */
+export const KERNELS = ['auto', 'wasm', 'js'] as const;
+export type KernelChoice = (typeof KERNELS)[number] | 'reference';
+
+/** The kernel that `choice` means on this engine; throws a ValidationError for `wasm` where it cannot run. */
+export function resolveKernel(choice: KernelChoice = 'auto'): 'wasm' | 'js' | 'reference' {
+  switch (choice) {
+    case 'auto':
+      return wasmSimdAvailable() ? 'wasm' : 'js';
+    case 'wasm':
+      if (!wasmSimdAvailable()) {
+        throw new ValidationError('kernel', choice, `a kernel this engine runs (${wasmUnavailableReason()})`);
+      }
+      return 'wasm';
+    case 'js':
+    case 'reference':
+      return choice;
+    default:
+      throw new ValidationError('kernel', choice, `one of ${KERNELS.join(', ')}`);
+  }
+}
 
 /**
  * Weight initialisations:
@@ -45,6 +74,8 @@ export interface NetworkOptions {
   initRange?: number;
   /** Seed of the initialisation. Default 1. */
   seed?: number;
+  /** The kernel (default `auto`: WebAssembly SIMD where available). Every kernel gives the same bits. */
+  kernel?: KernelChoice;
 }
 
 /** One dense layer: flat, row-major weights (weight of neuron j from input i at `j * inputs + i`). */
@@ -71,103 +102,28 @@ export class DenseLayer {
     activation: ActivationName,
     hasBias: boolean,
     input: Float64Array,
+    arrays?: LayerArrays,
   ) {
     this.inputs = inputs;
     this.outputs = outputs;
     this.activation = activation;
     this.activationCode = activationCode(activation);
     this.hasBias = hasBias;
-    this.weights = new Float64Array(inputs * outputs);
-    this.bias = new Float64Array(outputs);
-    this.sum = new Float64Array(outputs);
-    this.output = new Float64Array(outputs);
+    this.weights = arrays?.weights ?? new Float64Array(inputs * outputs);
+    this.bias = arrays?.bias ?? new Float64Array(outputs);
+    this.sum = arrays?.sum ?? new Float64Array(outputs);
+    this.output = arrays?.output ?? new Float64Array(outputs);
     this.input = input;
   }
 
-  /** v = W x + b, x' = f(v), from `this.input`. */
+  /** v = W x + b, x' = f(v), from `this.input` (with the TypeScript kernel's loops). */
   forward(): void {
     denseForward(this.weights, this.bias, this.input, this.sum, this.inputs, this.outputs);
     activateArray(this.activationCode, this.sum, this.output, this.outputs);
   }
 }
 
-/**
- * The readable reference of the forward sums: v_j = b_j + w_j0·x_0 + w_j1·x_1 + … , added left to
- * right. `denseForward` must give bit-identical results (a test checks it).
- */
-export function denseForwardReference(
-  w: Float64Array,
-  b: Float64Array,
-  x: Float64Array,
-  v: Float64Array,
-  n: number,
-  m: number,
-): void {
-  for (let j = 0; j < m; j++) {
-    const row = j * n;
-    let s = b[j];
-    for (let i = 0; i < n; i++) s += w[row + i] * x[i];
-    v[j] = s;
-  }
-}
-
-/**
- * v = W x + b, the forward hot loop. Each sum is still accumulated strictly left to right (so the
- * result is bit-identical to `denseForwardReference`), but four rows run side by side: four
- * independent addition chains keep the floating-point adder busy instead of waiting on one chain's
- * latency, and each x_i is loaded once for four rows.
- */
-export function denseForward(
-  w: Float64Array,
-  b: Float64Array,
-  x: Float64Array,
-  v: Float64Array,
-  n: number,
-  m: number,
-): void {
-  let j = 0;
-  for (; j + 3 < m; j += 4) {
-    const r0 = j * n;
-    const r1 = r0 + n;
-    const r2 = r1 + n;
-    const r3 = r2 + n;
-    let s0 = b[j];
-    let s1 = b[j + 1];
-    let s2 = b[j + 2];
-    let s3 = b[j + 3];
-    for (let i = 0; i < n; i++) {
-      const xi = x[i];
-      s0 += w[r0 + i] * xi;
-      s1 += w[r1 + i] * xi;
-      s2 += w[r2 + i] * xi;
-      s3 += w[r3 + i] * xi;
-    }
-    v[j] = s0;
-    v[j + 1] = s1;
-    v[j + 2] = s2;
-    v[j + 3] = s3;
-  }
-  if (j + 1 < m) {
-    const r0 = j * n;
-    const r1 = r0 + n;
-    let s0 = b[j];
-    let s1 = b[j + 1];
-    for (let i = 0; i < n; i++) {
-      const xi = x[i];
-      s0 += w[r0 + i] * xi;
-      s1 += w[r1 + i] * xi;
-    }
-    v[j] = s0;
-    v[j + 1] = s1;
-    j += 2;
-  }
-  if (j < m) {
-    const r0 = j * n;
-    let s0 = b[j];
-    for (let i = 0; i < n; i++) s0 += w[r0 + i] * x[i];
-    v[j] = s0;
-  }
-}
+export { denseForward, denseForwardReference } from './kernels/js.js';
 
 const SERIAL_FORMAT = 'sarlab-network';
 const SERIAL_VERSION = 1;
@@ -209,6 +165,10 @@ export class Network {
   readonly layers: DenseLayer[];
   /** The network's own input buffer. Fill it and call `forwardInputBuffer()` to skip copying and checks. */
   readonly input: Float64Array;
+  /** The kernel that runs the forward pass and the rules' backward pass and update. */
+  readonly kernel: Kernel;
+  /** The rules' working vectors, in the network's memory beside its arrays. */
+  readonly work: LearningWork;
   private forwarded = false;
 
   constructor(options: NetworkOptions) {
@@ -236,17 +196,49 @@ export class Network {
     const seed = options.seed ?? 1;
     if (!Number.isInteger(seed)) throw new ValidationError('seed', seed, 'an integer');
 
+    const kernel = resolveKernel(options.kernel ?? 'auto');
+    const hasBias = options.bias ?? true;
+
+    // Every array of the network and of its learning step in one memory, sized up front: the
+    // network's own WebAssembly memory (never grown, so the views stay valid) for the wasm kernel.
+    const specs = layers.map((width, l) => ({
+      inputs: l === 0 ? inputs : layers[l - 1],
+      outputs: width,
+      activationCode: activationCode(activations[l]),
+      hasBias,
+    }));
+    const bytes = memoryBytes(inputs, specs);
+    let wasm: WebAssembly.Memory | null = null;
+    if (kernel === 'wasm') {
+      try {
+        wasm = wasmMemory(pagesFor(bytes));
+      } catch (error) {
+        // `auto` falls back to the TypeScript kernel (same results) where the engine will not give
+        // this network a WebAssembly memory (address space exhausted); a forced `wasm` says so.
+        if (options.kernel === 'wasm') {
+          throw new ValidationError('kernel', 'wasm', `a WebAssembly memory (${(error as Error).message})`);
+        }
+      }
+    }
+    const memory = layOut(wasm ? wasm.buffer : new ArrayBuffer(bytes), inputs, specs);
+
     this.inputs = inputs;
-    this.input = new Float64Array(inputs);
+    this.input = memory.input;
+    this.work = memory.work;
     this.layers = [];
     let previous = this.input;
     let fanIn = inputs;
     for (let l = 0; l < layers.length; l++) {
-      const layer = new DenseLayer(fanIn, layers[l], activations[l], options.bias ?? true, previous);
+      const layer = new DenseLayer(fanIn, layers[l], activations[l], hasBias, previous, memory.layers[l]);
       this.layers.push(layer);
       previous = layer.output;
       fanIn = layers[l];
     }
+    this.kernel = wasm
+      ? new WasmKernel(wasm)
+      : kernel === 'reference'
+        ? new ReferenceKernel(this.layers, this.work)
+        : new JsKernel(this.layers, this.work);
     this.initialise(init, initRange, seed);
   }
 
@@ -310,8 +302,7 @@ export class Network {
 
   /** Forward pass from `this.input` as it is, without copying or checking (the closed loop's hot path). */
   forwardInputBuffer(): Float64Array {
-    const layers = this.layers;
-    for (let l = 0; l < layers.length; l++) layers[l].forward();
+    this.kernel.forward();
     this.forwarded = true;
     return this.output;
   }
@@ -389,8 +380,8 @@ export class Network {
     };
   }
 
-  /** Rebuilds a network from `toJSON()`; throws a ValidationError on anything malformed. */
-  static fromJSON(json: unknown): Network {
+  /** Rebuilds a network from `toJSON()` (on the given kernel); throws a ValidationError on anything malformed. */
+  static fromJSON(json: unknown, kernel: KernelChoice = 'auto'): Network {
     const parsed = networkJsonSchema.safeParse(json, englishMessages);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
@@ -432,6 +423,7 @@ export class Network {
       activation: data.layers.map((l) => l.activation),
       bias: data.layers[0].bias,
       init: 'zero',
+      kernel,
     });
     net.layers.forEach((layer, l) => {
       layer.weights.set(decoded[l].weights);

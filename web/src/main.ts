@@ -253,6 +253,7 @@ class Agent {
     }
     if (message.type === 'ready') {
       this.layout = message;
+      this.fields['kernel'].textContent = message.kernel ?? '–';
       this.series = new Series(message.columns);
       this.charts = new AgentCharts(
         this.fields['charts'],

@@ -38,6 +38,8 @@ export interface RunLayout {
   /** Names of the log columns, in the order of `Frame.rows`. */
   columns: string[];
   layers: number;
+  /** The network's arithmetic kernel (wasm: WebAssembly SIMD; js: TypeScript), null without a network. */
+  kernel: string | null;
 }
 
 /** What changed since the last frame. */

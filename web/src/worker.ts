@@ -101,6 +101,7 @@ function start(message: Extract<ToWorker, { type: 'start' }>): void {
       camera: world.camera ? { width: world.camera.width, height: world.camera.height } : null,
       columns: sim.log.columns,
       layers: sim.parts.network?.layers.length ?? 0,
+      kernel: sim.parts.network?.kernel.name ?? null,
     },
     [grey.buffer],
   );
