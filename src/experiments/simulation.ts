@@ -224,7 +224,8 @@ export class Simulation {
    */
   evaluateNow(laps = 1): void {
     if (this.phase !== 'learning' || this.divergence || this.interrupted) return;
-    if (!Number.isInteger(laps) || laps < 1) throw new RangeError(`laps must be an integer >= 1, got ${laps}`);
+    if (!Number.isInteger(laps) || laps < 1)
+      throw new RangeError(`laps must be an integer >= 1, got ${laps}`);
     this.evaluationLength = laps * this.lapSteps;
     this.startEvaluation();
   }

@@ -6,8 +6,8 @@ import { Simulation } from '../../src/experiments/simulation.js';
 import { GroundTexture } from '../../src/world/texture.js';
 import { builtinTrack, type Track, trackFromTexture } from '../../src/world/track.js';
 import {
-  type FromWorker,
   type Frame,
+  type FromWorker,
   NET_MAX_COLUMNS,
   NET_MAX_ROWS,
   type NetworkSample,
