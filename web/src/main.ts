@@ -231,6 +231,7 @@ class Agent {
   network: NetworkView | null = null;
   sample: NetworkSample | null = null;
   sampleDirty = false;
+  fieldsDirty = false;
   private readonly resizer: ResizeObserver;
   private exportRequest = 0;
   private readonly pendingExports = new Map<number, 'summary' | 'log'>();
@@ -294,9 +295,9 @@ class Agent {
 
   private setSuccess(success: boolean, at: number | null): void {
     const field = this.fields['success'];
-    field.textContent = success ? 'yes' : 'no';
+    setText(field, success ? 'yes' : 'no');
     field.classList.toggle('yes', success);
-    this.fields['success-step'].textContent = at === null ? '–' : String(at);
+    setText(this.fields['success-step'], at === null ? '–' : String(at));
   }
 
   private receive(message: FromWorker): void {
@@ -352,19 +353,29 @@ class Agent {
       this.sample = message.network;
       this.sampleDirty = true;
     }
+    this.fieldsDirty = true;
+  }
+
+  /** Shows the last frame's numbers (called from the render loop, about ten times a second). */
+  showFields(): void {
+    const message = this.frame;
+    if (!this.fieldsDirty || !message) return;
+    this.fieldsDirty = false;
     const f = this.fields;
-    f['step-count'].textContent = String(message.step);
-    f['error-ema'].textContent = message.ema.toFixed(4);
-    f['relative-error'].textContent = message.relativeError === null ? '–' : message.relativeError.toFixed(2);
+    setText(f['step-count'], String(message.step));
+    setText(f['error-ema'], message.ema.toFixed(4));
+    setText(f['relative-error'], message.relativeError === null ? '–' : message.relativeError.toFixed(2));
     this.setSuccess(message.success, message.stepsToSuccess);
     this.showProgress(message);
-    f['steps-per-second'].textContent = String(Math.round(message.stepsPerSecond));
+    setText(f['steps-per-second'], String(Math.round(message.stepsPerSecond)));
     const dt = this.layout?.config.world.dt ?? 0.05;
-    f['real-time'].textContent = (message.stepsPerSecond * dt).toFixed(1);
-    f['line-lost'].textContent = String(message.lostLine);
-    f['run-state'].textContent =
-      message.phase === 'evaluation' && message.state === 'running' ? 'evaluating (frozen)' : message.state;
-    f['agent-note'].textContent = message.note;
+    setText(f['real-time'], (message.stepsPerSecond * dt).toFixed(1));
+    setText(f['line-lost'], String(message.lostLine));
+    setText(
+      f['run-state'],
+      message.phase === 'evaluation' && message.state === 'running' ? 'evaluating (frozen)' : message.state,
+    );
+    setText(f['agent-note'], message.note);
     this.showEvaluation(message);
   }
 
@@ -392,8 +403,9 @@ class Agent {
       share = below / window;
     }
     if (frame.phase !== 'learning' && !frame.success) text += ' (learning has stopped)';
-    f['success-progress'].textContent = text;
-    f['success-bar'].style.width = `${(100 * share).toFixed(1)}%`;
+    setText(f['success-progress'], text);
+    const width = `${(100 * share).toFixed(1)}%`;
+    if (f['success-bar'].style.width !== width) f['success-bar'].style.width = width;
   }
 
   /** The frozen evaluation: under way, or its result. */
@@ -450,6 +462,11 @@ class Agent {
     this.charts?.destroy();
     this.panel.remove();
   }
+}
+
+/** Sets an element's text only when it changed (each change costs a layout). */
+function setText(element: HTMLElement, text: string): void {
+  if (element.textContent !== text) element.textContent = text;
 }
 
 function download(name: string, text: string, type: string): void {
@@ -638,6 +655,9 @@ controls.step.addEventListener('click', () => {
   for (const agent of activeAgents()) agent.post({ type: 'step' });
 });
 
+// The settings apply on change; Enter in a field must not reload the page.
+byId<HTMLFormElement>('controls').addEventListener('submit', (event) => event.preventDefault());
+
 controls.reset.addEventListener('click', () => {
   if (inputsValid()) restart();
 });
@@ -663,6 +683,7 @@ let frames = 0;
 let fpsSince = performance.now();
 let chartsAt = 0;
 let networkAt = 0;
+let fieldsAt = 0;
 
 function render(now: number): void {
   frames++;
@@ -692,6 +713,10 @@ function render(now: number): void {
       if (agent.id === 'a' && layout.camera && frame.camera)
         drawCamera(cameraCanvas, layout.camera.width, layout.camera.height, frame.camera);
     }
+  }
+  if (now - fieldsAt >= 100) {
+    fieldsAt = now;
+    for (const agent of activeAgents()) agent.showFields();
   }
   if (now - networkAt >= 250) {
     networkAt = now;
