@@ -489,7 +489,7 @@ describe.skipIf(skip)('the live lab in the browser', () => {
     await page.getByTestId('reflex-gain').blur();
     await expect.poll(() => page.url()).toMatch(/reflexGain=15/);
     await expect.poll(() => a.getByTestId('agent-title').textContent()).toContain('reflex');
-    expect(await a.getByTestId('network-view').isVisible()).toBe(false);
+    await expect.poll(() => a.getByTestId('network-view').isVisible()).toBe(false);
   });
 
   it('shows the network learn: weight change, activations, SaR signs beside backprop deltas; a dead network is named', async () => {
