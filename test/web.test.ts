@@ -336,9 +336,15 @@ describe.skipIf(skip)('the live lab in the browser', () => {
     // Both keep drawing smoothly at 20× real time.
     await page.getByTestId('speed').selectOption('20');
     await page.setViewportSize({ width: 1440, height: 1420 });
-    await page.waitForTimeout(2300);
-    const fps = await numberOf(page.getByTestId('fps'));
-    console.log(`side by side at 20× real time: ${fps} fps`);
+    // Median of three one-second windows, after the page has caught up with the full-speed run.
+    await page.waitForTimeout(1300);
+    const readings: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      await page.waitForTimeout(1100);
+      readings.push(await numberOf(page.getByTestId('fps')));
+    }
+    const fps = readings.sort((x, y) => x - y)[1];
+    console.log(`side by side at 20× real time: ${fps} fps (windows ${readings.join(', ')})`);
     expect(fps).toBeGreaterThanOrEqual(30);
     for (const id of ['a', 'b'] as const)
       expect(await numberOf(agent(page, id).getByTestId('steps-per-second'))).toBeGreaterThanOrEqual(200);
@@ -346,6 +352,7 @@ describe.skipIf(skip)('the live lab in the browser', () => {
     await page.screenshot({ path });
     if (process.env.UPDATE_SCREENSHOT) copyFileSync(path, join(ROOT, 'docs/screenshot.png'));
   });
+
   it('fits the window at 1280×800, 1920×1080 and 390×844: no horizontal scrolling, the track and run controls in view', async () => {
     for (const [width, height] of [
       [1280, 800],
