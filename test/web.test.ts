@@ -2,7 +2,7 @@
 // Debian's headless chromium with every request that is not to the local server cut off.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
 import { PNG } from 'pngjs';
@@ -53,9 +53,9 @@ async function startServer(): Promise<string> {
 }
 
 /** A fresh page on the lab with `query`; records console errors and any request off the local server. */
-async function openLab(query = ''): Promise<Session> {
+async function openLab(query = '', viewport = { width: 1440, height: 900 }): Promise<Session> {
   const context = await browser!.newContext({
-    viewport: { width: 1440, height: 900 },
+    viewport,
     acceptDownloads: true,
   });
   const errors: string[] = [];
@@ -167,7 +167,13 @@ describe.skipIf(skip)('the live lab in the browser', () => {
     expect(index.headers.get('content-type')).toMatch(/text\/html/);
     expect(index.headers.get('content-security-policy')).toMatch(/default-src 'self'/);
     const html = await index.text();
-    expect(html).not.toMatch(/https?:\/\//);
+    // The only address off the server is the paper's, as a link: nothing is loaded from elsewhere.
+    expect(html.replaceAll('href="https://arxiv.org/abs/2110.07292"', '')).not.toMatch(/https?:\/\//);
+    // The docs link leads to docs/web.md, shipped with the page.
+    const docs = await fetch(`${baseUrl}docs/web.txt`);
+    expect(docs.status).toBe(200);
+    expect(docs.headers.get('content-type')).toMatch(/^text\/plain/);
+    expect(await docs.text()).toBe(readFileSync(join(ROOT, 'docs/web.md'), 'utf8'));
     for (const path of [
       '/../package.json',
       '/%2e%2e/package.json',
@@ -332,14 +338,235 @@ describe.skipIf(skip)('the live lab in the browser', () => {
     // Both keep drawing smoothly at 20× real time.
     await page.getByTestId('speed').selectOption('20');
     await page.setViewportSize({ width: 1440, height: 1420 });
-    await page.waitForTimeout(2300);
-    const fps = await numberOf(page.getByTestId('fps'));
-    console.log(`side by side at 20× real time: ${fps} fps`);
+    // Median of three one-second windows, after the page has caught up with the full-speed run.
+    await page.waitForTimeout(1300);
+    const readings: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      await page.waitForTimeout(1100);
+      readings.push(await numberOf(page.getByTestId('fps')));
+    }
+    const fps = readings.sort((x, y) => x - y)[1];
+    console.log(`side by side at 20× real time: ${fps} fps (windows ${readings.join(', ')})`);
     expect(fps).toBeGreaterThanOrEqual(30);
     for (const id of ['a', 'b'] as const)
       expect(await numberOf(agent(page, id).getByTestId('steps-per-second'))).toBeGreaterThanOrEqual(200);
     const path = join(ARTIFACTS, 'lab-side-by-side.png');
     await page.screenshot({ path });
     if (process.env.UPDATE_SCREENSHOT) copyFileSync(path, join(ROOT, 'docs/screenshot.png'));
+  });
+
+  it('fits the window at 1280×800, 1920×1080 and 390×844: no horizontal scrolling, the track and run controls in view', async () => {
+    for (const [width, height] of [
+      [1280, 800],
+      [1920, 1080],
+      [390, 844],
+    ] as const) {
+      const { page, context, errors, blocked } = await openLab('?speed=20&seed=2', { width, height });
+      await expect.poll(() => steps(page), { timeout: 15_000 }).toBeGreaterThan(400);
+      await expect.poll(() => agent(page, 'a').locator('.uplot').count()).toBe(4);
+      await page.waitForTimeout(700);
+      const fit = await page.evaluate(() => {
+        const box = (selector: string) => {
+          const r = document.querySelector(selector)!.getBoundingClientRect();
+          return { left: r.left, top: r.top, right: r.right, bottom: r.bottom };
+        };
+        const panel = box('[data-agent="a"]');
+        const charts = [...document.querySelectorAll('[data-agent="a"] .uplot')].map(
+          (c) => c.getBoundingClientRect().right,
+        );
+        return {
+          scrollWidth: document.documentElement.scrollWidth,
+          innerWidth: window.innerWidth,
+          innerHeight: window.innerHeight,
+          canvas: box('[data-testid="track-canvas"]'),
+          buttons: ['speed', 'pause', 'step', 'reset', 'evaluate'].map((id) => box(`[data-testid="${id}"]`)),
+          panelRight: panel.right,
+          chartsRight: Math.max(...charts),
+        };
+      });
+      const size = `${width}×${height}`;
+      expect(fit.scrollWidth, size).toBeLessThanOrEqual(fit.innerWidth);
+      expect(fit.chartsRight, `${size}: charts inside their panel`).toBeLessThanOrEqual(fit.panelRight + 0.5);
+      if (width === 1280) {
+        for (const b of [fit.canvas, ...fit.buttons]) {
+          expect(b.top).toBeGreaterThanOrEqual(0);
+          expect(b.bottom).toBeLessThanOrEqual(fit.innerHeight);
+          expect(b.right).toBeLessThanOrEqual(fit.innerWidth);
+        }
+        // The charts follow their column when the window narrows.
+        await page.setViewportSize({ width: 1000, height: 800 });
+        await page.waitForTimeout(500);
+        const narrow = await page.evaluate(() => ({
+          scrollWidth: document.documentElement.scrollWidth,
+          panelRight: document.querySelector('[data-agent="a"]')!.getBoundingClientRect().right,
+          chartWidth: document.querySelector('[data-agent="a"] .uplot')!.getBoundingClientRect().width,
+          panelWidth: document.querySelector('[data-agent="a"]')!.getBoundingClientRect().width,
+        }));
+        expect(narrow.scrollWidth).toBeLessThanOrEqual(1000);
+        expect(narrow.chartWidth).toBeLessThanOrEqual(narrow.panelWidth);
+        expect(narrow.chartWidth).toBeGreaterThan(narrow.panelWidth * 0.8);
+        await page.setViewportSize({ width, height });
+        await page.waitForTimeout(500);
+      }
+      const name = `lab-${width}x${height}.png`;
+      await page.screenshot({ path: join(ARTIFACTS, name) });
+      if (process.env.UPDATE_SCREENSHOT) copyFileSync(join(ARTIFACTS, name), join(ROOT, 'docs', name));
+      session = null;
+      await context.close();
+      expect(errors, `${size}: console errors`).toEqual([]);
+      expect(blocked, `${size}: requests off the local server`).toEqual([]);
+    }
+  });
+
+  it('explains itself: a tooltip on every control, links to the docs and the paper, plain validation messages', async () => {
+    const { page } = await openLab('?speed=20');
+    await expect.poll(() => steps(page), { timeout: 10_000 }).toBeGreaterThan(20);
+    const controls = await page.evaluate(() =>
+      [...document.querySelectorAll('input, select, button, textarea')].map((element) => {
+        const label = element.closest('label');
+        // The control's name: its own text, or its label's text without the nested controls.
+        let name = element.textContent?.trim() ?? '';
+        if (label) {
+          const copy = label.cloneNode(true) as HTMLElement;
+          for (const nested of copy.querySelectorAll('input, select, output, button')) nested.remove();
+          name = copy.textContent!.trim();
+        }
+        const tip = element.getAttribute('title') ?? label?.getAttribute('title') ?? '';
+        return { id: element.id || element.getAttribute('data-testid') || name, name, tip };
+      }),
+    );
+    expect(controls.length).toBeGreaterThan(20);
+    for (const c of controls) {
+      expect(c.tip.length, `${c.id}: tooltip longer than its name`).toBeGreaterThan(c.name.length);
+    }
+    expect(await page.getByTestId('paper-link').getAttribute('href')).toBe(
+      'https://arxiv.org/abs/2110.07292',
+    );
+    expect(await page.getByTestId('docs-link').textContent()).toBe('docs/web.md');
+    expect(await page.getByTestId('explain').textContent()).toMatch(/What you are seeing/);
+    // Bad input: a plain message, the field marked, the run not restarted.
+    const run = await page.evaluate(() => document.body.dataset.run);
+    await page.getByTestId('layers').fill('10,abc,2');
+    await page.getByTestId('layers').blur();
+    await expect
+      .poll(() => page.getByTestId('message').textContent())
+      .toBe('Layer 2 width must be a whole number ≥ 1 (got “abc”).');
+    expect(await page.getByTestId('layers').getAttribute('aria-invalid')).toBe('true');
+    expect(await page.evaluate(() => document.body.dataset.run)).toBe(run);
+    await page.getByTestId('seed').fill('1.5');
+    await page.getByTestId('seed').blur();
+    await expect.poll(() => page.getByTestId('message').textContent()).toMatch(/Seed must be a whole number/);
+    await page.getByTestId('layers').fill('10,10,2');
+    await page.getByTestId('seed').fill('2');
+    await page.getByTestId('seed').blur();
+    await expect.poll(() => page.getByTestId('message').textContent()).toBe('');
+    expect(await page.evaluate(() => document.body.dataset.run)).not.toBe(run);
+  });
+
+  it('shows the measurement: the baseline, the relative error, success as progress, a frozen evaluation lap', async () => {
+    const reference = new Simulation(parseRunConfig({ seed: 2 }));
+    const { page } = await openLab('?speed=20&seed=2');
+    const a = agent(page, 'a');
+    await expect
+      .poll(() => a.getByTestId('baseline').textContent(), { timeout: 10_000 })
+      .toContain(`mean |e| ${reference.reflexMeanAbsError!.toFixed(4)}`);
+    await expect
+      .poll(() => a.getByTestId('success-progress').textContent(), { timeout: 10_000 })
+      .toMatch(/below threshold for [\d,]+ of 2,000 steps|^success/);
+    await expect
+      .poll(async () => Number(await a.getByTestId('relative-error').textContent()))
+      .toBeGreaterThan(0);
+    await expect.poll(() => steps(page), { timeout: 10_000 }).toBeGreaterThan(300);
+    await page.getByTestId('evaluate').click();
+    await expect
+      .poll(() => a.getByTestId('frozen-error').textContent(), { timeout: 30_000 })
+      .toMatch(
+        /^Evaluation lap with frozen weights: mean \|e\| \d\.\d{4} = \d+\.\d\d × the reflex alone \(816 steps/,
+      );
+    const frozen = Number(await a.getByTestId('frozen-error').getAttribute('data-value'));
+    expect(frozen).toBeGreaterThan(0);
+    expect(await a.getByTestId('run-state').textContent()).toBe('finished');
+    console.log(`frozen evaluation lap in the page: mean |e| ${frozen.toFixed(4)}`);
+    // The controls are selectable: blind predictors, then the reflex alone.
+    await page.getByTestId('predictors').selectOption('blind');
+    expect(page.url()).toMatch(/predictors=blind/);
+    await expect
+      .poll(() => a.getByTestId('network-hint').textContent(), { timeout: 20_000 })
+      .toMatch(/^Blind predictors/);
+    await page.getByTestId('rule').selectOption('reflex');
+    await page.getByTestId('reflex-gain').fill('15');
+    await page.getByTestId('reflex-gain').blur();
+    await expect.poll(() => page.url()).toMatch(/reflexGain=15/);
+    await expect.poll(() => a.getByTestId('agent-title').textContent()).toContain('reflex');
+    await expect.poll(() => a.getByTestId('network-view').isVisible()).toBe(false);
+  });
+
+  it('shows the network learn: weight change, activations, SaR signs beside backprop deltas; a dead network is named', async () => {
+    const { page } = await openLab('?speed=20&side=1&seed=2');
+    for (const id of ['a', 'b'] as const)
+      await expect.poll(() => steps(page, id), { timeout: 15_000 }).toBeGreaterThan(200);
+    const view = agent(page, 'a').getByTestId('network-view');
+    const read = () =>
+      view.evaluate((canvas: HTMLCanvasElement) => {
+        const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
+        let coloured = 0;
+        for (let i = 0; i < data.length; i += 4) if (Math.abs(data[i] - data[i + 2]) > 60) coloured++;
+        return { change: canvas.dataset.change!, coloured, pixels: data.length / 4, url: canvas.toDataURL() };
+      });
+    const first = await read();
+    await page.waitForTimeout(1200);
+    const second = await read();
+    // Weights moved in every layer, and moved on between the two looks; the drawing changed.
+    const change = second.change.split(',').map(Number);
+    expect(change.length).toBe(5);
+    for (const c of change) expect(c).toBeGreaterThan(0);
+    expect(second.change).not.toBe(first.change);
+    expect(second.url).not.toBe(first.url);
+    expect(second.coloured).toBeGreaterThan(0.05 * second.pixels);
+    // What travelled down: SaR a sign per neuron (|σ| = 1), backprop a δ of any size.
+    const signals = async (id: 'a' | 'b') =>
+      (await agent(page, id).getByTestId('network-view').getAttribute('data-signal'))!.split(',').map(Number);
+    await expect.poll(async () => (await signals('a')).every((v) => v === 1 || v === 0)).toBe(true);
+    const deltas = await signals('b');
+    expect(deltas.some((v) => v !== 1 && v > 0)).toBe(true);
+    console.log(
+      `largest |signal| per layer: SaR ${(await signals('a')).join(' ')}; backprop ${deltas.join(' ')}`,
+    );
+    await page.screenshot({ path: join(ARTIFACTS, 'lab-network-view.png') });
+    // A dead network: 20 relu layers at η = 1.
+    const layers = [...Array(19).fill(10), 2].join(',');
+    const dead = await session!.context.newPage();
+    await dead.goto(`${baseUrl}?speed=20&activation=relu&lr=1&layers=${layers}`);
+    await expect
+      .poll(() => agent(dead, 'a').getByTestId('network-hint').textContent(), { timeout: 30_000 })
+      .toMatch(/^The network looks dead/);
+    expect(await agent(dead, 'a').getByTestId('network-hint').isVisible()).toBe(true);
+    await dead.close();
+  });
+
+  it('side by side at 20× real time with the network views open: frame rate (median of three one-second windows)', async () => {
+    const { page } = await openLab('?speed=20&side=1&seed=2', { width: 1440, height: 1420 });
+    for (const id of ['a', 'b'] as const)
+      await expect.poll(() => steps(page, id), { timeout: 15_000 }).toBeGreaterThan(100);
+    for (const id of ['a', 'b'] as const) {
+      const box = await agent(page, id).getByTestId('network-view').boundingBox();
+      expect(box!.y + box!.height).toBeLessThanOrEqual(1420);
+    }
+    const readings: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      await page.waitForTimeout(1100);
+      readings.push(await numberOf(page.getByTestId('fps')));
+    }
+    const fps = readings.sort((x, y) => x - y)[1];
+    const load = loadavg()[0];
+    const cores = availableParallelism();
+    console.log(
+      `side by side at 20× real time, network views open: ${fps} fps (windows ${readings.join(', ')}); load ${load.toFixed(1)} on ${cores} cores`,
+    );
+    for (const id of ['a', 'b'] as const)
+      expect(await numberOf(agent(page, id).getByTestId('steps-per-second'))).toBeGreaterThanOrEqual(200);
+    // 55 fps on an otherwise idle machine; when other work already fills the cores the page cannot
+    // have them, and the bar is the one the other browser tests use.
+    expect(fps).toBeGreaterThanOrEqual(load < cores ? 55 : 30);
   });
 });

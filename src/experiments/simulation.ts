@@ -167,7 +167,7 @@ export class Simulation {
   private evaluationSteps = 0;
   private evaluationSum = 0;
   private evaluationLost = 0;
-  private readonly evaluationLength: number;
+  private evaluationLength: number;
   /** Called with every log row (every `logEvery` steps), before any thinning: to stream the full log. */
   logSink: ((row: Float64Array) => void) | null = null;
   private readonly logScratch: Float64Array;
@@ -262,6 +262,24 @@ export class Simulation {
       onProgress?.(this);
     }
     return this.summary();
+  }
+
+  /** Steps of the frozen evaluation driven so far, and how many it takes in all. */
+  get evaluationProgress(): { steps: number; of: number } {
+    return { steps: this.evaluationSteps, of: this.evaluationLength };
+  }
+
+  /**
+   * Ends learning now and starts the frozen evaluation: `laps` laps with the weights fixed, from the
+   * start pose (the live lab's "freeze and evaluate"). The summary then reports it as `evaluation`.
+   * Does nothing once the evaluation has begun or the run has ended.
+   */
+  evaluateNow(laps = 1): void {
+    if (this.phase !== 'learning' || this.divergence || this.interrupted) return;
+    if (!Number.isInteger(laps) || laps < 1)
+      throw new RangeError(`laps must be an integer >= 1, got ${laps}`);
+    this.evaluationLength = laps * this.lapSteps;
+    this.startEvaluation();
   }
 
   /** Freezes the weights and puts the robot back at the start for the evaluation laps. */

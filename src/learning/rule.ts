@@ -29,6 +29,8 @@ export interface LearningRule {
   discount: number;
   /** The relevance (modulation) used by the last update; 1 for the unmodulated rules. */
   readonly lastRelevance: number;
+  /** The teaching signal of each neuron in the last update, per layer (null before the first). */
+  readonly lastSignals?: readonly Float64Array[] | null;
   /**
    * Updates the weights from the error of the last forward pass. `error` is one number for every
    * output neuron, or one per output neuron: the direction in which each output should have moved.
@@ -84,6 +86,14 @@ export abstract class OnlineRule implements LearningRule {
 
   get learningRate(): number {
     return this.rate;
+  }
+
+  /**
+   * The teaching signal of each neuron in the last update, one array per layer (σ ∈ {-1, 0, 1} for
+   * SaR, δ for backprop): what travelled down. Null before the first update. Read-only views.
+   */
+  get lastSignals(): readonly Float64Array[] | null {
+    return this.scratch?.signals ?? null;
   }
 
   set learningRate(value: number) {

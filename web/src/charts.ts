@@ -65,21 +65,27 @@ const LAYER_COLOURS = [
   '#a61e4d',
 ];
 
+/** Horizontal reference lines of the |e| chart: the reflex alone and the success threshold. */
+export interface Levels {
+  baseline: number | null;
+  threshold: number;
+}
+
 interface ChartSpec {
   title: string;
   series: { label: string; stroke: string; column: string; transform?: 'abs' }[];
-  threshold?: number;
+  levels?: Levels;
 }
 
-function chartSpecs(layers: number, threshold: number, colour: string): ChartSpec[] {
+function chartSpecs(layers: number, levels: Levels, colour: string): ChartSpec[] {
   const specs: ChartSpec[] = [
     {
-      title: '|e| and its moving average',
+      title: '|e|, its average, the reflex alone (grey dashes) and the success threshold (green dashes)',
       series: [
-        { label: '|e|', stroke: '#adb5bd', column: 'error', transform: 'abs' },
+        { label: '|e|', stroke: '#ced4da', column: 'error', transform: 'abs' },
         { label: 'average', stroke: colour, column: 'errorEma' },
       ],
-      threshold,
+      levels,
     },
     {
       title: 'relevance ρ (SaR; the other rules are not modulated: 1)',
@@ -113,12 +119,12 @@ export class AgentCharts {
   constructor(
     container: HTMLElement,
     layers: number,
-    threshold: number,
+    levels: Levels,
     colour: string,
-    private readonly width: number,
+    private width: number,
   ) {
     container.replaceChildren();
-    for (const spec of chartSpecs(layers, threshold, colour)) {
+    for (const spec of chartSpecs(layers, levels, colour)) {
       const holder = document.createElement('div');
       holder.className = 'chart';
       holder.dataset.testid = 'chart';
@@ -129,30 +135,26 @@ export class AgentCharts {
         height: 130,
         legend: { live: false },
         cursor: { show: false },
-        scales: { x: { time: false } },
+        scales: {
+          x: { time: false },
+          // The |e| chart always shows its reference lines.
+          ...(spec.levels
+            ? {
+                y: {
+                  range: (_u: uPlot, _min: number, max: number): uPlot.Range.MinMax => [
+                    0,
+                    Math.max(Number.isFinite(max) ? max : 0, 1.15 * (spec.levels!.baseline ?? 0), 1e-3),
+                  ],
+                },
+              }
+            : {}),
+        },
         axes: [{ size: 28 }, { size: 46 }],
         series: [
           { label: 'step' },
           ...spec.series.map((s) => ({ label: s.label, stroke: s.stroke, width: 1.2 })),
         ],
-        hooks: spec.threshold
-          ? {
-              draw: [
-                (u: uPlot) => {
-                  const y = u.valToPos(spec.threshold!, 'y', true);
-                  const ctx = u.ctx;
-                  ctx.save();
-                  ctx.strokeStyle = '#2f9e44';
-                  ctx.setLineDash([4, 4]);
-                  ctx.beginPath();
-                  ctx.moveTo(u.bbox.left, y);
-                  ctx.lineTo(u.bbox.left + u.bbox.width, y);
-                  ctx.stroke();
-                  ctx.restore();
-                },
-              ],
-            }
-          : {},
+        hooks: spec.levels ? { draw: [(u: uPlot) => drawLevels(u, spec.levels!)] } : {},
       };
       const empty: uPlot.AlignedData = [[], ...spec.series.map(() => [])];
       this.plots.push({ plot: new uPlot(options, empty, holder), spec });
@@ -176,6 +178,7 @@ export class AgentCharts {
 
   resize(width: number): void {
     if (width === this.width) return;
+    this.width = width;
     for (const { plot } of this.plots) plot.setSize({ width, height: 130 });
   }
 
@@ -183,4 +186,32 @@ export class AgentCharts {
     for (const { plot } of this.plots) plot.destroy();
     this.plots.length = 0;
   }
+}
+
+/** Dashed lines for the reflex baseline (grey) and the success threshold (green), labelled. */
+function drawLevels(u: uPlot, levels: Levels): void {
+  const ctx = u.ctx;
+  const lines: [number | null, string, string][] = [
+    [levels.baseline, '#868e96', 'reflex alone'],
+    [Number.isFinite(levels.threshold) ? levels.threshold : null, '#2f9e44', 'threshold'],
+  ];
+  ctx.save();
+  ctx.setLineDash([5, 4]);
+  ctx.lineWidth = 1.5 * devicePixelRatio;
+  ctx.font = `${10 * devicePixelRatio}px system-ui, sans-serif`;
+  ctx.textAlign = 'right';
+  ctx.textBaseline = 'bottom';
+  for (const [value, colour, label] of lines) {
+    if (value === null) continue;
+    const y = u.valToPos(value, 'y', true);
+    if (!Number.isFinite(y) || y < u.bbox.top || y > u.bbox.top + u.bbox.height) continue;
+    ctx.strokeStyle = colour;
+    ctx.beginPath();
+    ctx.moveTo(u.bbox.left, y);
+    ctx.lineTo(u.bbox.left + u.bbox.width, y);
+    ctx.stroke();
+    ctx.fillStyle = colour;
+    ctx.fillText(label, u.bbox.left + u.bbox.width - 4, y - 2);
+  }
+  ctx.restore();
 }

@@ -4,11 +4,16 @@ import { RUN_RULES } from '../../src/experiments/config.js';
 import { ACTIVATIONS } from '../../src/net/activation.js';
 import { AgentCharts, Series } from './charts.js';
 import { drawCamera, drawRobot, drawTrack, drawTrail, type View } from './draw.js';
+import { NetworkView } from './netview.js';
 import { readPngFile } from './png.js';
-import type { Frame, FromWorker, RunLayout, ToWorker, TrackSource } from './protocol.js';
+import type { Frame, FromWorker, NetworkSample, RunLayout, ToWorker, TrackSource } from './protocol.js';
 import {
   BUILTIN_CHOICES,
+  checkInputs,
   type LabSettings,
+  PREDICTOR_MODES,
+  plainMessage,
+  type RawInputs,
   RELEVANCE_CHOICES,
   runConfig,
   SPEEDS,
@@ -37,6 +42,8 @@ const controls = {
   layers: byId<HTMLInputElement>('layers'),
   activation: byId<HTMLSelectElement>('activation'),
   inputs: byId<HTMLSelectElement>('inputs'),
+  predictors: byId<HTMLSelectElement>('predictors'),
+  reflexGain: byId<HTMLInputElement>('reflex-gain'),
   track: byId<HTMLSelectElement>('track'),
   trackSeed: byId<HTMLInputElement>('track-seed'),
   trackSeedLabel: byId<HTMLLabelElement>('track-seed-label'),
@@ -52,6 +59,7 @@ const controls = {
   pause: byId<HTMLButtonElement>('pause'),
   step: byId<HTMLButtonElement>('step'),
   reset: byId<HTMLButtonElement>('reset'),
+  evaluate: byId<HTMLButtonElement>('evaluate'),
   share: byId<HTMLButtonElement>('share'),
   message: byId<HTMLParagraphElement>('message'),
 };
@@ -62,6 +70,7 @@ const cameraBox = byId<HTMLSpanElement>('camera-box');
 const trackName = byId<HTMLElement>('track-name');
 const fpsText = byId<HTMLElement>('fps');
 const agentsBox = byId<HTMLElement>('agents');
+const layoutBox = byId<HTMLElement>('layout');
 const template = byId<HTMLTemplateElement>('agent-template');
 
 let settings: LabSettings = settingsFromQuery(location.search);
@@ -94,6 +103,9 @@ fillSelect(controls.ruleB, RUN_RULES, ruleLabel);
 fillSelect(controls.relevance, RELEVANCE_CHOICES);
 fillSelect(controls.activation, ACTIVATIONS);
 fillSelect(controls.track, BUILTIN_CHOICES);
+fillSelect(controls.predictors, PREDICTOR_MODES, (p) =>
+  p === 'ahead' ? 'ahead (the task)' : p === 'at-reflex' ? 'at-reflex (control)' : 'blind (control)',
+);
 fillSelect(controls.speed, SPEEDS, (s: number) => (s === 0 ? 'as fast as possible' : `${s}× real time`));
 for (const option of controls.speed.options) if (option.value === '0') option.value = 'max';
 
@@ -120,6 +132,8 @@ function showSettings(): void {
   controls.layers.value = s.layers;
   controls.activation.value = s.activation;
   controls.inputs.value = s.inputs;
+  controls.predictors.value = s.predictors;
+  controls.reflexGain.value = String(s.reflexGain);
   if (s.track === 'upload' && uploaded && !controls.track.querySelector('option[value="upload"]')) {
     const option = document.createElement('option');
     option.value = 'upload';
@@ -139,6 +153,7 @@ function showSettings(): void {
   controls.lrBValue.value = formatRate(s.learningRateB);
   controls.speed.value = s.speed === 0 ? 'max' : String(s.speed);
   agentsBox.classList.toggle('side', s.side);
+  layoutBox.classList.toggle('side', s.side);
 }
 
 function integerOr(text: string, fallback: number): number {
@@ -160,6 +175,8 @@ function readSettings(): LabSettings {
     activation: controls.activation.value as LabSettings['activation'],
     relevance: controls.relevance.value,
     inputs: controls.inputs.value as LabSettings['inputs'],
+    predictors: controls.predictors.value as LabSettings['predictors'],
+    reflexGain: Number(controls.reflexGain.value),
     track: controls.track.value,
     trackSeed: integerOr(controls.trackSeed.value, s.trackSeed),
     trackScale: Number.isFinite(scale) && scale > 0 ? scale : s.trackScale,
@@ -167,6 +184,32 @@ function readSettings(): LabSettings {
     speed: controls.speed.value === 'max' ? 0 : Number(controls.speed.value),
     steps: Math.max(1, Math.min(2_000_000, integerOr(controls.steps.value, s.steps))),
   };
+}
+
+const RAW_FIELDS: Record<keyof RawInputs, HTMLInputElement> = {
+  layers: controls.layers,
+  seed: controls.seed,
+  trackSeed: controls.trackSeed,
+  steps: controls.steps,
+  trackScale: controls.trackScale,
+  reflexGain: controls.reflexGain,
+};
+
+/** Checks the typed controls; shows what is wrong in plain words and marks the fields. */
+function inputsValid(): boolean {
+  const raw = Object.fromEntries(
+    Object.entries(RAW_FIELDS).map(([key, input]) => [key, input.value]),
+  ) as unknown as RawInputs;
+  // The track seed only matters for the procedural track.
+  if (controls.track.value !== 'procedural') raw.trackSeed = String(settings.trackSeed);
+  const problems = checkInputs(raw);
+  for (const [key, input] of Object.entries(RAW_FIELDS)) {
+    const problem = problems.find((p) => p.field === key);
+    if (problem) input.setAttribute('aria-invalid', 'true');
+    else input.removeAttribute('aria-invalid');
+  }
+  if (problems.length > 0) say(problems.map((p) => p.message).join(' '));
+  return problems.length === 0;
 }
 
 function say(text: string, kind: 'error' | 'info' = 'error'): void {
@@ -185,6 +228,11 @@ class Agent {
   series: Series | null = null;
   charts: AgentCharts | null = null;
   chartsDirty = false;
+  network: NetworkView | null = null;
+  sample: NetworkSample | null = null;
+  sampleDirty = false;
+  fieldsDirty = false;
+  private readonly resizer: ResizeObserver;
   private exportRequest = 0;
   private readonly pendingExports = new Map<number, 'summary' | 'log'>();
 
@@ -206,6 +254,13 @@ class Agent {
     this.fields['export-summary'].addEventListener('click', () => this.requestExport('summary'));
     this.fields['export-log'].addEventListener('click', () => this.requestExport('log'));
     agentsBox.append(this.panel);
+    this.resizer = new ResizeObserver(() => this.charts?.resize(this.chartWidth()));
+    this.resizer.observe(this.fields['charts']);
+  }
+
+  /** The width of this agent's chart column. */
+  chartWidth(): number {
+    return Math.max(200, Math.floor(this.fields['charts'].clientWidth || 300));
   }
 
   post(message: ToWorker): void {
@@ -219,6 +274,15 @@ class Agent {
     this.series = null;
     this.charts?.destroy();
     this.charts = null;
+    this.network?.clear();
+    this.network = null;
+    this.sample = null;
+    this.fields['network-hint'].hidden = true;
+    this.fields['frozen-error'].hidden = true;
+    this.fields['baseline'].textContent = '';
+    this.fields['success-progress'].textContent = '–';
+    this.fields['success-bar'].style.width = '0';
+    this.fields['relative-error'].textContent = '–';
     this.fields['agent-title'].textContent =
       `${this.id.toUpperCase()}: ${ruleLabel(config.rule)}, η = ${formatRate(config.learningRate)}`;
     this.fields['step-count'].textContent = '0';
@@ -231,9 +295,9 @@ class Agent {
 
   private setSuccess(success: boolean, at: number | null): void {
     const field = this.fields['success'];
-    field.textContent = success ? 'yes' : 'no';
+    setText(field, success ? 'yes' : 'no');
     field.classList.toggle('yes', success);
-    this.fields['success-step'].textContent = at === null ? '–' : String(at);
+    setText(this.fields['success-step'], at === null ? '–' : String(at));
   }
 
   private receive(message: FromWorker): void {
@@ -258,10 +322,23 @@ class Agent {
       this.charts = new AgentCharts(
         this.fields['charts'],
         message.layers,
-        message.config.success.threshold,
+        { baseline: message.baseline, threshold: message.threshold },
         COLOURS[this.id],
-        chartWidth(),
+        this.chartWidth(),
       );
+      this.network = message.network
+        ? new NetworkView(
+            this.fields['network-view'] as HTMLCanvasElement,
+            message.network,
+            message.config.rule,
+          )
+        : null;
+      this.fields['network-view'].parentElement!.hidden = message.network === null;
+      this.fields['baseline'].textContent =
+        message.baseline === null
+          ? 'No reflex baseline: success cannot be judged.'
+          : `Reflex alone: mean |e| ${message.baseline.toFixed(4)}; success threshold ${message.threshold.toFixed(4)} ` +
+            `(${formatRate(message.config.success.threshold)} × the reflex), held for ${message.window.toLocaleString('en')} steps (a lap is ${message.lapSteps.toLocaleString('en')}).`;
       if (this.id === 'a') {
         view = drawTrack(trackCanvas, robotCanvas, message.track, CANVAS_MAX.width, CANVAS_MAX.height);
         trackName.textContent = message.track.name;
@@ -273,16 +350,105 @@ class Agent {
     this.frame = message;
     this.series?.append(message.rows);
     this.chartsDirty = true;
+    if (message.network) {
+      this.sample = message.network;
+      this.sampleDirty = true;
+    }
+    this.fieldsDirty = true;
+  }
+
+  /** Shows the last frame's numbers (called from the render loop, about ten times a second). */
+  showFields(): void {
+    const message = this.frame;
+    if (!this.fieldsDirty || !message) return;
+    this.fieldsDirty = false;
     const f = this.fields;
-    f['step-count'].textContent = String(message.step);
-    f['error-ema'].textContent = message.ema.toFixed(4);
+    setText(f['step-count'], String(message.step));
+    setText(f['error-ema'], message.ema.toFixed(4));
+    setText(f['relative-error'], message.relativeError === null ? '–' : message.relativeError.toFixed(2));
     this.setSuccess(message.success, message.stepsToSuccess);
-    f['steps-per-second'].textContent = String(Math.round(message.stepsPerSecond));
+    this.showProgress(message);
+    setText(f['steps-per-second'], String(Math.round(message.stepsPerSecond)));
     const dt = this.layout?.config.world.dt ?? 0.05;
-    f['real-time'].textContent = (message.stepsPerSecond * dt).toFixed(1);
-    f['line-lost'].textContent = String(message.lostLine);
-    f['run-state'].textContent = message.state;
-    f['agent-note'].textContent = message.note;
+    setText(f['real-time'], (message.stepsPerSecond * dt).toFixed(1));
+    setText(f['line-lost'], String(message.lostLine));
+    setText(
+      f['run-state'],
+      message.phase === 'evaluation' && message.state === 'running' ? 'evaluating (frozen)' : message.state,
+    );
+    setText(f['agent-note'], message.note);
+    this.showEvaluation(message);
+  }
+
+  /** The success streak as progress: "below threshold for 1,200 of 2,000 steps". */
+  private showProgress(frame: Frame): void {
+    const layout = this.layout;
+    if (!layout) return;
+    const f = this.fields;
+    const window = layout.window;
+    const n = (v: number) => v.toLocaleString('en');
+    let text: string;
+    let share: number;
+    if (layout.baseline === null) {
+      text = 'no baseline, so no success to measure';
+      share = 0;
+    } else if (frame.success) {
+      text = `success: below threshold for ${n(window)} steps from step ${n(frame.stepsToSuccess ?? 0)}`;
+      share = 1;
+    } else {
+      const below = Math.min(frame.stepsBelow, window);
+      text =
+        below > 0
+          ? `below threshold for ${n(below)} of ${n(window)} steps`
+          : `above threshold (average ${frame.ema.toFixed(4)} > ${layout.threshold.toFixed(4)}): 0 of ${n(window)} steps`;
+      share = below / window;
+    }
+    if (frame.phase !== 'learning' && !frame.success) text += ' (learning has stopped)';
+    setText(f['success-progress'], text);
+    const width = `${(100 * share).toFixed(1)}%`;
+    if (f['success-bar'].style.width !== width) f['success-bar'].style.width = width;
+  }
+
+  /** The frozen evaluation: under way, or its result. */
+  private showEvaluation(frame: Frame): void {
+    const box = this.fields['frozen-error'];
+    const layout = this.layout;
+    if (frame.phase === 'learning' || !layout) {
+      box.hidden = true;
+      return;
+    }
+    box.hidden = false;
+    const what = layout.config.rule === 'reflex' ? 'the reflex alone' : 'frozen weights';
+    if (frame.evaluation) {
+      const e = frame.evaluation;
+      box.dataset.value = String(e.meanAbsError);
+      box.textContent =
+        `Evaluation lap with ${what}: mean |e| ${e.meanAbsError.toFixed(4)}` +
+        (e.relativeError === null ? '' : ` = ${e.relativeError.toFixed(2)} × the reflex alone`) +
+        ` (${e.steps.toLocaleString('en')} steps, ${e.lostLine} line ${e.lostLine === 1 ? 'loss' : 'losses'}).`;
+    } else if (frame.phase === 'evaluation') {
+      delete box.dataset.value;
+      const p = frame.evaluationProgress;
+      box.textContent = `Evaluating one lap with ${what}, from the start: ${p.steps.toLocaleString('en')} of ${p.of.toLocaleString('en')} steps…`;
+    } else {
+      box.hidden = true;
+    }
+  }
+
+  /** Redraws the network view and checks for a dead or saturated network. */
+  drawNetwork(): void {
+    if (!this.sampleDirty || !this.sample || !this.network) return;
+    this.sampleDirty = false;
+    this.network.draw(this.sample);
+    this.showHint();
+  }
+
+  /** A hint when the network is dead (no weight change, output constant) or saturated. */
+  private showHint(): void {
+    const hint = this.fields['network-hint'];
+    const text = networkHint(this.layout, this.series, this.sample, this.frame);
+    hint.hidden = text === null;
+    hint.textContent = text ?? '';
   }
 
   private requestExport(kind: 'summary' | 'log'): void {
@@ -292,10 +458,16 @@ class Agent {
   }
 
   dispose(): void {
+    this.resizer.disconnect();
     this.worker.terminate();
     this.charts?.destroy();
     this.panel.remove();
   }
+}
+
+/** Sets an element's text only when it changed (each change costs a layout). */
+function setText(element: HTMLElement, text: string): void {
+  if (element.textContent !== text) element.textContent = text;
 }
 
 function download(name: string, text: string, type: string): void {
@@ -309,10 +481,61 @@ function download(name: string, text: string, type: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
-function chartWidth(): number {
-  const total = agentsBox.clientWidth || 480;
-  const columns = settings.side ? 2 : 1;
-  return Math.max(240, Math.floor((total - (columns - 1) * 12) / columns) - 24);
+/** Rows of the log (a row every 10 steps) that the dead-network check looks back over. */
+const HINT_ROWS = 100;
+
+/** Why the network is not learning, in words, or null when it looks alive. */
+function networkHint(
+  layout: RunLayout | null,
+  series: Series | null,
+  sample: NetworkSample | null,
+  frame: Frame | null,
+): string | null {
+  if (!layout?.network || !series || !sample || !frame || frame.phase !== 'learning') return null;
+  const n = series.length;
+  if (n < HINT_ROWS) return null;
+  const command = series.column('networkCommand');
+  let low = Number.POSITIVE_INFINITY;
+  let high = Number.NEGATIVE_INFINITY;
+  for (let i = n - HINT_ROWS; i < n; i++) {
+    low = Math.min(low, command[i]);
+    high = Math.max(high, command[i]);
+  }
+  const constant = high - low < 1e-9;
+  let still = true;
+  for (let l = 0; l < layout.layers; l++) {
+    const d = series.column(`weightDistance${l + 1}`);
+    if (Math.abs(d[n - 1] - d[n - HINT_ROWS]) > 1e-9 * Math.max(1, d[n - 1])) still = false;
+  }
+  // Hidden neurons that are dead (relu at 0) or saturated (sigmoid, tanh at their limits).
+  let stuck = 0;
+  let total = 0;
+  sample.layers.forEach((layer, l) => {
+    const f = layout.network!.activations[l];
+    const limit = f === 'sigmoid' ? 0.5 : f === 'tanh' ? 1 : null;
+    for (const a of layer.activation) {
+      total++;
+      if (f === 'relu' ? a === 0 : limit !== null && Math.abs(a) > 0.995 * limit) stuck++;
+    }
+  });
+  const config = layout.config;
+  const steps = (HINT_ROWS * config.logEvery).toLocaleString('en');
+  if (config.world.predictors === 'blind' && constant)
+    return `Blind predictors: every input is 0, so the network outputs nothing and cannot learn. This is a control: the reflex drives alone.`;
+  if (still && constant)
+    return (
+      `The network looks dead: its output has not changed and its weights have not moved in the last ${steps} steps` +
+      (stuck > 0 ? ` (${stuck} of ${total} neurons are stuck at 0 or at a limit)` : '') +
+      `. With ${config.network.activation} and a learning rate of ${formatRate(config.learningRate)}, ` +
+      `try a smaller learning rate, fewer layers or the sigmoid.`
+    );
+  if (stuck >= 0.9 * total)
+    return (
+      `The network is saturated: ${stuck} of ${total} neurons sit at 0 or at the limit of their activation, ` +
+      `so almost nothing passes back down${still ? ` and the weights have stopped moving` : ''}. ` +
+      `Try a smaller learning rate.`
+    );
+  return null;
 }
 
 const agents: Partial<Record<AgentId, Agent>> = {};
@@ -333,7 +556,7 @@ function restart(): void {
   try {
     for (const id of ids) configs.set(id, runConfig(s, id, name));
   } catch (error) {
-    say(error instanceof Error ? error.message : String(error));
+    say(plainMessage(error));
     return;
   }
   say('');
@@ -343,6 +566,7 @@ function restart(): void {
   }
   for (const id of ids) agents[id] ??= new Agent(id);
   agentsBox.classList.toggle('side', s.side);
+  layoutBox.classList.toggle('side', s.side);
   runCounter++;
   document.body.dataset.run = String(runCounter);
   for (const id of ids) agents[id]!.start(runCounter, configs.get(id)!, track, s.speed);
@@ -352,6 +576,7 @@ function restart(): void {
 
 /** Settings changed in the controls: keep them, and restart unless only the speed changed. */
 function onSettingsChanged(): void {
+  if (!inputsValid()) return;
   const before = settings;
   settings = readSettings();
   showSettings();
@@ -371,6 +596,8 @@ for (const input of [
   controls.layers,
   controls.activation,
   controls.inputs,
+  controls.predictors,
+  controls.reflexGain,
   controls.track,
   controls.trackSeed,
   controls.trackScale,
@@ -429,7 +656,17 @@ controls.step.addEventListener('click', () => {
   for (const agent of activeAgents()) agent.post({ type: 'step' });
 });
 
-controls.reset.addEventListener('click', () => restart());
+// The settings apply on change; Enter in a field must not reload the page.
+byId<HTMLFormElement>('controls').addEventListener('submit', (event) => event.preventDefault());
+
+controls.reset.addEventListener('click', () => {
+  if (inputsValid()) restart();
+});
+
+controls.evaluate.addEventListener('click', () => {
+  if (paused) controls.pause.click();
+  for (const agent of activeAgents()) agent.post({ type: 'evaluate' });
+});
 
 controls.share.addEventListener('click', async () => {
   const url = `${location.origin}${location.pathname}?${settingsToQuery(settings)}`;
@@ -441,15 +678,13 @@ controls.share.addEventListener('click', async () => {
   }
 });
 
-window.addEventListener('resize', () => {
-  for (const agent of activeAgents()) agent.charts?.resize(chartWidth());
-});
-
 // Rendering: every animation frame draws the robots; charts refresh a few times a second.
 const overlay = robotCanvas.getContext('2d')!;
 let frames = 0;
 let fpsSince = performance.now();
 let chartsAt = 0;
+let networkAt = 0;
+let fieldsAt = 0;
 
 function render(now: number): void {
   frames++;
@@ -479,6 +714,14 @@ function render(now: number): void {
       if (agent.id === 'a' && layout.camera && frame.camera)
         drawCamera(cameraCanvas, layout.camera.width, layout.camera.height, frame.camera);
     }
+  }
+  if (now - fieldsAt >= 100) {
+    fieldsAt = now;
+    for (const agent of activeAgents()) agent.showFields();
+  }
+  if (now - networkAt >= 250) {
+    networkAt = now;
+    for (const agent of activeAgents()) agent.drawNetwork();
   }
   if (now - chartsAt >= 300) {
     chartsAt = now;

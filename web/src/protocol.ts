@@ -21,6 +21,8 @@ export type ToWorker =
   | { type: 'speed'; speed: Speed }
   | { type: 'pause'; paused: boolean }
   | { type: 'step' }
+  /** Freeze the weights now and drive one evaluation lap from the start. */
+  | { type: 'evaluate' }
   | { type: 'export'; request: number };
 
 /** The static parts of a run, sent once when it starts. */
@@ -40,7 +42,40 @@ export interface RunLayout {
   layers: number;
   /** The network's arithmetic kernel (wasm: WebAssembly SIMD; js: TypeScript), null without a network. */
   kernel: string | null;
+  /** The reflex alone on the same track, world and seed: mean |e| (null when unknown). */
+  baseline: number | null;
+  /** The success threshold on the |e| average (threshold × baseline). */
+  threshold: number;
+  /** Steps the average must stay below the threshold (at least one lap). */
+  window: number;
+  lapSteps: number;
+  /** The network's shape (null in reflex mode). */
+  network: { inputs: number; widths: number[]; activations: string[] } | null;
 }
+
+/**
+ * A look inside the network, sent a few times a second: per layer, the weight change since the
+ * start (binned to at most `NET_MAX_ROWS` × `NET_MAX_COLUMNS` cells), the activations and the
+ * teaching signals of the last update (binned to at most `NET_MAX_ROWS` neurons).
+ */
+export interface NetworkSample {
+  layers: {
+    /** Rows (neurons) and columns (inputs) of `change` after binning. */
+    rows: number;
+    columns: number;
+    /** W − W₀, row-major, binned by averaging. */
+    change: Float32Array;
+    /** Activations of the last forward pass, binned. */
+    activation: Float32Array;
+    /** Teaching signal of the last update (σ for SaR, δ for backprop), binned; null when frozen or before the first update. */
+    signal: Float32Array | null;
+  }[];
+  /** The network's input vector of the last forward pass (the filtered predictors), binned. */
+  input: Float32Array;
+}
+
+export const NET_MAX_ROWS = 32;
+export const NET_MAX_COLUMNS = 64;
 
 /** What changed since the last frame. */
 export interface Frame {
@@ -61,6 +96,18 @@ export interface Frame {
   camera: Float32Array | null;
   /** Why the run diverged, in words. */
   note: string;
+  /** 'learning', then 'evaluation' (weights frozen, one lap from the start), then 'done'. */
+  phase: 'learning' | 'evaluation' | 'done';
+  /** Steps the average has been below the threshold with no line loss (the current streak). */
+  stepsBelow: number;
+  /** Mean |e| of the last 2,000 steps over the baseline. */
+  relativeError: number | null;
+  /** Evaluation steps driven, and how many it takes. */
+  evaluationProgress: { steps: number; of: number };
+  /** The frozen evaluation, once done. */
+  evaluation: { steps: number; meanAbsError: number; relativeError: number | null; lostLine: number } | null;
+  /** Present a few times a second. */
+  network: NetworkSample | null;
 }
 
 export type FromWorker =

@@ -2,11 +2,19 @@
 import { parseRunConfig, RUN_RULES, type RunConfig, type RunRule } from '../../src/experiments/config.js';
 import { RELEVANCE_KINDS, type RelevanceKind } from '../../src/learning/relevance.js';
 import { ACTIVATIONS, type ActivationName } from '../../src/net/activation.js';
+import { ValidationError } from '../../src/util/errors.js';
+import { PREDICTOR_MODES, type PredictorMode } from '../../src/world/lineFollower.js';
 
 /** Speeds offered, as multiples of real time; 0 is as fast as possible. */
 export const SPEEDS = [1, 2, 5, 10, 20, 50, 100, 0] as const;
 export const RELEVANCE_CHOICES = [...RELEVANCE_KINDS, 'abs-error*cue'] as const;
 export const BUILTIN_CHOICES = ['default', 'gentle', 'hard', 'procedural'] as const;
+export { PREDICTOR_MODES };
+/** The default reflex gain: every run is judged against the reflex alone at this gain. */
+export const DEFAULT_REFLEX_GAIN = 5;
+/** The lab's limits on the network (larger ones belong in `sarlab run`). */
+export const MAX_WIDTH = 1000;
+export const MAX_DEPTH = 100;
 
 export interface LabSettings {
   rule: RunRule;
@@ -19,6 +27,10 @@ export interface LabSettings {
   activation: ActivationName;
   relevance: string;
   inputs: 'rows' | 'camera';
+  /** The predictors ahead (the task), or a control: at the reflex sensors, or blind. */
+  predictors: PredictorMode;
+  /** k_reflex; success is always judged against the reflex alone at the default gain. */
+  reflexGain: number;
   /** default, gentle, hard, procedural (with `trackSeed`), or upload (an image loaded in the page). */
   track: string;
   trackSeed: number;
@@ -39,6 +51,8 @@ export const DEFAULT_SETTINGS: LabSettings = {
   activation: 'sigmoid',
   relevance: 'abs-error',
   inputs: 'rows',
+  predictors: 'ahead',
+  reflexGain: DEFAULT_REFLEX_GAIN,
   track: 'default',
   trackSeed: 7,
   trackScale: 0.5,
@@ -57,6 +71,8 @@ const KEYS: Record<keyof LabSettings, string> = {
   activation: 'activation',
   relevance: 'relevance',
   inputs: 'inputs',
+  predictors: 'predictors',
+  reflexGain: 'reflexGain',
   track: 'track',
   trackSeed: 'trackSeed',
   trackScale: 'scale',
@@ -93,6 +109,8 @@ export function settingsFromQuery(query: string): LabSettings {
     activation: oneOf(ACTIVATIONS, p.get(KEYS.activation), d.activation),
     relevance: oneOf(RELEVANCE_CHOICES, p.get(KEYS.relevance), d.relevance as 'abs-error'),
     inputs: oneOf(['rows', 'camera'] as const, p.get(KEYS.inputs), d.inputs),
+    predictors: oneOf(PREDICTOR_MODES, p.get(KEYS.predictors), d.predictors),
+    reflexGain: numberIn(p.get(KEYS.reflexGain), d.reflexGain, 0, 1000),
     // An uploaded image cannot travel in a URL: such links fall back to the default track.
     track: oneOf(BUILTIN_CHOICES, track, 'default'),
     trackSeed: numberIn(p.get(KEYS.trackSeed), d.trackSeed, -1e9, 1e9, true),
@@ -139,8 +157,125 @@ export function runConfig(s: LabSettings, agent: 'a' | 'b', trackName: string): 
       learningRate: agent === 'a' ? s.learningRate : s.learningRateB,
       relevance,
       network: { layers, activation: s.activation },
-      world: { inputs: s.inputs },
+      world: { inputs: s.inputs, predictors: s.predictors },
+      agent: { reflexGain: s.reflexGain },
+      success: { baselineGain: DEFAULT_REFLEX_GAIN },
     },
     'settings',
   );
+}
+
+/** The raw text of the controls that take typed input. */
+export interface RawInputs {
+  layers: string;
+  seed: string;
+  trackSeed: string;
+  steps: string;
+  trackScale: string;
+  reflexGain: string;
+}
+
+/** A problem with one control, in plain words. */
+export interface InputProblem {
+  field: keyof RawInputs;
+  message: string;
+}
+
+const WHOLE = /^[+-]?\d+$/;
+
+function wholeNumber(text: string): number | null {
+  const t = text.trim();
+  return WHOLE.test(t) ? Number(t) : null;
+}
+
+function plainNumber(text: string): number | null {
+  const t = text.trim();
+  if (t === '') return null;
+  const n = Number(t);
+  return Number.isFinite(n) ? n : null;
+}
+
+function quoted(text: string): string {
+  const t = text.trim();
+  return t === '' ? 'nothing' : `“${t.length > 20 ? `${t.slice(0, 19)}…` : t}”`;
+}
+
+/** Checks the typed controls; returns what is wrong, in plain words (empty when all is well). */
+export function checkInputs(raw: RawInputs): InputProblem[] {
+  const problems: InputProblem[] = [];
+  const widths = raw.layers.split(',');
+  if (raw.layers.trim() === '') {
+    problems.push({ field: 'layers', message: 'Give at least one layer width, e.g. 10,10,10,10,2.' });
+  } else if (widths.length > MAX_DEPTH) {
+    problems.push({
+      field: 'layers',
+      message: `At most ${MAX_DEPTH} layers in the lab (got ${widths.length}).`,
+    });
+  } else {
+    widths.forEach((w, l) => {
+      const n = wholeNumber(w);
+      const name =
+        l === widths.length - 1 && widths.length > 1 ? `Layer ${l + 1} (the outputs)` : `Layer ${l + 1}`;
+      if (n === null || n < 1)
+        problems.push({
+          field: 'layers',
+          message: `${name} width must be a whole number ≥ 1 (got ${quoted(w)}).`,
+        });
+      else if (n > MAX_WIDTH)
+        problems.push({
+          field: 'layers',
+          message: `${name} width must be at most ${MAX_WIDTH} in the lab (got ${n}).`,
+        });
+    });
+  }
+  if (wholeNumber(raw.seed) === null)
+    problems.push({
+      field: 'seed',
+      message: `Seed must be a whole number, e.g. 1 or 2 (got ${quoted(raw.seed)}).`,
+    });
+  if (wholeNumber(raw.trackSeed) === null)
+    problems.push({
+      field: 'trackSeed',
+      message: `Track seed must be a whole number (got ${quoted(raw.trackSeed)}).`,
+    });
+  const steps = wholeNumber(raw.steps);
+  if (steps === null || steps < 1 || steps > 2_000_000)
+    problems.push({
+      field: 'steps',
+      message: `Step budget must be a whole number from 1 to 2,000,000 (got ${quoted(raw.steps)}).`,
+    });
+  const scale = plainNumber(raw.trackScale);
+  if (scale === null || scale <= 0 || scale > 100)
+    problems.push({
+      field: 'trackScale',
+      message: `cm per pixel must be a number above 0 and at most 100; the default is 0.5 (got ${quoted(raw.trackScale)}).`,
+    });
+  const gain = plainNumber(raw.reflexGain);
+  if (gain === null || gain < 0 || gain > 1000)
+    problems.push({
+      field: 'reflexGain',
+      message: `Reflex gain must be a number from 0 to 1,000; the default is 5 (got ${quoted(raw.reflexGain)}).`,
+    });
+  return problems;
+}
+
+const FIELD_NAMES: [RegExp, (m: RegExpMatchArray) => string][] = [
+  [/^settings\.network\.layers\.(\d+)$/, (m) => `Layer ${Number(m[1]) + 1} width`],
+  [/^settings\.network\.layers$/, () => 'The layer widths'],
+  [/^settings\.seed$/, () => 'Seed'],
+  [/^settings\.steps$/, () => 'Step budget'],
+  [/^settings\.learningRate$/, () => 'Learning rate'],
+  [/^settings\.trackScale$/, () => 'cm per pixel'],
+  [/^settings\.agent\.reflexGain$/, () => 'Reflex gain'],
+];
+
+/** An error from the configuration check, in plain words where the field is one of the lab's controls. */
+export function plainMessage(error: unknown): string {
+  if (error instanceof ValidationError) {
+    for (const [pattern, name] of FIELD_NAMES) {
+      const m = error.field.match(pattern);
+      if (m) return `${name(m)} is not valid: expected ${error.expected.replace(/^an? /, 'a ')}.`;
+    }
+  }
+  return error instanceof Error ? error.message : String(error);
 }

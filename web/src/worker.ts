@@ -5,7 +5,16 @@ import { parseRunConfig } from '../../src/experiments/config.js';
 import { Simulation } from '../../src/experiments/simulation.js';
 import { GroundTexture } from '../../src/world/texture.js';
 import { builtinTrack, type Track, trackFromTexture } from '../../src/world/track.js';
-import type { FromWorker, Speed, ToWorker, TrackSource } from './protocol.js';
+import {
+  type Frame,
+  type FromWorker,
+  NET_MAX_COLUMNS,
+  NET_MAX_ROWS,
+  type NetworkSample,
+  type Speed,
+  type ToWorker,
+  type TrackSource,
+} from './protocol.js';
 
 interface WorkerScope {
   postMessage(message: FromWorker, transfer?: Transferable[]): void;
@@ -17,6 +26,8 @@ const scope = self as unknown as WorkerScope;
 const SLICE_MS = 20;
 /** Frames to the page at most this often, ms. */
 const FRAME_MS = 30;
+/** A look inside the network at most this often, ms (the page draws it at this rate). */
+const NETWORK_MS = 250;
 
 let sim: Simulation | null = null;
 let run = 0;
@@ -28,6 +39,8 @@ let lastTick = 0;
 let lastFrame = 0;
 let scheduled = false;
 let dirty = false;
+let lastNetwork = 0;
+let evaluation: Frame['evaluation'] = null;
 const rate = { since: 0, steps: 0, value: 0 };
 
 // A zero-delay wake-up (setTimeout(0) is clamped to 4 ms when nested).
@@ -77,6 +90,8 @@ function start(message: Extract<ToWorker, { type: 'start' }>): void {
   }
   sentRows = 0;
   carry = 0;
+  lastNetwork = 0;
+  evaluation = null;
   rate.since = performance.now();
   rate.steps = 0;
   rate.value = 0;
@@ -102,6 +117,17 @@ function start(message: Extract<ToWorker, { type: 'start' }>): void {
       columns: sim.log.columns,
       layers: sim.parts.network?.layers.length ?? 0,
       kernel: sim.parts.network?.kernel.name ?? null,
+      baseline: sim.reflexMeanAbsError,
+      threshold: sim.metrics.absoluteThreshold,
+      window: sim.metrics.window,
+      lapSteps: sim.lapSteps,
+      network: sim.parts.network
+        ? {
+            inputs: sim.parts.network.inputs,
+            widths: sim.parts.network.layers.map((l) => l.outputs),
+            activations: sim.parts.network.layers.map((l) => l.activation),
+          }
+        : null,
     },
     [grey.buffer],
   );
@@ -173,6 +199,20 @@ function sendFrame(now: number): void {
   } else if (sim.done) state = 'finished';
   const transfer: Transferable[] = rows.map((r) => r.buffer);
   if (camera) transfer.push(camera.buffer);
+  let network: NetworkSample | null = null;
+  if (now - lastNetwork >= NETWORK_MS || sim.done) {
+    lastNetwork = now;
+    network = sampleNetwork(sim);
+    if (network) {
+      transfer.push(network.input.buffer);
+      for (const l of network.layers) {
+        transfer.push(l.change.buffer, l.activation.buffer);
+        if (l.signal) transfer.push(l.signal.buffer);
+      }
+    }
+  }
+  if (sim.phase === 'done' && evaluation === null) evaluation = sim.summary().evaluation;
+  const baseline = sim.reflexMeanAbsError;
   scope.postMessage(
     {
       type: 'frame',
@@ -188,9 +228,62 @@ function sendFrame(now: number): void {
       rows,
       camera,
       note,
+      phase: sim.phase,
+      stepsBelow: m.stepsBelow,
+      relativeError: baseline ? m.meanAbsErrorLast() / baseline : null,
+      evaluationProgress: sim.evaluationProgress,
+      evaluation,
+      network,
     },
     transfer,
   );
+}
+
+/** Averages a rows × columns matrix into at most outRows × outColumns cells (minus `base`, if given). */
+function bin(
+  values: Float64Array,
+  base: Float64Array | null,
+  rows: number,
+  columns: number,
+  outRows: number,
+  outColumns: number,
+): Float32Array {
+  const out = new Float32Array(outRows * outColumns);
+  const counts = new Float32Array(outRows * outColumns);
+  for (let r = 0; r < rows; r++) {
+    const br = Math.floor((r * outRows) / rows);
+    for (let c = 0; c < columns; c++) {
+      const k = r * columns + c;
+      const cell = br * outColumns + Math.floor((c * outColumns) / columns);
+      out[cell] += base ? values[k] - base[k] : values[k];
+      counts[cell]++;
+    }
+  }
+  for (let i = 0; i < out.length; i++) if (counts[i] > 0) out[i] /= counts[i];
+  return out;
+}
+
+/** Weight change, activations and teaching signals of every layer, binned small for the page. */
+function sampleNetwork(s: Simulation): NetworkSample | null {
+  const net = s.parts.network;
+  const initial = s.initialWeights;
+  if (!net || !initial) return null;
+  const frozen = s.phase !== 'learning';
+  const signals = frozen ? null : (s.parts.rule?.lastSignals ?? null);
+  const layers = net.layers.map((layer, l) => {
+    const rows = Math.min(layer.outputs, NET_MAX_ROWS);
+    const columns = Math.min(layer.inputs, NET_MAX_COLUMNS);
+    const signal = signals?.[l];
+    return {
+      rows,
+      columns,
+      change: bin(layer.weights, initial[2 * l], layer.outputs, layer.inputs, rows, columns),
+      activation: bin(layer.output, null, layer.outputs, 1, rows, 1),
+      signal: signal ? bin(signal, null, layer.outputs, 1, rows, 1) : null,
+    };
+  });
+  const inputs = Math.min(net.inputs, NET_MAX_COLUMNS);
+  return { layers, input: bin(net.input, null, 1, net.inputs, 1, inputs) };
 }
 
 scope.onmessage = (event) => {
@@ -215,6 +308,14 @@ scope.onmessage = (event) => {
       if (sim && !sim.done) advance(1);
       dirty = true;
       schedule(0);
+      break;
+    case 'evaluate':
+      if (sim && sim.phase === 'learning' && !sim.done) {
+        sim.evaluateNow(1);
+        dirty = true;
+        lastTick = performance.now();
+        schedule(0);
+      }
       break;
     case 'export':
       if (sim) {

@@ -1,0 +1,115 @@
+// The live lab's pure parts, in Node: its settings, its plain-language checks, and the core's
+// "freeze and evaluate now" that its button uses.
+import { describe, expect, it } from 'vitest';
+import { parseRunConfig } from '../src/experiments/config.js';
+import { Simulation } from '../src/experiments/simulation.js';
+import {
+  checkInputs,
+  DEFAULT_SETTINGS,
+  plainMessage,
+  type RawInputs,
+  runConfig,
+  settingsFromQuery,
+  settingsToQuery,
+} from '../web/src/settings.js';
+
+const GOOD: RawInputs = {
+  layers: '10,10,10,10,2',
+  seed: '1',
+  trackSeed: '7',
+  steps: '100000',
+  trackScale: '0.5',
+  reflexGain: '5',
+};
+
+describe('the lab settings', () => {
+  it('hold the predictors and the reflex gain, in the link too', () => {
+    const s = { ...DEFAULT_SETTINGS, predictors: 'blind' as const, reflexGain: 15, rule: 'reflex' as const };
+    const back = settingsFromQuery(settingsToQuery(s));
+    expect(back.predictors).toBe('blind');
+    expect(back.reflexGain).toBe(15);
+    expect(back.rule).toBe('reflex');
+    expect(settingsFromQuery('predictors=sideways&reflexGain=-3')).toMatchObject({
+      predictors: 'ahead',
+      reflexGain: 5,
+    });
+  });
+
+  it('judge every run against the reflex alone at the default gain', () => {
+    const config = runConfig({ ...DEFAULT_SETTINGS, rule: 'reflex', reflexGain: 15 }, 'a', 'default');
+    expect(config.agent.reflexGain).toBe(15);
+    expect(config.success.baselineGain).toBe(5);
+    const controls = runConfig({ ...DEFAULT_SETTINGS, predictors: 'at-reflex' }, 'a', 'default');
+    expect(controls.world.predictors).toBe('at-reflex');
+  });
+
+  it('explain bad input in plain words', () => {
+    expect(checkInputs(GOOD)).toEqual([]);
+    const messages = (raw: Partial<RawInputs>) => checkInputs({ ...GOOD, ...raw }).map((p) => p.message);
+    expect(messages({ layers: '10,abc,2' })).toEqual([
+      'Layer 2 width must be a whole number ≥ 1 (got “abc”).',
+    ]);
+    expect(messages({ layers: '10,0' })).toEqual([
+      'Layer 2 (the outputs) width must be a whole number ≥ 1 (got “0”).',
+    ]);
+    expect(messages({ layers: '10,,2' })[0]).toBe('Layer 2 width must be a whole number ≥ 1 (got nothing).');
+    expect(messages({ layers: '' })[0]).toMatch(/at least one layer width/);
+    expect(messages({ layers: '5000' })[0]).toMatch(/at most 1000/);
+    expect(messages({ seed: '1.5' })[0]).toMatch(/^Seed must be a whole number/);
+    expect(messages({ steps: '0' })[0]).toMatch(/^Step budget must be a whole number from 1 to 2,000,000/);
+    expect(messages({ trackScale: '-1' })[0]).toMatch(/^cm per pixel must be a number above 0/);
+    expect(messages({ reflexGain: 'x' })[0]).toMatch(/^Reflex gain must be a number from 0/);
+    // No message repeats the configuration's field paths.
+    for (const m of messages({ layers: 'a,b', seed: 'x', steps: '', trackScale: '', reflexGain: '' }))
+      expect(m).not.toMatch(/settings\.|NaN|expected/);
+  });
+
+  it('rewrite configuration errors without field paths', () => {
+    let error: unknown;
+    try {
+      runConfig({ ...DEFAULT_SETTINGS, layers: '10,x,2' }, 'a', 'default');
+    } catch (e) {
+      error = e;
+    }
+    expect(String(error)).toMatch(/settings\.network\.layers\.1/);
+    expect(plainMessage(error)).toBe('Layer 2 width is not valid: expected a number.');
+  });
+});
+
+describe('freeze and evaluate now', () => {
+  it('drives one frozen lap from the start, the same as a run whose budget ended there', () => {
+    const config = parseRunConfig({ seed: 2, steps: 20_000, afterSuccess: -1 });
+    const live = new Simulation(config);
+    live.advanceMany(1500);
+    live.evaluateNow();
+    expect(live.phase).toBe('evaluation');
+    expect(live.parts.agent.rule).toBeNull();
+    const weights = live.parts.network!.snapshot();
+    live.runToEnd();
+    const summary = live.summary();
+    expect(summary.evaluation?.steps).toBe(live.lapSteps);
+    expect(live.evaluationProgress).toEqual({ steps: live.lapSteps, of: live.lapSteps });
+    // The weights did not move during the lap.
+    expect(live.parts.network!.snapshot()).toEqual(weights);
+    // A run with a budget of 1,500 steps ends with the same evaluation lap.
+    const budget = new Simulation(parseRunConfig({ seed: 2, steps: 1500, afterSuccess: -1 })).runToEnd();
+    expect(summary.evaluation).toEqual(budget.evaluation);
+    expect(summary.evaluation!.relativeError).toBeCloseTo(
+      summary.evaluation!.meanAbsError / summary.reflexMeanAbsError!,
+      12,
+    );
+  });
+
+  it('does nothing once the run is evaluating or done, and works for the reflex alone', () => {
+    const reflex = new Simulation(parseRunConfig({ rule: 'reflex', steps: 5000 }));
+    reflex.advanceMany(100);
+    reflex.evaluateNow();
+    reflex.runToEnd();
+    expect(reflex.summary().evaluation?.steps).toBe(reflex.lapSteps);
+    const before = reflex.summary().evaluation;
+    reflex.evaluateNow();
+    expect(reflex.phase).toBe('done');
+    expect(reflex.summary().evaluation).toEqual(before);
+    expect(() => new Simulation(parseRunConfig({ steps: 10 })).evaluateNow(0)).toThrow(/laps/);
+  });
+});
