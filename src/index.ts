@@ -21,6 +21,8 @@ export * from './loop/environment.js';
 export * from './loop/learner.js';
 export * from './loop/metrics.js';
 export * from './net/activation.js';
+export type { Kernel, KernelName } from './net/kernels/js.js';
+export type { LayerArrays, LearningWork } from './net/kernels/memory.js';
 export * from './net/network.js';
 export { ValidationError } from './util/errors.js';
 export { Random } from './util/random.js';

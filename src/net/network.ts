@@ -21,6 +21,7 @@ import { WasmKernel, wasmMemory, wasmSimdAvailable, wasmUnavailableReason } from
  * `reference` (plain loops, slow) is for tests.
  */
 export const KERNELS = ['auto', 'wasm', 'js'] as const;
+/** One of `KERNELS`, or `reference` (the plain loops, for tests). */
 export type KernelChoice = (typeof KERNELS)[number] | 'reference';
 
 /** The kernel that `choice` means on this engine; throws a ValidationError for `wasm` where it cannot run. */

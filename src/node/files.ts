@@ -151,6 +151,7 @@ export class AtomicFileStream {
     }
   }
 
+  /** Appends text to the temporary file (every byte written, or an OutputError). */
   write(text: string): void {
     if (this.closed) throw new Error(`${this.path} is already closed`);
     this.chunks.push(text);
@@ -177,6 +178,7 @@ export class AtomicFileStream {
     return this.written;
   }
 
+  /** Flushes, checks the size and renames the temporary file to its name. */
   commit(): void {
     this.flush();
     try {
@@ -196,6 +198,7 @@ export class AtomicFileStream {
     syncFolder(dirname(this.path));
   }
 
+  /** Removes the temporary file (nothing happens after a commit). */
   abort(): void {
     if (!this.closed) {
       this.closed = true;

@@ -3,7 +3,7 @@
  *
  * @module sarlab/node
  */
-export { appendLineDurable, writeFileAtomic } from './files.js';
+export { AtomicFileStream, appendLineDurable, writeFileAtomic } from './files.js';
 export { loadModel, MODEL_FORMAT, MODEL_VERSION, type SavedModel, saveModel } from './modelFile.js';
 export {
   decodePngTexture,

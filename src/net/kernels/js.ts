@@ -32,6 +32,7 @@ export interface Kernel {
   update(): void;
 }
 
+/** The name of a kernel that runs a network. */
 export type KernelName = 'wasm' | 'js' | 'reference';
 
 /** What a kernel needs to know of a layer (DenseLayer has all of it). */
