@@ -92,7 +92,7 @@ const EXAMPLES: Record<string, [string, string][]> = {
     ['sarlab sweep --rules sar,backprop --seeds 1..5 --out runs/cmp', 'a small comparison on all cores'],
   ],
   run: [
-    ['sarlab run --rule backprop --learning-rate 0.5 --seed 3', 'backpropagation instead of SaR'],
+    ['sarlab run --rule backprop --learning-rate 0.05 --seed 3', 'backpropagation instead of SaR'],
     ['sarlab run --inputs camera --track hard --json', 'camera input on the hard track; the summary as JSON'],
     ['sarlab run --rule reflex', 'the reflex alone (the baseline every run is compared with)'],
     ['sarlab run --predictors at-reflex', 'a control: sensors only where the reflex senses (also: blind)'],
