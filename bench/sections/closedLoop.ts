@@ -55,7 +55,7 @@ export const closedLoopSection: BenchSection = {
     return {
       closedLoop: {
         description:
-          'default run config (SaR, default track, network 10,10,10,10,2, 5 resonators per predictor); rows: 2x12 disc sensors; camera: 32x16 pixels in 8x4 patches',
+          'default run config (SaR, default track, network 10,10,10,10,2, 5 bandpass filters per predictor, noise and one step of latency); rows: 2x12 disc sensors; camera: 32x16 pixels in 8x4 patches',
         kernel: 'wasm',
         rows: rows.wasm,
         camera: camera.wasm,
