@@ -17,7 +17,7 @@ import type { Track } from '../../world/track.js';
 import { CliError, EXIT_FAILURE, EXIT_INTERRUPTED } from '../errors.js';
 import { freshRunDir } from '../outDir.js';
 import { configFromFlags, numberFlag, type RunFlags } from '../runOptions.js';
-import { defaultOutDir, printSummary, streamLog, writeRunOutputs } from './run.js';
+import { defaultOutDir, printSummary, streamLog, writeRunOutputs } from '../runOutputs.js';
 
 /** The robot options of `sarlab run`. */
 export interface RobotFlags {
