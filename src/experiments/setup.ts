@@ -1,7 +1,7 @@
 import { createFilterBank, type FilterBank } from '../filters/filterBank.js';
 import { createRule } from '../learning/index.js';
 import { relevance } from '../learning/relevance.js';
-import type { LearningRule } from '../learning/rule.js';
+import type { LearningRule, RuleName } from '../learning/rule.js';
 import { Agent } from '../loop/agent.js';
 import type { Environment } from '../loop/environment.js';
 import { Network } from '../net/network.js';
@@ -73,24 +73,34 @@ export function buildRun(config: RunConfig, track?: Track, network?: Network, wo
       );
     }
   } else {
-    net = new Network({
-      inputs,
-      layers: config.network.layers,
-      activation: config.network.activation,
-      init: config.network.init,
-      initRange: config.network.initRange,
-      bias: config.network.bias,
-      seed: config.seed,
-      kernel: config.network.kernel,
-    });
+    net = networkFromConfig(config, inputs);
   }
-  const rule = createRule(config.rule, {
+  const rule = ruleFromConfig(config, config.rule);
+  const agent = new Agent(config.agent, net, filters, rule);
+  return { track: resolvedTrack, environment, simulator, network: net, filters, rule, agent };
+}
+
+/** The network a configuration describes, for `inputs` inputs, initialised from `seed`. */
+export function networkFromConfig(config: RunConfig, inputs: number): Network {
+  return new Network({
+    inputs,
+    layers: config.network.layers,
+    activation: config.network.activation,
+    init: config.network.init,
+    initRange: config.network.initRange,
+    bias: config.network.bias,
+    seed: config.seed,
+    kernel: config.network.kernel,
+  });
+}
+
+/** The learning rule a configuration describes (feedback matrices from `seed + 1`). */
+export function ruleFromConfig(config: RunConfig, rule: RuleName): LearningRule {
+  return createRule(rule, {
     learningRate: config.learningRate,
     discount: config.discount,
     relevance: relevance.fromKind(config.relevance, config.relevanceLevel),
     signMode: config.signMode,
     seed: config.seed + 1,
   });
-  const agent = new Agent(config.agent, net, filters, rule);
-  return { track: resolvedTrack, environment, simulator, network: net, filters, rule, agent };
 }

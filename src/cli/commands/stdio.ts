@@ -1,13 +1,10 @@
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { parseRunConfig, type RunConfig } from '../../experiments/config.js';
+import { networkFromConfig, networkInputs, ruleFromConfig } from '../../experiments/setup.js';
 import { createFilterBank } from '../../filters/filterBank.js';
-import { createRule } from '../../learning/index.js';
-import { relevance } from '../../learning/relevance.js';
-import type { RuleName } from '../../learning/rule.js';
 import type { Observation, StepInfo } from '../../loop/environment.js';
 import { ClosedLoopLearner } from '../../loop/learner.js';
-import { Network } from '../../net/network.js';
 import { resolveConfiguredTrack } from '../../node/pngTrack.js';
 import { ValidationError } from '../../util/errors.js';
 import { LineFollowerEnvironment } from '../../world/lineFollower.js';
@@ -116,22 +113,8 @@ function handle(session: Session, request: Request): Record<string, unknown> {
       const predictors = integer(request.predictors, 'predictors');
       if (predictors < 1) throw new ValidationError('predictors', predictors, 'an integer >= 1');
       const filters = createFilterBank({ ...config.filters, predictors });
-      const network = new Network({
-        inputs: predictors * config.filters.count,
-        layers: config.network.layers,
-        activation: config.network.activation,
-        init: config.network.init,
-        initRange: config.network.initRange,
-        bias: config.network.bias,
-        seed: config.seed,
-      });
-      const rule = createRule(config.rule as RuleName, {
-        learningRate: config.learningRate,
-        discount: config.discount,
-        relevance: relevance.fromKind(config.relevance, config.relevanceLevel),
-        signMode: config.signMode,
-        seed: config.seed + 1,
-      });
+      const network = networkFromConfig(config, networkInputs(config, predictors));
+      const rule = ruleFromConfig(config, config.rule);
       const id = session.nextId++;
       session.learners.set(id, new ClosedLoopLearner(network, filters, rule));
       return { learner: id, inputs: predictors, outputs: network.outputs, config };
