@@ -1,4 +1,4 @@
-import type { Environment, Observation, StepInfo } from '../loop/environment.js';
+import type { Environment, MotorCommand, Observation, StepInfo } from '../loop/environment.js';
 import { RunMetrics } from '../loop/metrics.js';
 import type { Network } from '../net/network.js';
 import type { Track } from '../world/track.js';
@@ -226,9 +226,7 @@ export class Simulation {
    * after-success steps) and then the frozen evaluation, or a divergence or interrupt.
    */
   get done(): boolean {
-    if (this.divergence || this.interrupted) return true;
-    if (this.phase === 'learning' && this.learningDone()) this.startEvaluation();
-    return this.phase === 'done';
+    return this.divergence !== null || this.interrupted || this.phase === 'done';
   }
 
   /** Asks the run to stop after the current step (e.g. on Ctrl-C). */
@@ -298,13 +296,12 @@ export class Simulation {
   }
 
   private stepOnce(): void {
-    if (this.phase === 'learning' && this.learningDone()) this.startEvaluation();
     if (this.phase === 'done') return;
     if (this.phase === 'evaluation') {
       this.evaluationStep();
       return;
     }
-    const { agent, environment, network } = this.parts;
+    const { agent, network } = this.parts;
     const t = this.metrics.steps;
     // 1. The closed-loop error of this step.
     const observation = this.observation;
@@ -329,21 +326,33 @@ export class Simulation {
     }
     if (t % this.config.logEvery === 0) this.logRow(t);
     // 5. Advance the world.
+    if (this.advanceWorld(command)) {
+      this.lostLine++;
+      this.metrics.lineLost();
+    }
+    // The learning phase ends here, when it does, so that `done` and the next step see the new phase.
+    if (this.learningDone()) this.startEvaluation();
+  }
+
+  /**
+   * Step 5: advances the world by one step. When the robot lost the line (or left the arena) it is
+   * put back at the start and the agent forgets its filter state; returns whether that happened.
+   */
+  private advanceWorld(command: MotorCommand): boolean {
+    const { agent, environment } = this.parts;
     const result = environment.step(command);
     this.info = result.info;
     if (result.terminated) {
-      this.lostLine++;
-      this.metrics.lineLost();
       this.observation = environment.reset();
       agent.resetState();
-    } else {
-      this.observation = result.observation;
+      return true;
     }
+    this.observation = result.observation;
+    return false;
   }
 
   /** One step of the frozen evaluation: act without learning, measure |e| and line losses. */
   private evaluationStep(): void {
-    const { agent, environment } = this.parts;
     const observation = this.observation;
     const t = this.config.steps + this.evaluationSteps;
     if (!Number.isFinite(observation.error)) {
@@ -351,17 +360,9 @@ export class Simulation {
       return;
     }
     this.evaluationSum += Math.abs(observation.error);
-    const command = agent.act(observation, t);
-    const result = environment.step(command);
-    this.info = result.info;
+    const command = this.parts.agent.act(observation, t);
     this.evaluationSteps++;
-    if (result.terminated) {
-      this.evaluationLost++;
-      this.observation = environment.reset();
-      agent.resetState();
-    } else {
-      this.observation = result.observation;
-    }
+    if (this.advanceWorld(command)) this.evaluationLost++;
     if (this.evaluationSteps >= this.evaluationLength) this.phase = 'done';
   }
 
