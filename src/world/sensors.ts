@@ -2,6 +2,13 @@ import type { GroundTexture } from './texture.js';
 import type { Pose } from './track.js';
 
 /**
+ * Points whose coordinates exceed this (cm) are "far": the camera parks the pixels above the horizon
+ * at 1e7 cm, where the ground reads white. They are left out of a point set's reach (below) and
+ * always sampled with every edge test.
+ */
+const FAR = 1e6;
+
+/**
  * Sensor points are fixed in the robot frame (x forward, y left, cm). Each step transforms them to
  * the world with the pose and samples the ground; precomputed offsets keep this allocation-free.
  */
@@ -9,15 +16,46 @@ export class PointSet {
   /** x, y pairs in the robot frame. */
   readonly local: Float64Array;
   readonly count: number;
+  /**
+   * A bound on how far (cm) any point that is not far lies from the robot's origin along either
+   * world axis, whatever the heading: max |x| + |y| (|x cos θ − y sin θ| never exceeds it).
+   */
+  readonly reach: number;
+  /** 1 for each far point, or null when there are none (the usual case). */
+  readonly far: Uint8Array | null;
 
   constructor(local: ArrayLike<number>) {
     this.local = Float64Array.from(local);
     this.count = this.local.length / 2;
+    let reach = 0;
+    let far: Uint8Array | null = null;
+    for (let k = 0; k < this.count; k++) {
+      const r = Math.abs(this.local[2 * k]) + Math.abs(this.local[2 * k + 1]);
+      if (r > FAR || !Number.isFinite(r)) {
+        far ??= new Uint8Array(this.count);
+        far[k] = 1;
+      } else reach = Math.max(reach, r);
+    }
+    this.reach = reach;
+    this.far = far;
   }
+
+  /**
+   * The texture last sampled and 1/its scale when that is exact (a power of two), else 0: worked out
+   * once per texture rather than per call (and read from here, not passed as a number argument,
+   * which could box it).
+   */
+  inverseOf: GroundTexture | null = null;
+  inverse = 0;
 
   /** Writes the grey value at every point into `out` (from `offset`). */
   sample(texture: GroundTexture, pose: Pose, out: Float64Array, offset = 0): void {
-    sampleInto(texture, pose, this.local, this.count, out, offset);
+    if (this.inverseOf !== texture) {
+      this.inverse = powerOfTwo(texture.cmPerPixel) ? 1 / texture.cmPerPixel : 0;
+      this.inverseOf = texture;
+    }
+    if (this.far === null && wellInside(texture, pose, this)) sampleInside(this, texture, pose, out, offset);
+    else sampleInto(this, texture, pose, out, offset);
   }
 
   /** The plain reference of `sample`: one `texture.sample` call per point (a test checks they agree bit for bit). */
@@ -34,7 +72,7 @@ export class PointSet {
 }
 
 /*
- * The sensing hot loop: GroundTexture.sample inlined by hand, with the texture's fields read once per
+ * The sensing hot loops: GroundTexture.sample inlined by hand, with the texture's fields read once per
  * call instead of once per point. The arithmetic is the same expression for expression, so the
  * result is bit-identical to `sampleReference`.
  */
@@ -45,14 +83,34 @@ function powerOfTwo(x: number): boolean {
   return 2 ** e === x && 1 / x === 2 ** -e;
 }
 
-function sampleInto(
+/**
+ * True when every point within `reach` cm (along each axis) of the pose lands at least a pixel away
+ * from the texture's border: then every sample has its four neighbours on the texture and none
+ * needs an edge test. The margin of a whole pixel is far larger than the rounding of the pose
+ * transform. False for a non-finite pose.
+ */
+function wellInside(texture: GroundTexture, pose: Pose, points: PointSet): boolean {
+  const scale = texture.cmPerPixel;
+  const u = pose.x / scale - 0.5;
+  const v = texture.height - pose.y / scale - 0.5;
+  const r = points.reach / scale + 1;
+  return u - r >= 0 && v - r >= 0 && u + r < texture.width - 1 && v + r < texture.height - 1;
+}
+
+/**
+ * The sampling loop when every point is well inside the texture (`wellInside`): no edge tests, and
+ * integer pixel indices. For u ≥ 0, `u | 0` (truncation) is the same integer as Math.floor(u), and
+ * u − u0 the same number, so the bits are those of `sampleInto`.
+ */
+function sampleInside(
+  points: PointSet,
   texture: GroundTexture,
   pose: Pose,
-  p: Float64Array,
-  count: number,
   out: Float64Array,
   offset: number,
 ): void {
+  const p = points.local;
+  const count = points.count;
   const c = Math.cos(pose.theta);
   const s = Math.sin(pose.theta);
   const px = pose.x;
@@ -60,7 +118,46 @@ function sampleInto(
   const scale = texture.cmPerPixel;
   // Dividing by a power of two and multiplying by its inverse round the same exact number, so they
   // give the same bits; the multiplication is several times cheaper.
-  const inverse = powerOfTwo(scale) ? 1 / scale : 0;
+  const inverse = points.inverse;
+  const w = texture.width;
+  const h = texture.height;
+  const d = texture.data;
+  for (let k = 0; k < count; k++) {
+    const lx = p[2 * k];
+    const ly = p[2 * k + 1];
+    const wx = px + lx * c - ly * s;
+    const wy = py + lx * s + ly * c;
+    const u = (inverse !== 0 ? wx * inverse : wx / scale) - 0.5;
+    const v = h - (inverse !== 0 ? wy * inverse : wy / scale) - 0.5;
+    const u0 = u | 0;
+    const v0 = v | 0;
+    const fu = u - u0;
+    const fv = v - v0;
+    const i = v0 * w + u0;
+    out[offset + k] =
+      (d[i] * (1 - fu) + d[i + 1] * fu) * (1 - fv) + (d[i + w] * (1 - fu) + d[i + w + 1] * fu) * fv;
+  }
+}
+
+/**
+ * The general sampling loop: any pose, points at or beyond the edges (white outside), and the
+ * camera's far points. A sample whose four neighbours are on the texture skips the edge tests.
+ */
+function sampleInto(
+  points: PointSet,
+  texture: GroundTexture,
+  pose: Pose,
+  out: Float64Array,
+  offset: number,
+): void {
+  const p = points.local;
+  const count = points.count;
+  const c = Math.cos(pose.theta);
+  const s = Math.sin(pose.theta);
+  const px = pose.x;
+  const py = pose.y;
+  const scale = texture.cmPerPixel;
+  const inverse = points.inverse;
   const w = texture.width;
   const h = texture.height;
   const d = texture.data;
@@ -137,6 +234,16 @@ export class DiscSensors {
 
   /** Mean grey of each sensor into `out` (from `offset`). */
   read(texture: GroundTexture, pose: Pose, out: Float64Array, offset = 0): void {
+    const points = this.points;
+    if (points.inverseOf === texture && points.far === null && wellInside(texture, pose, points)) {
+      meansInside(this, texture, pose, out, offset);
+      return;
+    }
+    this.readReference(texture, pose, out, offset);
+  }
+
+  /** The plain form of `read`: every sample into a buffer, then each sensor's mean (a test checks they agree bit for bit). */
+  readReference(texture: GroundTexture, pose: Pose, out: Float64Array, offset = 0): void {
     this.points.sample(texture, pose, this.raw);
     const n = this.perSensor;
     for (let i = 0; i < this.count; i++) {
@@ -144,6 +251,54 @@ export class DiscSensors {
       for (let k = 0; k < n; k++) sum += this.raw[i * n + k];
       out[offset + i] = sum / n;
     }
+  }
+}
+
+/**
+ * `DiscSensors.read` when every point is well inside the texture: `sampleInside`'s loop, with each
+ * sample added to its sensor's sum as soon as it is made instead of going through a buffer. The sums
+ * are the same additions in the same order (0 + s0 + s1 + ...), so the means are bit-identical to
+ * `readReference`; interleaving the additions with the sampling hides their latency (each sum is
+ * one chain of 19 dependent additions).
+ */
+function meansInside(
+  sensors: DiscSensors,
+  texture: GroundTexture,
+  pose: Pose,
+  out: Float64Array,
+  offset: number,
+): void {
+  const points = sensors.points;
+  const p = points.local;
+  const n = sensors.perSensor;
+  const count = sensors.count;
+  const c = Math.cos(pose.theta);
+  const s = Math.sin(pose.theta);
+  const px = pose.x;
+  const py = pose.y;
+  const scale = texture.cmPerPixel;
+  const inverse = points.inverse;
+  const w = texture.width;
+  const h = texture.height;
+  const d = texture.data;
+  let k = 0;
+  for (let i = 0; i < count; i++) {
+    let sum = 0;
+    for (const end = k + n; k < end; k++) {
+      const lx = p[2 * k];
+      const ly = p[2 * k + 1];
+      const wx = px + lx * c - ly * s;
+      const wy = py + lx * s + ly * c;
+      const u = (inverse !== 0 ? wx * inverse : wx / scale) - 0.5;
+      const v = h - (inverse !== 0 ? wy * inverse : wy / scale) - 0.5;
+      const u0 = u | 0;
+      const v0 = v | 0;
+      const fu = u - u0;
+      const fv = v - v0;
+      const j = v0 * w + u0;
+      sum += (d[j] * (1 - fu) + d[j + 1] * fu) * (1 - fv) + (d[j + w] * (1 - fu) + d[j + w + 1] * fu) * fv;
+    }
+    out[offset + i] = sum / n;
   }
 }
 
