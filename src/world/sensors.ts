@@ -3,8 +3,8 @@ import type { Pose } from './track.js';
 
 /**
  * Points whose coordinates exceed this (cm) are "far": the camera parks the pixels above the horizon
- * at 1e7 cm, where the ground reads white. They are left out of a point set's reach (below) and
- * always sampled with every edge test.
+ * at 1e7 cm, where the ground reads white. They are left out of a point set's bounding box (below)
+ * and always sampled with every edge test.
  */
 const FAR = 1e6;
 
@@ -16,27 +16,32 @@ export class PointSet {
   /** x, y pairs in the robot frame. */
   readonly local: Float64Array;
   readonly count: number;
-  /**
-   * A bound on how far (cm) any point that is not far lies from the robot's origin along either
-   * world axis, whatever the heading: max |x| + |y| (|x cos θ − y sin θ| never exceeds it).
-   */
-  readonly reach: number;
+  /** The bounding box of the points that are not far, robot frame: min x, max x, min y, max y. */
+  readonly box: Float64Array;
   /** 1 for each far point, or null when there are none (the usual case). */
   readonly far: Uint8Array | null;
 
   constructor(local: ArrayLike<number>) {
     this.local = Float64Array.from(local);
     this.count = this.local.length / 2;
-    let reach = 0;
+    const box = Float64Array.of(0, 0, 0, 0);
     let far: Uint8Array | null = null;
+    let first = true;
     for (let k = 0; k < this.count; k++) {
-      const r = Math.abs(this.local[2 * k]) + Math.abs(this.local[2 * k + 1]);
-      if (r > FAR || !Number.isFinite(r)) {
+      const x = this.local[2 * k];
+      const y = this.local[2 * k + 1];
+      if (!(Math.abs(x) <= FAR && Math.abs(y) <= FAR)) {
         far ??= new Uint8Array(this.count);
         far[k] = 1;
-      } else reach = Math.max(reach, r);
+        continue;
+      }
+      box[0] = first ? x : Math.min(box[0], x);
+      box[1] = first ? x : Math.max(box[1], x);
+      box[2] = first ? y : Math.min(box[2], y);
+      box[3] = first ? y : Math.max(box[3], y);
+      first = false;
     }
-    this.reach = reach;
+    this.box = box;
     this.far = far;
   }
 
@@ -84,17 +89,31 @@ function powerOfTwo(x: number): boolean {
 }
 
 /**
- * True when every point within `reach` cm (along each axis) of the pose lands at least a pixel away
- * from the texture's border: then every sample has its four neighbours on the texture and none
- * needs an edge test. The margin of a whole pixel is far larger than the rounding of the pose
- * transform. False for a non-finite pose.
+ * True when the point set's bounding box, placed at the pose, lies at least a pixel inside the
+ * texture's border: then every sample has its four neighbours on the texture and none needs an
+ * edge test. The transform x cos θ − y sin θ is linear, so over the box it is extreme at a corner;
+ * the margin of a whole pixel is far larger than the rounding of the transform. False for a
+ * non-finite pose.
  */
 function wellInside(texture: GroundTexture, pose: Pose, points: PointSet): boolean {
+  const c = Math.cos(pose.theta);
+  const s = Math.sin(pose.theta);
+  const b = points.box;
+  // The four corners' offsets from the robot, world axes.
+  const x0 = b[0] * c - b[2] * s;
+  const x1 = b[1] * c - b[2] * s;
+  const x2 = b[0] * c - b[3] * s;
+  const x3 = b[1] * c - b[3] * s;
+  const y0 = b[0] * s + b[2] * c;
+  const y1 = b[1] * s + b[2] * c;
+  const y2 = b[0] * s + b[3] * c;
+  const y3 = b[1] * s + b[3] * c;
   const scale = texture.cmPerPixel;
-  const u = pose.x / scale - 0.5;
-  const v = texture.height - pose.y / scale - 0.5;
-  const r = points.reach / scale + 1;
-  return u - r >= 0 && v - r >= 0 && u + r < texture.width - 1 && v + r < texture.height - 1;
+  const uMin = (pose.x + Math.min(x0, x1, x2, x3)) / scale - 0.5;
+  const uMax = (pose.x + Math.max(x0, x1, x2, x3)) / scale - 0.5;
+  const vMin = texture.height - (pose.y + Math.max(y0, y1, y2, y3)) / scale - 0.5;
+  const vMax = texture.height - (pose.y + Math.min(y0, y1, y2, y3)) / scale - 0.5;
+  return uMin >= 1 && vMin >= 1 && uMax < texture.width - 2 && vMax < texture.height - 2;
 }
 
 /**
