@@ -93,9 +93,9 @@ function powerOfTwo(x: number): boolean {
  * texture's border: then every sample has its four neighbours on the texture and none needs an
  * edge test. The transform x cos θ − y sin θ is linear, so over the box it is extreme at a corner;
  * the margin of a whole pixel is far larger than the rounding of the transform. False for a
- * non-finite pose.
+ * non-finite pose. (Exported for the tests.)
  */
-function wellInside(texture: GroundTexture, pose: Pose, points: PointSet): boolean {
+export function wellInside(texture: GroundTexture, pose: Pose, points: PointSet): boolean {
   const c = Math.cos(pose.theta);
   const s = Math.sin(pose.theta);
   const b = points.box;
