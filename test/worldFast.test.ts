@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BandpassBank, ResonatorBank } from '../src/filters/filterBank.js';
-import { DiscSensors, GroundCamera, type PointSet, wellInside } from '../src/world/sensors.js';
+import { wellInside } from '../src/world/pointSet.js';
+import { DiscSensors, GroundCamera, type PointSet } from '../src/world/sensors.js';
 import { GroundTexture } from '../src/world/texture.js';
 import { Random, randomVector } from './helpers.js';
 
