@@ -125,6 +125,8 @@ const ratios = {
   backpropWasmVsJs: ratio(backpropRate, backpropJsRate),
   closedLoopRowsWasmVsJs: rate(report, 'closedLoop.wasmVsJs.rows.median'),
   closedLoopCameraWasmVsJs: rate(report, 'closedLoop.wasmVsJs.camera.median'),
+  closedLoopRowsWasmVsJsCpuTime: rate(report, 'closedLoop.cpuTime.wasmVsJs.rows.median'),
+  closedLoopCameraWasmVsJsCpuTime: rate(report, 'closedLoop.cpuTime.wasmVsJs.camera.median'),
   sweep2WorkersWasmVsJs: rate(report, 'sweepThroughput.wasmVsJs2Workers'),
 };
 const bytesPerStep = (inputs: string) => rate(report, `closedLoop.memory.${inputs}.allocatedBytesPerStep`);
@@ -180,7 +182,7 @@ if (json) {
     `  baseline tfjs (backprop)    ${fmt(tfjsRate)}`,
     '',
     `ratios: SaR/C ${ratios.sarVsC} (js ${ratios.sarJsVsC}), SaR/C fast-math ${ratios.sarVsCFastMath}, SaR/C sequential ${ratios.sarVsCSequential}, SaR/tfjs ${ratios.sarVsTfjs}, backprop/tfjs ${ratios.backpropVsTfjs}`,
-    `closed loop wasm/js: rows ${ratios.closedLoopRowsWasmVsJs}, camera ${ratios.closedLoopCameraWasmVsJs}; sweep (2 workers) wasm/js ${ratios.sweep2WorkersWasmVsJs}`,
+    `closed loop wasm/js: rows ${ratios.closedLoopRowsWasmVsJs}, camera ${ratios.closedLoopCameraWasmVsJs} (CPU time: rows ${ratios.closedLoopRowsWasmVsJsCpuTime}, camera ${ratios.closedLoopCameraWasmVsJsCpuTime}); sweep (2 workers) wasm/js ${ratios.sweep2WorkersWasmVsJs}`,
     `allocation per closed-loop step (bytes): rows ${bytesPerStep('rows')}, camera ${bytesPerStep('camera')}`,
     `sweep runs/s: 1 worker ${rate(report, 'sweepThroughput.workers1.runsPerSec')}, 2 workers ${rate(report, 'sweepThroughput.workers2.runsPerSec')}, ratio ${rate(report, 'sweepThroughput.ratio2vs1')}`,
     `acceptance: ${JSON.stringify(report.acceptance)}`,

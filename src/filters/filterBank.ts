@@ -157,13 +157,15 @@ export class ResonatorBank implements FilterBank {
     const g = this.gain;
     const a1 = this.a1;
     const a2 = this.a2;
-    for (let p = 0; p < P; p++) {
-      const x = input[p];
-      const base = p * K;
-      for (let k = 0; k < K; k++) {
-        const i = base + k;
+    // Filter by filter: each filter's coefficients stay in registers over the predictors. Every
+    // output is its own expression, so the order of the outputs changes no bit.
+    for (let k = 0; k < K; k++) {
+      const gk = g[k];
+      const a1k = a1[k];
+      const a2k = a2[k];
+      for (let p = 0, i = k; p < P; p++, i += K) {
         const current = y[i];
-        y[i] = g[k] * x + a1[k] * current - a2[k] * y1[i];
+        y[i] = gk * input[p] + a1k * current - a2k * y1[i];
         y1[i] = current;
       }
     }
@@ -260,16 +262,18 @@ export class BandpassBank implements FilterBank {
     const d1 = this.d1;
     const d2 = this.d2;
     const norm = this.norm;
-    for (let p = 0; p < P; p++) {
-      const x = input[p];
-      const base = p * K;
-      for (let k = 0; k < K; k++) {
-        const i = base + k;
+    // Filter by filter, as in ResonatorBank.filter (the same expressions; the order of the outputs
+    // changes no bit).
+    for (let k = 0; k < K; k++) {
+      const d1k = d1[k];
+      const d2k = d2[k];
+      const normk = norm[k];
+      for (let p = 0, i = k; p < P; p++, i += K) {
         const previous = w1[i];
-        const w = x - d1[k] * previous - d2[k] * w2[i];
+        const w = input[p] - d1k * previous - d2k * w2[i];
         w2[i] = previous;
         w1[i] = w;
-        y[i] = w / norm[k];
+        y[i] = w / normk;
       }
     }
   }
