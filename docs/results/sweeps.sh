@@ -21,9 +21,9 @@ sweep rules --rules $RULES --learning-rates $RATES --depths 2,5,11,20 --tracks d
 # Question 1: the controls, at the default depth (5): predictors without look-ahead, and none.
 sweep controls-at-reflex --rules sar,backprop --learning-rates $RATES --depths 5 --tracks default --predictors at-reflex
 sweep controls-blind --rules sar,backprop --learning-rates $RATES --depths 5 --tracks default --predictors blind
-# ... and the reflex alone, at every gain.
+# ... and the reflex alone, at every gain, judged against the reflex at the default gain (5) like every run.
 for gain in 1 2 3 5 7 10 15 20 25 40; do
-  sweep "reflex-gain-$gain" --rules reflex --tracks default,hard --reflex-gain "$gain"
+  sweep "reflex-gain-$gain" --rules reflex --tracks default,hard --reflex-gain "$gain" --baseline-gain 5
 done
 # Question 5: the authors' network.
 sweep enki-2021 --preset enki-2021 --rules sar,backprop --learning-rates $RATES_MID --tracks default
