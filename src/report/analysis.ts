@@ -1,3 +1,4 @@
+import type { RunConfig } from '../experiments/config.js';
 import type { RunRecord } from '../experiments/sweepStore.js';
 import {
   type Condition,
@@ -53,6 +54,8 @@ export interface Analysis {
   comparisons: Comparison[];
   budget: number[];
   thresholds: number[];
+  /** Reflex-alone runs whose relative error was put on the networks' baseline (see `rebaseReflexRuns`). */
+  rebasedReflex: { runs: number; gains: number[] };
 }
 
 function isMain(c: Condition): boolean {
@@ -67,23 +70,65 @@ function isMain(c: Condition): boolean {
   );
 }
 
-/** The key that pairs a condition with the reflex alone in the same world: track, budget, world and success settings. */
+/**
+ * The key that pairs a condition with the reflex alone in the same world: track, budget, the world
+ * but its predictors (they do not move the robot), and the success settings but the baseline gain.
+ */
 export function reflexMatch(c: Condition): string {
+  return worldKey(c.config);
+}
+
+function worldKey(config: RunConfig): string {
   const {
     inputs: _i,
     predictors: _p,
     rows: _r,
     camera: _c,
     ...world
-  } = c.config.world as unknown as Record<string, unknown>;
+  } = config.world as unknown as Record<string, unknown>;
+  const { baselineGain: _g, ...success } = config.success;
   return canonicalJson({
-    track: c.track,
-    trackScale: c.config.trackScale,
-    steps: c.config.steps,
-    speed: c.config.agent.speed,
+    track: config.track,
+    trackScale: config.trackScale,
+    steps: config.steps,
+    speed: config.agent.speed,
     world,
-    success: c.config.success,
+    success,
   });
+}
+
+/**
+ * The reflex alone at another gain than the networks' is measured against a baseline at its own gain
+ * unless its sweep set `success.baselineGain`: its recorded relative error is then about 1 whatever
+ * the gain. Such runs are put on the networks' footing here: their mean |e| over the last window
+ * divided by the baseline that the networks' runs recorded (the reflex at the networks' gain, same
+ * track, world and seed). Returns the runs (rebased ones copied) and how many were rebased.
+ */
+export function rebaseReflexRuns(runs: ReportRun[]): { runs: ReportRun[]; rebased: number; gains: number[] } {
+  const baselines = new Map<string, number>();
+  const networkGains = new Map<string, number>();
+  const baselineGain = (c: RunConfig) => c.success.baselineGain ?? c.agent.reflexGain;
+  for (const { record } of runs) {
+    const world = worldKey(record.config);
+    if (record.reflexMeanAbsError !== null)
+      baselines.set(`${world}|${record.seed}|${baselineGain(record.config)}`, record.reflexMeanAbsError);
+    if (record.config.rule !== 'reflex') networkGains.set(world, baselineGain(record.config));
+  }
+  let rebased = 0;
+  const gains = new Set<number>();
+  const out = runs.map((run) => {
+    const { record } = run;
+    if (record.config.rule !== 'reflex') return run;
+    const world = worldKey(record.config);
+    const gain = networkGains.get(world);
+    if (gain === undefined || gain === baselineGain(record.config)) return run;
+    const baseline = baselines.get(`${world}|${record.seed}|${gain}`);
+    if (baseline === undefined || !(baseline > 0)) return run;
+    rebased++;
+    gains.add(gain);
+    return { ...run, record: { ...record, relativeError: record.meanAbsErrorLast / baseline } };
+  });
+  return { runs: out, rebased, gains: [...gains] };
 }
 
 function statsOf(group: ConditionGroup): ConditionStats {
@@ -105,7 +150,14 @@ function statsOf(group: ConditionGroup): ConditionStats {
 }
 
 /** Order of rules in tables and legends. */
-export const RULE_ORDER = ['sar', 'backprop', 'feedback-alignment', 'sign-symmetry', 'global-error', 'reflex'];
+export const RULE_ORDER = [
+  'sar',
+  'backprop',
+  'feedback-alignment',
+  'sign-symmetry',
+  'global-error',
+  'reflex',
+];
 
 function sortConditions(list: ConditionStats[]): ConditionStats[] {
   const rank = (r: string) => (RULE_ORDER.includes(r) ? RULE_ORDER.indexOf(r) : RULE_ORDER.length);
@@ -125,7 +177,8 @@ function sortConditions(list: ConditionStats[]): ConditionStats[] {
 }
 
 /** Groups the runs into conditions and computes every table and comparison of the report. */
-export function analyse(runs: ReportRun[]): Analysis {
+export function analyse(recorded: ReportRun[]): Analysis {
+  const { runs, rebased, gains } = rebaseReflexRuns(recorded);
   const conditions = sortConditions(groupByCondition(runs).map(statsOf));
   const main = conditions.filter((c) => isMain(c.condition));
   const reflex = conditions.filter((c) => c.condition.rule === 'reflex');
@@ -142,7 +195,7 @@ export function analyse(runs: ReportRun[]): Analysis {
   const controls = controlRows(conditions, bestReflex);
   const variations = findVariations(conditions);
   const comparisons = [
-    ...compareWithin(conditions, 'rule', 'sar', (c) => c.rule !== 'reflex'),
+    ...compareWithin(conditions, 'rule', 'sar', (c) => c.rule !== 'reflex' && c.predictors === 'ahead'),
     ...controlComparisons(controls),
     ...compareWithin(conditions, 'signMode', 'transport', (c) => c.rule === 'sar'),
     ...compareWithin(conditions, 'relevance', 'abs-error', (c) => c.rule === 'sar'),
@@ -158,6 +211,7 @@ export function analyse(runs: ReportRun[]): Analysis {
     comparisons,
     budget: [...new Set(conditions.map((c) => c.condition.budget))].sort((a, b) => a - b),
     thresholds: [...new Set(conditions.map((c) => c.condition.threshold))].sort((a, b) => a - b),
+    rebasedReflex: { runs: rebased, gains },
   };
 }
 
@@ -171,7 +225,10 @@ function controlRows(
     const id = identityWithout(ahead.condition, ['predictors']);
     const controls = conditions
       .filter((c) => c !== ahead && identityWithout(c.condition, ['predictors']) === id)
-      .map((condition) => ({ condition, cell: condition.cells.find((x) => x.learningRate === ahead.best.learningRate) }));
+      .map((condition) => ({
+        condition,
+        cell: condition.cells.find((x) => x.learningRate === ahead.best.learningRate),
+      }));
     if (controls.length === 0) continue;
     rows.push({ ahead, controls, reflex: bestReflex.get(reflexMatch(ahead.condition)) });
   }
@@ -275,7 +332,11 @@ function findVariations(conditions: ConditionStats[]): Variation[] {
     'inputs',
     'Rows against the camera',
     (c) =>
-      plain(c) && c.predictors === 'ahead' && c.relevance === 'abs-error' && c.signMode === 'transport' && !c.preset,
+      plain(c) &&
+      c.predictors === 'ahead' &&
+      c.relevance === 'abs-error' &&
+      c.signMode === 'transport' &&
+      !c.preset,
     ['inputs'],
   );
   const presets = conditions.filter((c) => c.condition.preset !== '' && c.condition.rule !== 'reflex');

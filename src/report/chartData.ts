@@ -139,7 +139,7 @@ export function controlRuns(rows: ControlsRow[]): ControlRun[] {
     const panel = `${c.rule} · depth ${c.depth} · ${c.track} · η ${formatRate(rate)}`;
     const add = (variant: string, order: number, records: RunRecord[]) => {
       const successes = records.filter((r) => r.success).length;
-      const name = `${variant} ${successes}/${records.length}`;
+      const name = `${variant}|${successes}/${records.length} succeed`;
       for (const r of records)
         out.push({
           panel,
@@ -205,7 +205,7 @@ export function bestRateRows(analysis: Analysis): {
       rule: c.condition.rule,
       depth: c.condition.depth,
       track: `track ${c.condition.track}`,
-      measure: 'η that work (≥ half of the seeds succeed), share of the grid',
+      measure: 'share of the η grid where ≥ half of the seeds succeed',
       value: c.workingRates / c.cells.length,
     },
   ]);

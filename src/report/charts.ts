@@ -6,7 +6,28 @@ import { NO_SUCCESS_FACTOR } from './chartData.js';
 type Layer = Extract<TopLevelSpec, { layer: unknown }>['layer'][number];
 
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
-const CONFIG = { font: 'DejaVu Sans', legend: { labelLimit: 300, orient: 'top' as const } };
+const CONFIG = {
+  font: 'DejaVu Sans',
+  legend: { labelLimit: 300, orient: 'top' as const },
+  title: { fontSize: 15, subtitleFontSize: 11, anchor: 'start' as const },
+};
+
+/** Splits subtitle text into lines of at most `width` characters, so that a title never widens a figure. */
+export function wrap(lines: (string | undefined)[], width = 84): string[] {
+  const out: string[] = [];
+  for (const text of lines) {
+    if (!text) continue;
+    let line = '';
+    for (const word of text.split(' ')) {
+      if (line && line.length + 1 + word.length > width) {
+        out.push(line);
+        line = word;
+      } else line = line ? `${line} ${word}` : word;
+    }
+    if (line) out.push(line);
+  }
+  return out;
+}
 /** Colours per rule, the same in every figure. */
 export const RULE_COLOURS: Record<string, string> = {
   sar: '#e45756',
@@ -18,7 +39,7 @@ export const RULE_COLOURS: Record<string, string> = {
 };
 const OTHER_COLOURS = ['#72b7b2', '#eeca3b', '#ff9da6', '#9d755d', '#4c78a8', '#e45756'];
 /** Figures are drawn about 800 px wide, so that the PNG (×1.5) is 1200 px. */
-const FIGURE_WIDTH = 760;
+const FIGURE_WIDTH = 720;
 
 function colourScale(series: string[]) {
   let other = 0;
@@ -119,7 +140,7 @@ function metricLayers(metric: Metric, series: string[], refs: References, series
   const y = {
     type: 'quantitative',
     scale: { type: 'log' },
-    title: 'frozen error / reflex error (median)',
+    title: 'frozen error / reflex',
   } as const;
   return [
     {
@@ -155,7 +176,15 @@ function metricLayers(metric: Metric, series: string[], refs: References, series
           encoding: { y: { field: 'threshold', type: 'quantitative' } },
         },
         {
-          mark: { type: 'text', align: 'left', baseline: 'top', dx: 2, dy: 2, color: '#54a24b', x: 0 },
+          mark: {
+            type: 'text',
+            align: 'right',
+            baseline: 'top',
+            dx: -2,
+            dy: 2,
+            color: '#54a24b',
+            x: 'width',
+          },
           encoding: { y: { field: 'threshold', type: 'quantitative' }, text: { field: 'label' } },
         },
       ],
@@ -173,15 +202,16 @@ const successY = {
 
 const METRIC_TEXT: Record<Metric, string> = {
   success: 'Success rate against learning rate',
-  steps: 'Steps to success against learning rate (median and IQR of the runs that succeeded)',
-  error: 'Frozen evaluation error relative to the reflex, against learning rate (median and IQR over seeds)',
+  steps: 'Steps to success against learning rate',
+  error: 'Frozen error relative to the reflex, against learning rate',
 };
 
 const METRIC_NOTE: Record<Metric, string> = {
   success: 'hollow grey: no seed succeeded',
-  steps: 'hollow: fewer than half of the seeds succeeded; × above the budget line: no seed succeeded',
+  steps:
+    'median and IQR of the runs that succeeded; hollow: fewer than half of the seeds succeeded; × above the budget line: no seed succeeded',
   error:
-    'hollow: no seed succeeded at that η; green: the success threshold; dark dashed: the reflex alone at its best gain',
+    'median and IQR over seeds; hollow: no seed succeeded at that η; green: the success threshold; dark dashed: the reflex alone at its best gain',
 };
 
 /** One metric against learning rate, small multiples: a row per depth, a column per track. */
@@ -198,12 +228,18 @@ export function metricSpec(
     $schema: SCHEMA,
     title: {
       text: options.title ?? METRIC_TEXT[metric],
-      subtitle: [options.subtitle, METRIC_NOTE[metric]].filter((s): s is string => !!s),
+      subtitle: wrap([options.subtitle, METRIC_NOTE[metric]]),
     },
     data: { values: [...rows, ...reflexRows] },
     facet: {
-      row: { field: 'row', type: 'ordinal', title: null, sort: { field: 'rowOrder' } },
-      column: { field: 'column', type: 'nominal', title: null },
+      row: {
+        field: 'row',
+        type: 'ordinal',
+        title: null,
+        sort: { field: 'rowOrder' },
+        header: { labelFontWeight: 'bold' },
+      },
+      column: { field: 'column', type: 'nominal', title: null, header: { labelFontWeight: 'bold' } },
     },
     spec: {
       width: panelWidth(columns),
@@ -225,7 +261,7 @@ export function variationSpec(
 ): TopLevelSpec {
   const columns = new Set(rows.map((r) => r.column)).size;
   const panel = (metric: Metric) => ({
-    title: METRIC_TEXT[metric].replace(/ against learning rate.*/, ''),
+    title: METRIC_TEXT[metric].replace(/,? against learning rate.*/, ''),
     facet: { column: { field: 'column', type: 'nominal', title: null } } as const,
     spec: {
       width: panelWidth(columns),
@@ -237,10 +273,10 @@ export function variationSpec(
     $schema: SCHEMA,
     title: {
       text: title,
-      subtitle: [
+      subtitle: wrap([
         'success rate; steps to success (median of the runs that succeeded); frozen error / reflex error',
         'hollow markers: no seed (or fewer than half, for steps) succeeded; × above the budget line: no seed succeeded',
-      ],
+      ]),
     },
     data: { values: rows },
     vconcat: [panel('success'), panel('steps'), panel('error')],
@@ -255,23 +291,23 @@ export function controlsSpec(runs: ControlRun[], threshold: number): TopLevelSpe
     field: 'error',
     type: 'quantitative',
     scale: { type: 'log' },
-    title: 'frozen error / reflex error (reflex alone: its own)',
+    title: 'frozen error / reflex',
   } as const;
   const x = {
     field: 'variant',
     type: 'nominal',
     title: null,
     sort: { field: 'variantOrder' },
-    axis: { labelAngle: 0, labelLimit: 140 },
+    axis: { labelAngle: 0, labelLimit: 140, labelExpr: "split(datum.label, '|')" },
   } as const;
   return {
     $schema: SCHEMA,
     title: {
       text: 'The predictors ahead against the controls',
-      subtitle: [
+      subtitle: wrap([
         'each network at the best learning rate of its predictors ahead; at-reflex and blind at the same rate; the reflex alone at its best gain',
-        `one marker per seed (filled: success, hollow: none), k/n: successes; green: the success threshold ${threshold}`,
-      ],
+        `one marker per seed (filled: success, hollow: none), k/n: successes; red tick: the median; green: the success threshold ${threshold}`,
+      ]),
     },
     data: { values: runs.filter((r) => r.error !== null) },
     facet: { field: 'panel', type: 'nominal', title: null },
@@ -306,6 +342,7 @@ export function controlsSpec(runs: ControlRun[], threshold: number): TopLevelSpe
         },
       ],
     },
+    resolve: { scale: { x: 'independent' } },
     config: CONFIG,
   } satisfies TopLevelSpec;
 }
@@ -319,7 +356,9 @@ export function reflexGainSpec(
     $schema: SCHEMA,
     title: {
       text: 'The reflex alone against its gain',
-      subtitle: `median mean |e| over the last window relative to the reflex at the default gain; green: the success threshold ${threshold}`,
+      subtitle: wrap([
+        `median mean |e| over the last window relative to the reflex at the networks' gain; green: the success threshold ${threshold}`,
+      ]),
     },
     width: FIGURE_WIDTH - 120,
     height: 260,
@@ -351,10 +390,24 @@ export function depthSpec(
   const columns = new Set(rows.map((r) => r.track)).size;
   return {
     $schema: SCHEMA,
-    title: 'Success against depth',
+    title: {
+      text: 'Success against depth',
+      subtitle: 'each rule at its best learning rate per depth and track',
+    },
     data: { values: rows },
     facet: {
-      row: { field: 'measure', type: 'nominal', title: null },
+      row: {
+        field: 'measure',
+        type: 'nominal',
+        title: null,
+        header: {
+          labelOrient: 'top',
+          labelAngle: 0,
+          labelAlign: 'left',
+          labelAnchor: 'start',
+          labelFontWeight: 'bold',
+        },
+      },
       column: { field: 'track', type: 'nominal', title: null },
     },
     spec: {

@@ -74,7 +74,11 @@ export function conditionId(config: RunConfig): string {
 }
 
 /** Flattens nested objects to dotted paths; arrays stay values. */
-export function flatten(value: unknown, prefix = '', out: Record<string, unknown> = {}): Record<string, unknown> {
+export function flatten(
+  value: unknown,
+  prefix = '',
+  out: Record<string, unknown> = {},
+): Record<string, unknown> {
   if (value && typeof value === 'object' && !Array.isArray(value)) {
     for (const [k, v] of Object.entries(value as Record<string, unknown>))
       flatten(v, prefix ? `${prefix}.${k}` : k, out);

@@ -75,7 +75,8 @@ export function runsFileOf(dir: string): string | null {
  */
 export function parseRunsFile(path: string): { records: RunRecord[]; skipped: number } {
   const size = statSync(path).size;
-  if (size > MAX_RUNS_FILE_BYTES) throw new SweepDataError(`${path} is larger than ${MAX_RUNS_FILE_BYTES} bytes`);
+  if (size > MAX_RUNS_FILE_BYTES)
+    throw new SweepDataError(`${path} is larger than ${MAX_RUNS_FILE_BYTES} bytes`);
   let buffer: Buffer = readFileSync(path);
   if (path.endsWith('.gz')) buffer = gunzipSync(buffer, { maxOutputLength: MAX_RUNS_FILE_BYTES });
   const text = buffer.toString('utf8');
