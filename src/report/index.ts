@@ -7,6 +7,7 @@
 export { MissingPackageError } from '../util/optionalPackage.js';
 export * from './analysis.js';
 export * from './chartData.js';
+export * from './chartStyle.js';
 export * from './charts.js';
 export * from './conditions.js';
 export * from './csv.js';
@@ -15,4 +16,5 @@ export * from './records.js';
 export * from './render.js';
 export * from './runPlot.js';
 export * from './stats.js';
+export * from './summaryCharts.js';
 export * from './sweepReport.js';

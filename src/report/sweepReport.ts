@@ -11,18 +11,12 @@ import {
   reflexReference,
   variationRows,
 } from './chartData.js';
-import {
-  controlsSpec,
-  depthSpec,
-  metricSpec,
-  type References,
-  reflexGainSpec,
-  variationSpec,
-} from './charts.js';
+import { metricSpec, type References, variationSpec } from './charts.js';
 import { conditionHash, runsCsv } from './csv.js';
 import { learningRateMarkdown, reportMarkdown } from './markdown.js';
 import { loadSweeps, type SweepFolder } from './records.js';
 import { svgToPng, vegaLiteToSvg } from './render.js';
+import { controlsSpec, depthSpec, reflexGainSpec } from './summaryCharts.js';
 
 /** Settings of the sweep report. */
 export interface SweepReportOptions {
