@@ -43,7 +43,7 @@ function metricLayers(metric: Metric, series: string[], refs: References, series
   if (metric === 'steps') {
     const y = {
       type: 'quantitative' as const,
-      scale: { type: 'log' as const, domain: [50, refs.budget * NO_SUCCESS_FACTOR * 1.3] },
+      scale: { type: 'log' as const, domain: [50, refs.budget * NO_SUCCESS_FACTOR * 1.6], nice: false },
       title: 'steps to success',
     };
     return [
@@ -68,9 +68,16 @@ function metricLayers(metric: Metric, series: string[], refs: References, series
         encoding: { x: learningRateAxis, y: { ...y, field: 'stepsMedian' }, color },
       },
       {
-        transform: [{ filter: 'datum.noSuccessLevel != null' }],
+        // One row of crosses per series, so that they do not hide each other.
+        transform: [
+          { filter: 'datum.noSuccessLevel != null' },
+          {
+            calculate: `datum.noSuccessLevel * pow(1.12, indexof(${JSON.stringify(series)}, datum.series))`,
+            as: 'crossLevel',
+          },
+        ],
         mark: { type: 'point', shape: 'cross', filled: true, size: 30, opacity: 0.7 },
-        encoding: { x: learningRateAxis, y: { ...y, field: 'noSuccessLevel' }, color },
+        encoding: { x: learningRateAxis, y: { ...y, field: 'crossLevel' }, color },
       },
       {
         data: { values: [{ budget: refs.budget, label: `budget ${refs.budget}; × above: no success` }] },
@@ -80,7 +87,7 @@ function metricLayers(metric: Metric, series: string[], refs: References, series
             encoding: { y: { field: 'budget', type: 'quantitative' } },
           },
           {
-            mark: { type: 'text', align: 'left', baseline: 'bottom', dx: 2, dy: -2, color: '#666', x: 0 },
+            mark: { type: 'text', align: 'right', baseline: 'top', dx: -2, dy: 2, color: '#666', x: 'width' },
             encoding: { y: { field: 'budget', type: 'quantitative' }, text: { field: 'label' } },
           },
         ],

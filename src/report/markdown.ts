@@ -10,6 +10,17 @@ export function fmt(value: number | null | undefined, digits = 3): string {
   return String(Number(value.toPrecision(digits)));
 }
 
+/** A learning rate: 3 significant digits, small ones as 2.15e-5. */
+export function fmtRate(value: number): string {
+  if (value !== 0 && Math.abs(value) < 1e-3) return value.toExponential(2).replace(/\.?0+e/, 'e');
+  return fmt(value);
+}
+
+function fmtFailures(cell: CellStats): string {
+  const failures = cell.runs - cell.successes;
+  return failures === 0 ? '–' : `${cell.failuresAtBudget}/${failures}`;
+}
+
 function fmtSteps(cell: CellStats): string {
   if (cell.steps.median === null) return '–';
   const range =
@@ -48,7 +59,7 @@ const CELL_HEADER =
 const CELL_RULE = '|---|---:|---:|---:|---:|---:|---:|';
 
 function cellLine(label: string, cell: CellStats, reflex = false): string {
-  return `| ${label} | ${reflex ? '–' : fmt(cell.learningRate)} | ${fmtSuccess(cell)} | ${fmtSteps(cell)} | ${fmtError(cell)} | ${fmtLosses(cell)} | ${cell.failuresAtBudget}/${cell.runs - cell.successes} |`;
+  return `| ${label} | ${reflex ? '–' : fmtRate(cell.learningRate)} | ${fmtSuccess(cell)} | ${fmtSteps(cell)} | ${fmtError(cell)} | ${fmtLosses(cell)} | ${fmtFailures(cell)} |`;
 }
 
 /** A table of conditions at their best learning rate. */
@@ -60,7 +71,7 @@ export function bestRateTable(conditions: ConditionStats[]): string[] {
   for (const c of conditions) {
     const b = c.best;
     lines.push(
-      `| ${c.condition.label} | ${fmt(b.learningRate)} | ${fmtSuccess(b)} | ${fmtSteps(b)} | ${fmtError(b)} | ${fmtLosses(b)} | ${b.failuresAtBudget}/${b.runs - b.successes} | ${c.workingRates}/${c.cells.length} |`,
+      `| ${c.condition.label} | ${c.condition.rule === 'reflex' ? '–' : fmtRate(b.learningRate)} | ${fmtSuccess(b)} | ${fmtSteps(b)} | ${fmtError(b)} | ${fmtLosses(b)} | ${fmtFailures(b)} | ${c.workingRates}/${c.cells.length} |`,
     );
   }
   return lines;
@@ -74,7 +85,7 @@ export function comparisonTable(comparisons: Comparison[]): string[] {
   ];
   for (const c of comparisons) {
     lines.push(
-      `| ${c.a} | ${c.b} | ${fmt(c.learningRateA)} / ${fmt(c.learningRateB)} | ${c.successA.join('/')} / ${c.successB.join('/')} | ${fmtDiff(c.success, 3, true)} | ${fmtDiff(c.steps, 4)} | ${fmtDiff(c.error)} |`,
+      `| ${c.a} | ${c.b} | ${fmtRate(c.learningRateA)} / ${fmtRate(c.learningRateB)} | ${c.successA.join('/')} / ${c.successB.join('/')} | ${fmtDiff(c.success, 3, true)} | ${fmtDiff(c.steps, 4)} | ${fmtDiff(c.error)} |`,
     );
   }
   return lines;
