@@ -1,6 +1,9 @@
 import { conditionId, flatten } from './conditions.js';
 import type { ReportRun } from './records.js';
 
+/** The double quote, written as an escape so that no quote character stands alone in this file. */
+const QUOTE = '\u0022';
+
 /**
  * One CSV field (RFC 4180): empty for null and undefined; quoted, with inner quotes doubled, when it
  * holds a comma, a quote, a line break or leading/trailing spaces. Numbers keep their shortest
@@ -12,7 +15,7 @@ export function csvField(value: unknown): string {
   if (typeof value === 'string') text = value;
   else if (typeof value === 'number' || typeof value === 'boolean') text = String(value);
   else text = JSON.stringify(value);
-  return /[",\r\n]|^\s|\s$/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  return /[\u0022,\r\n]|^\s|\s$/.test(text) ? QUOTE + text.replaceAll(QUOTE, QUOTE + QUOTE) + QUOTE : text;
 }
 
 /** A CSV table: a header line and one line per row, CRLF-free (`\n`), ending in a newline. */
