@@ -32,6 +32,7 @@ export interface CellRow {
 /** How far above the budget the "no success" band of the steps figure lies. */
 export const NO_SUCCESS_FACTOR = 1.6;
 
+/** One condition at one learning rate as a row of the figures, in the given facet and series. */
 export function cellRow(
   cell: CellStats,
   budget: number,

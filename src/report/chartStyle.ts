@@ -3,7 +3,9 @@ import type { TopLevelSpec } from 'vega-lite';
 /** A layer of a layered specification (a mark, or layers of their own). */
 export type Layer = Extract<TopLevelSpec, { layer: unknown }>['layer'][number];
 
+/** The vega-lite schema of every figure. */
 export const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
+/** Font, legend and title settings shared by every figure. */
 export const CONFIG = {
   font: 'DejaVu Sans',
   legend: { labelLimit: 300, orient: 'top' as const },
@@ -39,6 +41,7 @@ const OTHER_COLOURS = ['#72b7b2', '#eeca3b', '#ff9da6', '#9d755d', '#4c78a8', '#
 /** Figures are drawn about 800 px wide, so that the PNG (×1.5) is 1200 px. */
 export const FIGURE_WIDTH = 720;
 
+/** A colour per series: the rule colours where a series is a rule, others in turn. */
 export function colourScale(series: string[]) {
   let other = 0;
   return {
@@ -47,6 +50,7 @@ export function colourScale(series: string[]) {
   };
 }
 
+/** Width of one panel when `columns` panels share a figure's width. */
 export function panelWidth(columns: number): number {
   return Math.max(150, Math.floor(FIGURE_WIDTH / Math.max(1, columns)) - 40);
 }

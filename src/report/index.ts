@@ -7,7 +7,6 @@
 export { MissingPackageError } from '../util/optionalPackage.js';
 export * from './analysis.js';
 export * from './chartData.js';
-export * from './chartStyle.js';
 export * from './charts.js';
 export * from './conditions.js';
 export * from './csv.js';
