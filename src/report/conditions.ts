@@ -97,8 +97,9 @@ function conditionOf(config: RunConfig, id: string): Condition {
     track: config.track,
     inputs: config.world.inputs,
     relevance: relevanceText(config),
-    signMode: config.signMode,
-    predictors: config.world.predictors,
+    // Runs of versions before these settings existed had the defaults' behaviour.
+    signMode: config.signMode ?? 'transport',
+    predictors: config.world.predictors ?? 'ahead',
     reflexGain: config.agent.reflexGain,
     preset: config.preset ?? '',
     budget: config.steps,
@@ -178,6 +179,23 @@ export function conditionLabel(c: Condition): string {
  * fields share it (e.g. leave out `rule` to pair SaR with backprop in the same setting).
  */
 export function identityWithout(c: Condition, fields: (keyof Condition)[]): string {
+  const memo = `${fields.join(',')}`;
+  let cache = identities.get(c);
+  if (!cache) {
+    cache = new Map();
+    identities.set(c, cache);
+  }
+  const known = cache.get(memo);
+  if (known !== undefined) return known;
+  const identity = computeIdentityWithout(c, fields);
+  cache.set(memo, identity);
+  return identity;
+}
+
+/** Identities already computed, per condition and list of left-out fields. */
+const identities = new WeakMap<Condition, Map<string, string>>();
+
+function computeIdentityWithout(c: Condition, fields: (keyof Condition)[]): string {
   const config = JSON.parse(c.id) as Record<string, unknown>;
   const drop = (path: string) => {
     const keys = path.split('.');

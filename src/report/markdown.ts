@@ -99,7 +99,7 @@ function settingsText(analysis: Analysis): string[] {
   const configs = analysis.conditions.map((c) => c.condition.config);
   const unique = <T>(values: T[]) => [...new Set(values)].sort() as T[];
   const windows = unique(configs.map((c) => c.success.window));
-  const laps = unique(configs.filter((c) => c.rule !== 'reflex').map((c) => c.evaluation.laps));
+  const laps = unique(configs.filter((c) => c.rule !== 'reflex').map((c) => c.evaluation?.laps ?? 0));
   const seeds = unique(analysis.conditions.flatMap((c) => c.cells.flatMap((cell) => cell.seeds))).sort(
     (a, b) => a - b,
   );
