@@ -9,8 +9,9 @@ export interface CellRow {
   /** Facet row (e.g. `depth 5`) and its order. */
   row: string;
   rowOrder: number;
-  /** Facet column (e.g. the track). */
+  /** Facet column (e.g. the track) and its order. */
   column: string;
+  columnOrder: number;
   /** The line: the rule, or the value of the setting a variation figure compares. */
   series: string;
   learningRate: number;
@@ -36,7 +37,7 @@ export const NO_SUCCESS_FACTOR = 1.6;
 export function cellRow(
   cell: CellStats,
   budget: number,
-  facets: { row: string; rowOrder: number; column: string; series: string },
+  facets: { row: string; rowOrder: number; column: string; columnOrder: number; series: string },
 ): CellRow {
   return {
     ...facets,
@@ -63,6 +64,7 @@ export function mainRows(analysis: Analysis): CellRow[] {
         row: `depth ${c.condition.depth}`,
         rowOrder: c.condition.depth,
         column: `track ${c.condition.track}`,
+        columnOrder: 0,
         series: c.condition.rule,
       }),
     ),
@@ -111,8 +113,16 @@ export function variationRows(variation: Variation): CellRow[] {
         : variation.field === 'preset'
           ? `${cond.preset} · ${cond.track}`
           : `depth ${cond.depth} · ${cond.track}`;
+    // Rows before the camera, shallow before deep.
+    const columnOrder = (variation.field === 'inputs' && cond.inputs !== 'rows' ? 100_000 : 0) + cond.depth;
     return c.cells.map((cell) =>
-      cellRow(cell, cond.budget, { row: '', rowOrder: 0, column, series: seriesOf(variation, c) }),
+      cellRow(cell, cond.budget, {
+        row: '',
+        rowOrder: 0,
+        column,
+        columnOrder,
+        series: seriesOf(variation, c),
+      }),
     );
   });
 }

@@ -219,7 +219,9 @@ export function variationSpec(
   const columns = new Set(rows.map((r) => r.column)).size;
   const panel = (metric: Metric) => ({
     title: METRIC_TEXT[metric].replace(/,? against learning rate.*/, ''),
-    facet: { column: { field: 'column', type: 'nominal', title: null } } as const,
+    facet: {
+      column: { field: 'column', type: 'nominal', title: null, sort: { field: 'columnOrder' } },
+    } as const,
     spec: {
       width: panelWidth(columns),
       height: 140,
