@@ -80,12 +80,18 @@ export function bestRateTable(conditions: ConditionStats[]): string[] {
 /** A table of comparisons, each difference with its permutation-test p-value. */
 export function comparisonTable(comparisons: Comparison[]): string[] {
   const lines = [
-    '| A | B | η A / η B | success A / B | success rate A − B | median steps A − B (failures = budget) | median frozen error A − B |',
-    '|---|---|---|---|---:|---:|---:|',
+    '| A | B | η A / η B | success A / B | success rate A − B | median steps A − B (failures = budget) | median frozen error A − B | beyond the seed spread |',
+    '|---|---|---|---|---:|---:|---:|---|',
   ];
   for (const c of comparisons) {
+    const measures: [string, Difference][] = [
+      ['success', c.success],
+      ['steps', c.steps],
+      ['error', c.error],
+    ];
+    const beyond = measures.filter(([, d]) => d.beyondSpread).map(([name]) => name);
     lines.push(
-      `| ${c.a} | ${c.b} | ${fmtRate(c.learningRateA)} / ${fmtRate(c.learningRateB)} | ${c.successA.join('/')} / ${c.successB.join('/')} | ${fmtDiff(c.success, 3, true)} | ${fmtDiff(c.steps, 4)} | ${fmtDiff(c.error)} |`,
+      `| ${c.a} | ${c.b} | ${fmtRate(c.learningRateA)} / ${fmtRate(c.learningRateB)} | ${c.successA.join('/')} / ${c.successB.join('/')} | ${fmtDiff(c.success, 3, true)} | ${fmtDiff(c.steps, 4)} | ${fmtDiff(c.error)} | ${beyond.join(', ') || 'no'} |`,
     );
   }
   return lines;
@@ -108,7 +114,7 @@ function settingsText(analysis: Analysis): string[] {
     `- **Success**: the moving average of |e| (started at the reflex's mean |e|) stays below ${analysis.thresholds.join(' or ')} × the reflex's mean |e| for ${windows.join(' or ')} steps and at least one lap, with no line loss; steps to success is the step at which that window began. Runs stop ${after.join(' or ')} steps after success; the step budget is ${analysis.budget.join(' or ')}.`,
     `- **Frozen relative error**: at the end of a run the weights are frozen and the robot drives ${laps.join(' or ')} lap(s) from the start; its mean |e| over the reflex's. For the reflex alone (no network) the run's own relative error (mean |e| of the last ${windows.join(' or ')} steps over the reflex at the default gain).`,
     '- **Best learning rate** of a condition: the most successes; ties go to the lower median steps to success (failures as never, then over the successes), then the lower median frozen relative error, then the lower rate.',
-    `- **Differences larger than the seed-to-seed spread**: two-sided permutation test of the difference of means (simple-statistics \`permutationTest\`, ${PERMUTATIONS} random relabellings of the seeds, drawn from a seeded pure-rand generator so that the report is the same every time) on success (0/1), steps to success (a failure counts as the whole budget) and frozen relative error. The tables give the difference of success rates and of medians; p-values below 0.05 are **bold**.`,
+    `- **Differences larger than the seed-to-seed spread**: two-sided permutation test of the difference of means (simple-statistics \`permutationTest\`, ${PERMUTATIONS} random relabellings of the seeds, drawn from a seeded pure-rand generator so that the report is the same every time) on success (0/1), steps to success (a failure counts as the whole budget) and frozen relative error. The tables give the difference of success rates and of medians; p-values below 0.05 are **bold** and the measure is named under "beyond the seed spread". Each test is at the 5 % level on its own: among many comparisons, about one in twenty differences that are not real is flagged by chance.`,
     `- Seeds: ${seeds.length <= 12 ? seeds.join(', ') : `${seeds.length} (${seeds[0]}–${seeds[seeds.length - 1]})`}.`,
   ];
 }
