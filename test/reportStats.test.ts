@@ -167,6 +167,23 @@ describe('conditions', () => {
     ]);
   });
 
+  it('names what two conditions would otherwise share a label for', () => {
+    const groups = groupByCondition(
+      runs([
+        record({ rule: 'backprop', steps: 1000 }, { success: true }),
+        record({ rule: 'backprop', steps: 2000 }, { success: true }),
+        record({ rule: 'backprop', layers: [20, 2] }, { success: true }),
+        record({ rule: 'backprop', layers: [10, 2] }, { success: true }),
+      ]),
+    );
+    expect(groups.map((g) => g.condition.label)).toEqual([
+      'backprop · depth 5 · default · budget 1000',
+      'backprop · depth 5 · default · budget 2000',
+      'backprop · depth 2 · default · layers 20-2',
+      'backprop · depth 2 · default · layers 10-2',
+    ]);
+  });
+
   it('pairs SaR with the other rules and the controls, each at its best rate', () => {
     const records: RunRecord[] = [];
     for (const seed of [1, 2, 3, 4, 5, 6]) {

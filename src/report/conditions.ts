@@ -155,6 +155,16 @@ export function describeConditions(conditions: Condition[]): void {
     });
   }
   for (const c of conditions) c.label = conditionLabel(c);
+  // Settings a label leaves out where they seldom matter (the relevance of a rule other than SaR, the
+  // widths, the budget): named where two conditions would otherwise share a label.
+  const byLabel = new Map<string, Condition[]>();
+  for (const c of conditions) byLabel.set(c.label, [...(byLabel.get(c.label) ?? []), c]);
+  for (const same of byLabel.values()) {
+    if (same.length < 2) continue;
+    const fields = ['relevance', 'signMode', 'layers', 'budget'] as const;
+    const differing = fields.filter((f) => new Set(same.map((c) => c[f])).size > 1);
+    for (const c of same) c.label = [c.label, ...differing.map((f) => `${f} ${c[f]}`)].join(' · ');
+  }
 }
 
 /** A readable name of a condition. */
