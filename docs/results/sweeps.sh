@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Runs every sweep of docs/results.md into $OUT (default runs/results), one folder per sweep.
+# Each sweep resumes where it stopped: run the script again after an interruption.
+# About 1 to 1.5 hours on 2 cores. Then: bash docs/results/pack.sh (compress into docs/results/data).
+set -euo pipefail
+OUT=${OUT:-runs/results}
+WORKERS=${WORKERS:-2}
+SARLAB=${SARLAB:-node bin/sarlab.js}
+RULES=sar,backprop,feedback-alignment,sign-symmetry,global-error
+# 22 learning rates, 3 per decade from 1e-5 to 100: every rule fails at both ends (docs/results.md).
+RATES=log:0.00001:100:22
+COMMON=(--steps 30000 --seeds 1..10 --workers "$WORKERS" --no-progress)
+
+sweep() { local name=$1; shift; echo "== $name"; $SARLAB sweep "$@" "${COMMON[@]}" --out "$OUT/$name"; }
+
+# Question 2: five rules over depth and learning rate, two tracks.
+sweep rules --rules $RULES --learning-rates $RATES --depths 2,5,11,20 --tracks default,hard
+# Question 1: the controls, at the default depth (5): predictors without look-ahead, and none.
+sweep controls-at-reflex --rules sar,backprop --learning-rates $RATES --depths 5 --tracks default --predictors at-reflex
+sweep controls-blind --rules sar,backprop --learning-rates $RATES --depths 5 --tracks default --predictors blind
+# ... and the reflex alone, at every gain.
+for gain in 1 2 3 5 7 10 15 20 25 40; do
+  sweep "reflex-gain-$gain" --rules reflex --tracks default,hard --reflex-gain "$gain"
+done
+# Question 5: the authors' network.
+sweep enki-2021 --preset enki-2021 --rules sar,backprop --learning-rates $RATES --tracks default
+# Question 6: the camera against the rows, depth 5.
+sweep inputs-camera --rules $RULES --learning-rates $RATES --depths 5 --tracks default --inputs camera
+# Question 3: what the sign carries (transport is in "rules").
+sweep sign-gradient --rules sar --learning-rates $RATES --depths 5,11 --tracks default --sign-mode gradient
+# Question 4: relevance (abs-error is in "rules").
+sweep relevance --rules sar --learning-rates $RATES --depths 5,11 --tracks default --relevance 'constant,cue,abs-error*cue'
+echo "all sweeps done in $OUT"
