@@ -22,7 +22,19 @@ describe.skipIf(!cliBuilt())('sarlab report and sarlab export (the built CLI)', 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'sarlab-report-'));
     const sweeps: [string, string[]][] = [
-      ['rules', ['--rules', RULES.join(','), '--learning-rates', '0.003,0.03', '--depths', '2,3']],
+      [
+        'rules',
+        [
+          '--rules',
+          RULES.join(','),
+          '--learning-rates',
+          '0.003,0.03',
+          '--depths',
+          '2,3',
+          '--tracks',
+          'default,hard',
+        ],
+      ],
       [
         'blind',
         ['--rules', 'sar', '--learning-rates', '0.003,0.03', '--depths', '3', '--predictors', 'blind'],
@@ -76,11 +88,11 @@ describe.skipIf(!cliBuilt())('sarlab report and sarlab export (the built CLI)', 
       conditions: unknown[];
       comparisons: { kind: string }[];
     };
-    expect(stats.conditions.length).toBe(3 * 2 + 1 + 2);
+    expect(stats.conditions.length).toBe(3 * 2 * 2 + 1 + 2);
     expect(stats.comparisons.some((c) => c.kind === 'rule')).toBe(true);
     expect(stats.comparisons.some((c) => c.kind === 'predictors')).toBe(true);
     const csv = readFileSync(join(out, 'runs.csv'), 'utf8').trimEnd().split('\n');
-    expect(csv).toHaveLength(1 + 3 * 2 * 2 * 2 + 2 * 2 + 2 + 2);
+    expect(csv).toHaveLength(1 + 3 * 2 * 2 * 2 * 2 + 2 * 2 + 2 + 2);
     expect(existsSync(join(out, 'learning-rates.md'))).toBe(true);
     // The same report twice: the same bytes (the permutation tests are seeded).
     const again = await runCli(['report', ...folders, '--out', join(dir, 'again'), '--no-figures']);
@@ -96,7 +108,7 @@ describe.skipIf(!cliBuilt())('sarlab report and sarlab export (the built CLI)', 
     const result = await runCli(['export', join(dir, 'rules'), join(dir, 'blind'), '--out', file]);
     expect(result.code, result.stderr).toBe(0);
     const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
-    expect(lines).toHaveLength(1 + 24 + 4);
+    expect(lines).toHaveLength(1 + 48 + 4);
     const header = lines[0].split(',');
     expect(header.slice(0, 3)).toEqual(['sweep', 'key', 'condition']);
     expect(header).toContain('config.world.predictors');

@@ -209,14 +209,14 @@ export function bestRateRows(analysis: Analysis): {
       rule: c.condition.rule,
       depth: c.condition.depth,
       track: `track ${c.condition.track}`,
-      measure: 'success rate at the best η',
+      measure: 'success',
       value: c.best.successes / c.best.runs,
     },
     {
       rule: c.condition.rule,
       depth: c.condition.depth,
       track: `track ${c.condition.track}`,
-      measure: 'share of the η grid where ≥ half of the seeds succeed',
+      measure: 'η that work',
       value: c.workingRates / c.cells.length,
     },
   ]);

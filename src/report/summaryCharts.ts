@@ -106,11 +106,15 @@ export function depthSpec(
   rules: string[],
 ): TopLevelSpec {
   const columns = new Set(rows.map((r) => r.track)).size;
+  const depths = [...new Set(rows.map((r) => r.depth))].sort((a, b) => a - b);
   return {
     $schema: SCHEMA,
     title: {
       text: 'Success against depth',
-      subtitle: 'each rule at its best learning rate per depth and track',
+      subtitle: wrap([
+        'success: the success rate of each rule at its best learning rate for that depth and track',
+        'η that work: the share of the learning-rate grid at which at least half of the seeds succeed',
+      ]),
     },
     data: { values: rows },
     facet: {
@@ -118,22 +122,23 @@ export function depthSpec(
         field: 'measure',
         type: 'nominal',
         title: null,
-        header: {
-          labelOrient: 'top',
-          labelAngle: 0,
-          labelAlign: 'left',
-          labelAnchor: 'start',
-          labelFontWeight: 'bold',
-        },
+        sort: 'descending',
+        header: { labelFontWeight: 'bold' },
       },
-      column: { field: 'track', type: 'nominal', title: null },
+      column: { field: 'track', type: 'nominal', title: null, header: { labelFontWeight: 'bold' } },
     },
     spec: {
       width: panelWidth(columns),
       height: 150,
       mark: { type: 'line', point: true },
       encoding: {
-        x: { field: 'depth', type: 'quantitative', title: 'depth (layers)', scale: { zero: false } },
+        x: {
+          field: 'depth',
+          type: 'quantitative',
+          title: 'depth (layers)',
+          scale: { type: 'log', domain: [depths[0], depths[depths.length - 1]] },
+          axis: { values: depths, format: 'd' },
+        },
         y: {
           field: 'value',
           type: 'quantitative',
