@@ -122,7 +122,7 @@ export function depthSpec(
         field: 'measure',
         type: 'nominal',
         title: null,
-        sort: 'descending',
+        sort: 'ascending',
         header: { labelFontWeight: 'bold' },
       },
       column: { field: 'track', type: 'nominal', title: null, header: { labelFontWeight: 'bold' } },
