@@ -110,14 +110,8 @@ export function loadSweeps(dirs: string[], notice: (message: string) => void = (
   for (const dir of dirs) {
     const file = runsFileOf(dir);
     if (!file) throw new SweepDataError(`${dir} has no ${RUNS_FILE} or ${RUNS_FILE_GZ}: not a sweep folder`);
-    let grid: GridFile | null = null;
-    try {
-      grid = readGridFile(dir);
-    } catch (error) {
-      // A grid of another sarlab version (other settings) does not stop the report: the runs carry
-      // their whole configuration.
-      notice(`${dir}: ignoring grid.json (${(error as Error).message})`);
-    }
+    // A grid.json that is not valid (edited, damaged, of another version) is refused, as by merge.
+    const grid = readGridFile(dir);
     const { records, skipped } = parseRunsFile(file);
     if (skipped > 0) notice(`${file}: skipped ${skipped} line(s) that are not run records`);
     if (grid && records.length < grid.runs)
