@@ -9,6 +9,9 @@ SARLAB=${SARLAB:-node bin/sarlab.js}
 RULES=sar,backprop,feedback-alignment,sign-symmetry,global-error
 # 22 learning rates, 3 per decade from 1e-5 to 100: every rule fails at both ends (docs/results.md).
 RATES=log:0.00001:100:22
+# The same values from 1e-5 to 1 (16) and from 1e-4 to 10 (16), where that is wide enough.
+RATES_LOW=log:0.00001:1:16
+RATES_MID=log:0.0001:10:16
 COMMON=(--steps 30000 --seeds 1..10 --workers "$WORKERS" --no-progress)
 
 sweep() { local name=$1; shift; echo "== $name"; $SARLAB sweep "$@" "${COMMON[@]}" --out "$OUT/$name"; }
@@ -23,11 +26,11 @@ for gain in 1 2 3 5 7 10 15 20 25 40; do
   sweep "reflex-gain-$gain" --rules reflex --tracks default,hard --reflex-gain "$gain"
 done
 # Question 5: the authors' network.
-sweep enki-2021 --preset enki-2021 --rules sar,backprop --learning-rates $RATES --tracks default
+sweep enki-2021 --preset enki-2021 --rules sar,backprop --learning-rates $RATES_MID --tracks default
 # Question 6: the camera against the rows, depth 5.
 sweep inputs-camera --rules $RULES --learning-rates $RATES --depths 5 --tracks default --inputs camera
 # Question 3: what the sign carries (transport is in "rules").
-sweep sign-gradient --rules sar --learning-rates $RATES --depths 5,11 --tracks default --sign-mode gradient
+sweep sign-gradient --rules sar --learning-rates $RATES_LOW --depths 5,11 --tracks default --sign-mode gradient
 # Question 4: relevance (abs-error is in "rules").
 sweep relevance --rules sar --learning-rates $RATES --depths 5,11 --tracks default --relevance 'constant,cue,abs-error*cue'
 echo "all sweeps done in $OUT"

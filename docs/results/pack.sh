@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Copies the sweeps of docs/results/sweeps.sh from $OUT (default runs/results) into docs/results/data,
+# one folder per sweep: grid.json as is, runs.jsonl in grid order (sarlab merge) and gzip-compressed.
+set -euo pipefail
+OUT=${OUT:-runs/results}
+DATA=${DATA:-docs/results/data}
+SARLAB=${SARLAB:-node bin/sarlab.js}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+for dir in "$OUT"/*/; do
+  name=$(basename "$dir")
+  [ -f "$dir/grid.json" ] || continue
+  $SARLAB merge "$dir" --out "$tmp/$name" > /dev/null
+  mkdir -p "$DATA/$name"
+  cp "$tmp/$name/grid.json" "$DATA/$name/grid.json"
+  gzip -9 -n -c "$tmp/$name/runs.jsonl" > "$DATA/$name/runs.jsonl.gz"
+  echo "$name: $(wc -l < "$tmp/$name/runs.jsonl") runs"
+done
