@@ -88,6 +88,7 @@ describe('statistics', () => {
 
   it('a permutation test: no difference gives p = 1, the exact p of a tiny sample, a clear difference p < 0.05', () => {
     const same = compareSamples([1, 0, 1, 0], [0, 1, 0, 1], 'x', rate);
+    expect(same.interval?.[0]).toBeLessThanOrEqual(0);
     expect(same.difference).toBe(0);
     expect(same.p).toBe(1);
     expect(same.beyondSpread).toBe(false);
@@ -104,10 +105,23 @@ describe('statistics', () => {
     expect(compareSamples([], [1], 'none').p).toBeNull();
   });
 
-  it('is deterministic: the same comparison draws the same permutations', () => {
+  it('is deterministic: the same comparison draws the same permutations and resamples', () => {
     const a = [120, 300, 450, 800, 30000];
     const b = [900, 1500, 30000, 30000, 2200];
-    expect(compareSamples(a, b, 'k').p).toBe(compareSamples(a, b, 'k').p);
+    expect(compareSamples(a, b, 'k')).toEqual(compareSamples(a, b, 'k'));
+  });
+
+  it('a bootstrap interval around the difference: a point where nothing varies, wide where much does', () => {
+    expect(compareSamples([3, 3], [1, 1], 'flat').interval).toEqual([2, 2]);
+    const d = compareSamples([10, 11, 12, 13, 14], [0, 1, 2, 3, 4], 'shift');
+    expect(d.difference).toBe(10);
+    const [lo, hi] = d.interval as [number, number];
+    expect(lo).toBeLessThanOrEqual(10);
+    expect(hi).toBeGreaterThanOrEqual(10);
+    // Medians of resamples of five values lie within their range: 10 − 4 ≤ difference ≤ 14 − 0.
+    expect(lo).toBeGreaterThanOrEqual(6);
+    expect(hi).toBeLessThanOrEqual(14);
+    expect(hi - lo).toBeGreaterThan(0);
   });
 
   it('best learning rate: most successes, then fewer median steps, then lower frozen error', () => {

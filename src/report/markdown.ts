@@ -1,7 +1,13 @@
 import type { Analysis, ConditionStats } from './analysis.js';
 import type { Condition } from './conditions.js';
 import type { SweepFolder } from './records.js';
-import { type CellStats, type Comparison, type Difference, PERMUTATIONS } from './stats.js';
+import {
+  BOOTSTRAP_SAMPLES,
+  type CellStats,
+  type Comparison,
+  type Difference,
+  PERMUTATIONS,
+} from './stats.js';
 
 /** A number with at most `digits` significant digits, or `–` for none. */
 export function fmt(value: number | null | undefined, digits = 3): string {
@@ -50,8 +56,12 @@ function fmtP(d: Difference): string {
 
 function fmtDiff(d: Difference, digits = 3, percent = false): string {
   if (d.difference === null) return '–';
-  const v = percent ? `${Math.round(d.difference * 100)} pp` : fmt(d.difference, digits);
-  return `${d.difference > 0 && !v.startsWith('+') ? '+' : ''}${v} (p ${fmtP(d)})`;
+  const show = (x: number) => {
+    const v = percent ? `${Math.round(x * 100)}` : fmt(x, digits);
+    return `${x > 0 && !v.startsWith('+') ? '+' : ''}${v}`;
+  };
+  const interval = d.interval ? ` [${show(d.interval[0])}, ${show(d.interval[1])}]` : '';
+  return `${show(d.difference)}${percent ? ' pp' : ''}${interval} (p ${fmtP(d)})`;
 }
 
 const CELL_HEADER =
@@ -80,7 +90,7 @@ export function bestRateTable(conditions: ConditionStats[]): string[] {
 /** A table of comparisons, each difference with its permutation-test p-value. */
 export function comparisonTable(comparisons: Comparison[]): string[] {
   const lines = [
-    '| A | B | η A / η B | success A / B | success rate A − B | median steps A − B (failures = budget) | median frozen error A − B | beyond the seed spread |',
+    '| A | B | η A / η B | success A / B | success rate A − B | mean steps to success A − B (failure = budget) | mean frozen error A − B | beyond the seed spread |',
     '|---|---|---|---|---:|---:|---:|---|',
   ];
   for (const c of comparisons) {
@@ -114,7 +124,7 @@ function settingsText(analysis: Analysis): string[] {
     `- **Success**: the moving average of |e| (started at the reflex's mean |e|) stays below ${analysis.thresholds.join(' or ')} × the reflex's mean |e| for ${windows.join(' or ')} steps and at least one lap, with no line loss; steps to success is the step at which that window began. Runs stop ${after.join(' or ')} steps after success; the step budget is ${analysis.budget.join(' or ')}.`,
     `- **Frozen relative error**: at the end of a run the weights are frozen and the robot drives ${laps.join(' or ')} lap(s) from the start; its mean |e| over the reflex's. For the reflex alone (no network) the run's own relative error (mean |e| of the last ${windows.join(' or ')} steps over the reflex at the default gain).`,
     '- **Best learning rate** of a condition: the most successes; ties go to the lower median steps to success (failures as never, then over the successes), then the lower median frozen relative error, then the lower rate.',
-    `- **Differences larger than the seed-to-seed spread**: two-sided permutation test of the difference of means (simple-statistics \`permutationTest\`, ${PERMUTATIONS} random relabellings of the seeds, drawn from a seeded pure-rand generator so that the report is the same every time) on success (0/1), steps to success (a failure counts as the whole budget) and frozen relative error. The tables give the difference of success rates and of medians; p-values below 0.05 are **bold** and the measure is named under "beyond the seed spread". Each test is at the 5 % level on its own: among many comparisons, about one in twenty differences that are not real is flagged by chance.`,
+    `- **Differences larger than the seed-to-seed spread**: two-sided permutation test of the difference of means (simple-statistics \`permutationTest\`, ${PERMUTATIONS} random relabellings of the seeds, drawn from a seeded pure-rand generator so that the report is the same every time) on success (0/1), steps to success (a failure counts as the whole budget) and frozen relative error. The tables give these differences of means (of success rates, steps, errors), the same statistic as the test, with a 95 % percentile bootstrap interval in brackets (${BOOTSTRAP_SAMPLES} resamples of each sample, same generator); p-values below 0.05 are **bold** and the measure is named under "beyond the seed spread". Each test is at the 5 % level on its own: among many comparisons, about one in twenty differences that are not real is flagged by chance.`,
     `- Seeds: ${seeds.length <= 12 ? seeds.join(', ') : `${seeds.length} (${seeds[0]}–${seeds[seeds.length - 1]})`}.`,
   ];
 }

@@ -1,4 +1,4 @@
-import { max, median, min, permutationTest, quantile } from 'simple-statistics';
+import { max, median, min, permutationTest, quantile, sampleWithReplacement } from 'simple-statistics';
 import type { RunRecord } from '../experiments/sweepStore.js';
 import { Random } from '../util/random.js';
 
@@ -148,37 +148,52 @@ export function seedOf(text: string): number {
 
 /** A difference between two samples and its two-sided permutation-test p-value. */
 export interface Difference {
-  /** Summary of sample a minus that of sample b (the mean for rates, the median otherwise). */
+  /** Summary of sample a minus that of sample b (the mean unless another summary was asked for). */
   difference: number | null;
   /** Two-sided permutation test of the difference of means (simple-statistics `permutationTest`). */
   p: number | null;
   /** p < 0.05: the difference is larger than the seed-to-seed spread. */
   beyondSpread: boolean;
+  /** 95 % percentile bootstrap interval of the difference (each sample resampled with replacement). */
+  interval: [number, number] | null;
   n: [number, number];
 }
 
 /**
- * Two-sided permutation test of the difference of means, with `PERMUTATIONS` random permutations
- * drawn from a generator seeded by `seedText` (pure-rand), so that the report is the same every time.
- * The reported difference is `summary(a) − summary(b)`.
+ * Two-sided permutation test of the difference of means, with `PERMUTATIONS` random permutations,
+ * and a 95 % percentile bootstrap interval of `summary(a) − summary(b)` from `BOOTSTRAP_SAMPLES`
+ * resamples, all drawn from a generator seeded by `seedText` (pure-rand), so that the report is the
+ * same every time.
  */
 export function compareSamples(
   a: number[],
   b: number[],
   seedText: string,
-  summary: (values: number[]) => number = (values) => median(values),
+  summary: (values: number[]) => number = rate,
 ): Difference {
   const n: [number, number] = [a.length, b.length];
-  if (a.length === 0 || b.length === 0) return { difference: null, p: null, beyondSpread: false, n };
+  if (a.length === 0 || b.length === 0)
+    return { difference: null, p: null, beyondSpread: false, interval: null, n };
   const difference = summary(a) - summary(b);
   const same = (values: number[]) => values.every((v) => v === values[0]);
-  if (same([...a, ...b])) return { difference, p: 1, beyondSpread: false, n };
+  if (same([...a, ...b]))
+    return { difference, p: 1, beyondSpread: false, interval: [difference, difference], n };
   const random = new Random(seedOf(seedText));
-  const p = permutationTest(a, b, 'two_side', PERMUTATIONS, () => random.next());
-  return { difference, p, beyondSpread: p < 0.05, n };
+  const draw = () => random.next();
+  const p = permutationTest(a, b, 'two_side', PERMUTATIONS, draw);
+  const resampled: number[] = [];
+  for (let i = 0; i < BOOTSTRAP_SAMPLES; i++)
+    resampled.push(
+      summary(sampleWithReplacement(a, a.length, draw)) - summary(sampleWithReplacement(b, b.length, draw)),
+    );
+  const interval: [number, number] = [quantile(resampled, 0.025), quantile(resampled, 0.975)];
+  return { difference, p, beyondSpread: p < 0.05, interval, n };
 }
 
-/** Mean of 0/1 outcomes: a success rate. */
+/** Resamples drawn for each bootstrap interval. */
+export const BOOTSTRAP_SAMPLES = 2000;
+
+/** The mean (of 0/1 outcomes: a success rate). */
 export function rate(values: number[]): number {
   return values.reduce((s, v) => s + v, 0) / values.length;
 }
@@ -195,9 +210,9 @@ export interface Comparison {
   successB: [number, number];
   /** Success rate a − b. */
   success: Difference;
-  /** Median steps to success a − b, a failure counted as the whole budget. */
+  /** Mean steps to success a − b, a failure counted as the whole budget. */
   steps: Difference;
-  /** Median frozen relative error a − b. */
+  /** Mean frozen relative error a − b. */
   error: Difference;
 }
 
