@@ -22,7 +22,7 @@ it("shows every option's default and examples in each command's help", async () 
     }
   }
   expect(missing).toEqual([]);
-  for (const name of ['run', 'sweep', 'merge', 'report', 'serve', 'robot-emulator']) {
+  for (const name of ['run', 'sweep', 'merge', 'report', 'export', 'serve', 'robot-emulator']) {
     const result = sarlab([name, '--help']);
     expect(result.status).toBe(0);
     expect(result.stdout, name).toMatch(/\nExamples:\n {2}\$ sarlab /);

@@ -77,7 +77,7 @@ const SPECIAL: Record<string, string> = {
   'robot-emulator --corrupt': '0',
   'robot-emulator --fault-seed': '1',
   'robot-emulator --config': 'none, the built-in defaults',
-  'report --rate': 'none, each rule at its own best learning rate',
+  'export --out': 'none, the CSV on stdout',
   'controls --out': 'none, the table on stdout only',
   'robot-emulator --seed': '1',
   '--version': 'off',
@@ -125,11 +125,15 @@ const EXAMPLES: Record<string, [string, string][]> = {
   ],
   merge: [['sarlab merge runs/shard-* --out runs/all', 'the shards of one sweep into one folder']],
   report: [
-    ['sarlab report runs/my-sweep', 'figures and report.md in runs/my-sweep/report/'],
+    ['sarlab report runs/my-sweep', 'figures, report.md, stats.json and runs.csv in runs/my-sweep/report/'],
     [
-      'sarlab report runs/my-sweep --depth 11 --rate 0.05',
-      'typical runs at depth 11, every rule at η = 0.05',
+      'sarlab report docs/results/data/* --out docs/results',
+      'several sweep folders (runs.jsonl or runs.jsonl.gz) in one report',
     ],
+  ],
+  export: [
+    ['sarlab export runs/my-sweep --out runs.csv', 'one CSV row per run, the configuration flattened'],
+    ['sarlab export docs/results/data/* > all-runs.csv', 'every committed run, on stdout'],
   ],
   serve: [
     ['sarlab serve', 'the live lab at http://127.0.0.1:8080/'],

@@ -5,6 +5,15 @@
  */
 
 export { MissingPackageError } from '../util/optionalPackage.js';
+export * from './analysis.js';
+export * from './chartData.js';
+export * from './charts.js';
+export * from './conditions.js';
+export * from './csv.js';
+export * from './markdown.js';
+export * from './records.js';
 export * from './render.js';
 export * from './runPlot.js';
+export * from './stats.js';
+export * from './summaryCharts.js';
 export * from './sweepReport.js';

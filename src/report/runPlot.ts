@@ -1,6 +1,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { RunSummary, StepLog } from '../experiments/simulation.js';
 import type { Track } from '../world/track.js';
+import type { Layer } from './chartStyle.js';
 
 /** Largest number of points per series in a plot (the log is thinned evenly beyond it). */
 const MAX_POINTS = 4000;
@@ -41,7 +42,7 @@ export function runPlotSpec(
   const height = w >= h ? (size * h) / w : size;
   const xScale = { domain: [0, w], nice: false, zero: false };
   const yScale = { domain: [0, h], nice: false, zero: false };
-  const layers: object[] = [];
+  const layers: Layer[] = [];
   if (trackImageDataUrl) {
     layers.push({
       data: { values: [{ url: trackImageDataUrl, x: w / 2, y: h / 2 }] },
@@ -68,7 +69,7 @@ export function runPlotSpec(
       },
     },
   });
-  const errorLayers: object[] = [
+  const errorLayers: Layer[] = [
     {
       data: { values: errors },
       mark: { type: 'line', strokeWidth: 1 },
@@ -126,5 +127,5 @@ export function runPlotSpec(
     ],
     resolve: { scale: { color: 'independent' } },
     config: { font: 'DejaVu Sans' },
-  } as TopLevelSpec;
+  } satisfies TopLevelSpec;
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerControls } from './controls.js';
+import { registerExport } from './export.js';
 import { registerMerge } from './merge.js';
 import { registerReport } from './report.js';
 import { registerRobot } from './robot.js';
@@ -18,6 +19,7 @@ export const registrations: Registration[] = [
   registerSweep,
   registerMerge,
   registerReport,
+  registerExport,
   registerRobot,
   registerStdio,
 ];

@@ -1,0 +1,265 @@
+import type { Analysis, ConditionStats } from './analysis.js';
+import type { Condition } from './conditions.js';
+import type { SweepFolder } from './records.js';
+import {
+  BOOTSTRAP_SAMPLES,
+  type CellStats,
+  type Comparison,
+  type Difference,
+  PERMUTATIONS,
+} from './stats.js';
+
+/** A number with at most `digits` significant digits, or `–` for none. */
+export function fmt(value: number | null | undefined, digits = 3): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '–';
+  if (Number.isInteger(value) && Math.abs(value) >= 10 ** digits) return String(value);
+  return String(Number(value.toPrecision(digits)));
+}
+
+/** A learning rate: 3 significant digits, small ones as 2.15e-5. */
+export function fmtRate(value: number): string {
+  if (value !== 0 && Math.abs(value) < 1e-3) return value.toExponential(2).replace(/\.?0+e/, 'e');
+  return fmt(value);
+}
+
+function fmtFailures(cell: CellStats): string {
+  const failures = cell.runs - cell.successes;
+  return failures === 0 ? '–' : `${cell.failuresAtBudget}/${failures}`;
+}
+
+function fmtSteps(cell: CellStats): string {
+  if (cell.steps.median === null) return '–';
+  const range =
+    cell.steps.min === cell.steps.max ? '' : ` (${fmt(cell.steps.min, 6)}–${fmt(cell.steps.max, 6)})`;
+  return `${fmt(Math.round(cell.steps.median), 6)}${range}`;
+}
+
+function fmtError(cell: CellStats): string {
+  if (cell.error.median === null) return '–';
+  const missing = cell.errorMissing > 0 ? `, ${cell.errorMissing} without` : '';
+  return `${fmt(cell.error.median)} [${fmt(cell.error.q1)}–${fmt(cell.error.q3)}${missing}]`;
+}
+
+function fmtLosses(cell: CellStats): string {
+  return `${cell.lineLosses} (${cell.runsWithLineLoss} runs) / ${cell.frozenLineLosses}`;
+}
+
+function fmtSuccess(cell: CellStats): string {
+  return `${cell.successes}/${cell.runs}`;
+}
+
+function fmtP(d: Difference): string {
+  if (d.p === null) return '–';
+  const p = d.p < 1 / PERMUTATIONS ? `< ${1 / PERMUTATIONS}` : fmt(d.p, 2);
+  return d.beyondSpread ? `**${p}**` : p;
+}
+
+function fmtDiff(d: Difference, digits = 3, percent = false): string {
+  if (d.difference === null) return '–';
+  const show = (x: number) => {
+    const v = percent ? `${Math.round(x * 100)}` : fmt(x, digits);
+    return `${x > 0 && !v.startsWith('+') ? '+' : ''}${v}`;
+  };
+  const interval = d.interval ? ` [${show(d.interval[0])}, ${show(d.interval[1])}]` : '';
+  return `${show(d.difference)}${percent ? ' pp' : ''}${interval} (p ${fmtP(d)})`;
+}
+
+const CELL_HEADER =
+  '| condition | η | success | median steps to success (min–max) | frozen relative error, median [IQR] | line losses learning (runs) / frozen | failures that ran the whole budget |';
+const CELL_RULE = '|---|---:|---:|---:|---:|---:|---:|';
+
+function cellLine(label: string, cell: CellStats, reflex = false): string {
+  return `| ${label} | ${reflex ? '–' : fmtRate(cell.learningRate)} | ${fmtSuccess(cell)} | ${fmtSteps(cell)} | ${fmtError(cell)} | ${fmtLosses(cell)} | ${fmtFailures(cell)} |`;
+}
+
+/** A table of conditions at their best learning rate. */
+export function bestRateTable(conditions: ConditionStats[]): string[] {
+  const lines = [
+    '| condition | best η | success | median steps to success (min–max) | frozen relative error, median [IQR] | line losses learning (runs) / frozen | failures that ran the whole budget | η that work |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const c of conditions) {
+    const b = c.best;
+    lines.push(
+      `| ${c.condition.label} | ${c.condition.rule === 'reflex' ? '–' : fmtRate(b.learningRate)} | ${fmtSuccess(b)} | ${fmtSteps(b)} | ${fmtError(b)} | ${fmtLosses(b)} | ${fmtFailures(b)} | ${c.workingRates}/${c.cells.length} |`,
+    );
+  }
+  return lines;
+}
+
+/** A table of comparisons, each difference with its permutation-test p-value. */
+export function comparisonTable(comparisons: Comparison[]): string[] {
+  const lines = [
+    '| A | B | η A / η B | success A / B | success rate A − B | mean steps to success A − B (failure = budget) | mean frozen error A − B | beyond the seed spread |',
+    '|---|---|---|---|---:|---:|---:|---|',
+  ];
+  for (const c of comparisons) {
+    const measures: [string, Difference][] = [
+      ['success', c.success],
+      ['steps', c.steps],
+      ['error', c.error],
+    ];
+    const beyond = measures.filter(([, d]) => d.beyondSpread).map(([name]) => name);
+    lines.push(
+      `| ${c.a} | ${c.b} | ${fmtRate(c.learningRateA)} / ${fmtRate(c.learningRateB)} | ${c.successA.join('/')} / ${c.successB.join('/')} | ${fmtDiff(c.success, 3, true)} | ${fmtDiff(c.steps, 4)} | ${fmtDiff(c.error)} | ${beyond.join(', ') || 'no'} |`,
+    );
+  }
+  return lines;
+}
+
+function rulesOf(conditions: Condition[]): string[] {
+  return [...new Set(conditions.map((c) => c.rule))];
+}
+
+function settingsText(analysis: Analysis): string[] {
+  const configs = analysis.conditions.map((c) => c.condition.config);
+  const unique = <T>(values: T[]) => [...new Set(values)].sort() as T[];
+  const windows = unique(configs.map((c) => c.success.window));
+  const laps = unique(configs.filter((c) => c.rule !== 'reflex').map((c) => c.evaluation?.laps ?? 0));
+  const seeds = unique(analysis.conditions.flatMap((c) => c.cells.flatMap((cell) => cell.seeds))).sort(
+    (a, b) => a - b,
+  );
+  const after = unique(configs.map((c) => c.afterSuccess));
+  return [
+    `- **Success**: the moving average of |e| (started at the reflex's mean |e|) stays below ${analysis.thresholds.join(' or ')} × the reflex's mean |e| for ${windows.join(' or ')} steps and at least one lap, with no line loss; steps to success is the step at which that window began. Runs stop ${after.join(' or ')} steps after success; the step budget is ${analysis.budget.join(' or ')}.`,
+    `- **Frozen relative error**: at the end of a run the weights are frozen and the robot drives ${laps.join(' or ')} lap(s) from the start; its mean |e| over the reflex's. For the reflex alone (no network) the run's own relative error (mean |e| of the last ${windows.join(' or ')} steps over the reflex at the default gain).`,
+    '- **Best learning rate** of a condition: the most successes; ties go to the lower median steps to success (failures as never, then over the successes), then the lower median frozen relative error, then the lower rate.',
+    `- **Differences larger than the seed-to-seed spread**: two-sided permutation test of the difference of means (simple-statistics \`permutationTest\`, ${PERMUTATIONS} random relabellings of the seeds, drawn from a seeded pure-rand generator so that the report is the same every time) on success (0/1), steps to success (a failure counts as the whole budget) and frozen relative error. The tables give these differences of means (of success rates, steps, errors), the same statistic as the test, with a 95 % percentile bootstrap interval in brackets (${BOOTSTRAP_SAMPLES} resamples of each sample, same generator); p-values below 0.05 are **bold** and the measure is named under "beyond the seed spread". Each test is at the 5 % level on its own: among many comparisons, about one in twenty differences that are not real is flagged by chance.`,
+    `- Seeds: ${seeds.length <= 12 ? seeds.join(', ') : `${seeds.length} (${seeds[0]}–${seeds[seeds.length - 1]})`}.`,
+  ];
+}
+
+/** report.md: where the data come from, how to read it, the tables at the best rates, the controls, the comparisons, the figures. */
+export function reportMarkdown(
+  analysis: Analysis,
+  folders: SweepFolder[],
+  totalRuns: number,
+  figures: { name: string; caption: string }[],
+  files: { csv: string; learningRates: string; stats: string },
+): string {
+  const lines: string[] = ['# Sweep report', ''];
+  lines.push(
+    `${totalRuns} runs in ${analysis.conditions.length} conditions, from ${folders.length} sweep folder(s):`,
+    '',
+  );
+  lines.push('| folder | file | runs | grid |', '|---|---|---:|---|');
+  for (const f of folders)
+    lines.push(
+      `| ${f.name} | ${f.file.split(/[\\/]/).pop()} | ${f.records} | ${f.grid ? `${f.grid.id} (${f.grid.runs} runs)` : '–'} |`,
+    );
+  const all = analysis.conditions.flatMap((c) => c.cells);
+  const failures = all.reduce((s, c) => s + c.runs - c.successes, 0);
+  const atBudget = all.reduce((s, c) => s + c.failuresAtBudget, 0);
+  lines.push(
+    '',
+    `Of ${failures} runs without success, ${atBudget} ran the whole step budget (the others diverged or were interrupted).`,
+    '',
+  );
+  lines.push('## How to read it', '', ...settingsText(analysis), '');
+  lines.push(
+    `Every table per learning rate is in [${files.learningRates}](${files.learningRates}); every run, one row each, in [${files.csv}](${files.csv}); the numbers of this page in [${files.stats}](${files.stats}).`,
+    '',
+  );
+  if (analysis.main.length > 0) {
+    lines.push('## The rules at their best learning rate', '');
+    for (const track of [...new Set(analysis.main.map((c) => c.condition.track))]) {
+      lines.push(`### Track ${track}`, '');
+      lines.push(...bestRateTable(analysis.main.filter((c) => c.condition.track === track)), '');
+    }
+  }
+  if (analysis.controls.length > 0) {
+    lines.push('## The controls', '');
+    lines.push(
+      'Each network at the best learning rate of its predictors ahead; the same network with the predictors at the reflex sensors (no look-ahead) and blind, at the same rate; and the reflex alone at its best gain (the lowest median relative error) on the same track.',
+      '',
+    );
+    lines.push(CELL_HEADER, CELL_RULE);
+    for (const row of analysis.controls) {
+      lines.push(cellLine(row.ahead.condition.label, row.ahead.best));
+      for (const c of row.controls) if (c.cell) lines.push(cellLine(c.condition.condition.label, c.cell));
+      if (row.reflex) lines.push(cellLine(row.reflex.condition.condition.label, row.reflex.cell, true));
+    }
+    lines.push('');
+  }
+  const byKind = (kind: string) => analysis.comparisons.filter((c) => c.kind === kind);
+  const sections: [string, string, string][] = [
+    [
+      'rule',
+      'SaR against the other rules',
+      'Each rule at its own best learning rate, the same depth, track and inputs.',
+    ],
+    [
+      'predictors',
+      'The predictors ahead against the controls',
+      'The same network and learning rate (the best of the predictors ahead).',
+    ],
+    [
+      'signMode',
+      'Sign mode',
+      'SaR with the sign transported (`transport`) against the sign of the exact gradient, each at its best rate.',
+    ],
+    [
+      'relevance',
+      'Relevance',
+      'SaR with relevance |e| against the other relevance signals, each at its best rate.',
+    ],
+    [
+      'inputs',
+      'Rows against the camera',
+      'Each rule with the rows against the same rule with the camera, each at its best rate.',
+    ],
+  ];
+  const variation = new Map(analysis.variations.map((v) => [v.field, v]));
+  for (const [kind, title, text] of sections) {
+    const comparisons = byKind(kind);
+    const v = variation.get(kind as 'relevance' | 'signMode' | 'inputs');
+    if (comparisons.length === 0 && !v) continue;
+    lines.push(`## ${title}`, '', text, '');
+    if (v && kind !== 'rule') lines.push(...bestRateTable(v.conditions), '');
+    if (comparisons.length > 0) lines.push(...comparisonTable(comparisons), '');
+  }
+  const presets = variation.get('preset');
+  if (presets) {
+    lines.push('## Presets', '', ...bestRateTable(presets.conditions), '');
+  }
+  if (analysis.reflex.length > 0) {
+    lines.push('## The reflex alone', '');
+    const { runs, gains } = analysis.rebasedReflex;
+    if (runs > 0)
+      lines.push(
+        `The relative error of ${runs} reflex-alone run(s) was recorded against the reflex at their own gain (their sweep did not set \`success.baselineGain\`); here it is their mean |e| over the last window divided by the baseline the networks' runs recorded (the reflex at gain ${gains.join(' or ')}, same track, world and seed). Their success was judged against their own gain's baseline.`,
+        '',
+      );
+    lines.push(CELL_HEADER, CELL_RULE);
+    for (const r of analysis.reflex) lines.push(cellLine(r.condition.label, r.best, true));
+    lines.push('');
+  }
+  const rest = analysis.conditions.filter(
+    (c) =>
+      !analysis.main.includes(c) &&
+      !analysis.reflex.includes(c) &&
+      !analysis.variations.some((v) => v.conditions.includes(c)) &&
+      !analysis.controls.some((row) => row.controls.some((x) => x.condition === c)),
+  );
+  if (rest.length > 0) lines.push('## Other conditions', '', ...bestRateTable(rest), '');
+  if (figures.length > 0) {
+    lines.push('## Figures', '');
+    for (const f of figures) lines.push(`${f.caption}`, '', `![${f.name}](${f.name}.svg)`, '');
+  }
+  lines.push(
+    `Rules: ${rulesOf(analysis.conditions.map((c) => c.condition)).join(', ')}. Written by \`sarlab report\`.`,
+  );
+  return `${lines.join('\n')}\n`;
+}
+
+/** learning-rates.md: every condition at every learning rate. */
+export function learningRateMarkdown(analysis: Analysis): string {
+  const lines = ['# Every condition at every learning rate', ''];
+  lines.push('The best learning rate of each condition is marked ★. Columns as in report.md.', '');
+  for (const c of analysis.conditions) {
+    lines.push(`## ${c.condition.label}`, '', CELL_HEADER, CELL_RULE);
+    for (const cell of c.cells) lines.push(cellLine(cell === c.best ? '★' : '', cell));
+    lines.push('');
+  }
+  return `${lines.join('\n')}\n`;
+}

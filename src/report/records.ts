@@ -1,0 +1,134 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import type { GridFile } from '../experiments/sweepGrid.js';
+import { MAX_RUNS_FILE_BYTES, RUNS_FILE, type RunRecord, readGridFile } from '../experiments/sweepStore.js';
+
+/** The compressed form of runs.jsonl, as committed with the results. */
+export const RUNS_FILE_GZ = `${RUNS_FILE}.gz`;
+
+/** A run as the report uses it: the record, and the sweep folder it came from. */
+export interface ReportRun {
+  record: RunRecord;
+  /** Name of the sweep folder (its last path component). */
+  sweep: string;
+}
+
+/** One sweep folder read. */
+export interface SweepFolder {
+  dir: string;
+  name: string;
+  /** The runs file read (runs.jsonl or runs.jsonl.gz). */
+  file: string;
+  grid: GridFile | null;
+  /** Records read from the folder (before dropping runs already read from another folder). */
+  records: number;
+}
+
+/** Everything read from the sweep folders. */
+export interface LoadedSweeps {
+  folders: SweepFolder[];
+  runs: ReportRun[];
+  /** Runs found twice (the same configuration in two folders, or twice in one): kept once. */
+  duplicates: number;
+}
+
+/** Not a sweep folder, or a folder without any finished run. */
+export class SweepDataError extends Error {
+  override readonly name = 'SweepDataError';
+}
+
+function looksLikeRecord(value: unknown): value is RunRecord {
+  if (!value || typeof value !== 'object') return false;
+  const v = value as Record<string, unknown>;
+  const config = v.config as Record<string, unknown> | undefined;
+  return (
+    typeof v.key === 'string' &&
+    typeof v.success === 'boolean' &&
+    typeof v.rule === 'string' &&
+    typeof v.steps === 'number' &&
+    !!config &&
+    typeof config === 'object' &&
+    typeof config.rule === 'string' &&
+    typeof config.learningRate === 'number' &&
+    typeof config.steps === 'number' &&
+    typeof config.track === 'string' &&
+    !!config.network &&
+    Array.isArray((config.network as { layers?: unknown }).layers) &&
+    !!config.world &&
+    !!config.success
+  );
+}
+
+/** Where the runs of a sweep folder are: runs.jsonl, else runs.jsonl.gz, else null. */
+export function runsFileOf(dir: string): string | null {
+  for (const name of [RUNS_FILE, RUNS_FILE_GZ]) {
+    const path = join(dir, name);
+    if (existsSync(path)) return path;
+  }
+  return null;
+}
+
+/**
+ * Parses the lines of a runs file (plain or gzip-compressed). A partial last line (a write cut off
+ * by a crash) and lines that are not run records are skipped and counted.
+ */
+export function parseRunsFile(path: string): { records: RunRecord[]; skipped: number } {
+  const size = statSync(path).size;
+  if (size > MAX_RUNS_FILE_BYTES)
+    throw new SweepDataError(`${path} is larger than ${MAX_RUNS_FILE_BYTES} bytes`);
+  let buffer: Buffer = readFileSync(path);
+  if (path.endsWith('.gz')) buffer = gunzipSync(buffer, { maxOutputLength: MAX_RUNS_FILE_BYTES });
+  const text = buffer.toString('utf8');
+  const records: RunRecord[] = [];
+  let skipped = 0;
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      value = undefined;
+    }
+    if (looksLikeRecord(value)) records.push(value);
+    else skipped++;
+  }
+  return { records, skipped };
+}
+
+/**
+ * Reads the runs of one or more sweep folders (runs.jsonl or runs.jsonl.gz, with grid.json when it
+ * is there) and merges them. A run is identified by its whole configuration, so the same grid key
+ * in two folders (e.g. a control sweep beside the main one) stays two runs, and a run recorded in
+ * two folders (shards merged twice) is kept once.
+ */
+export function loadSweeps(dirs: string[], notice: (message: string) => void = () => {}): LoadedSweeps {
+  const folders: SweepFolder[] = [];
+  const runs: ReportRun[] = [];
+  const seen = new Set<string>();
+  let duplicates = 0;
+  for (const dir of dirs) {
+    const file = runsFileOf(dir);
+    if (!file) throw new SweepDataError(`${dir} has no ${RUNS_FILE} or ${RUNS_FILE_GZ}: not a sweep folder`);
+    // A grid.json that is not valid (edited, damaged, of another version) is refused, as by merge.
+    const grid = readGridFile(dir);
+    const { records, skipped } = parseRunsFile(file);
+    if (skipped > 0) notice(`${file}: skipped ${skipped} line(s) that are not run records`);
+    if (grid && records.length < grid.runs)
+      notice(`${file}: ${records.length} of ${grid.runs} runs of the grid are recorded`);
+    const name = basename(resolve(dir));
+    folders.push({ dir, name, file, grid, records: records.length });
+    for (const record of records) {
+      const identity = JSON.stringify(record.config);
+      if (seen.has(identity)) {
+        duplicates++;
+        continue;
+      }
+      seen.add(identity);
+      runs.push({ record, sweep: name });
+    }
+  }
+  if (runs.length === 0) throw new SweepDataError(`${dirs.join(', ')} holds no finished runs yet`);
+  if (duplicates > 0) notice(`${duplicates} run(s) recorded more than once (kept the first)`);
+  return { folders, runs, duplicates };
+}
