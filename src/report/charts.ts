@@ -171,6 +171,20 @@ const METRIC_NOTE: Record<Metric, string> = {
     'median and IQR over seeds; hollow: no seed succeeded at that η; green: the success threshold; dark dashed: the reflex alone at its best gain',
 };
 
+/** The distinct labels of a facet field, in the order of their order field (then by name). */
+export function orderedLabels<
+  T extends Record<K, string> & Record<O, number>,
+  K extends string,
+  O extends string,
+>(rows: readonly T[], label: K, order: O): string[] {
+  const first = new Map<string, number>();
+  for (const r of rows) {
+    const seen = first.get(r[label]);
+    if (seen === undefined || r[order] < seen) first.set(r[label], r[order]);
+  }
+  return [...first].sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([l]) => l);
+}
+
 /** One metric against learning rate, small multiples: a row per depth, a column per track. */
 export function metricSpec(
   metric: Metric,
@@ -181,6 +195,10 @@ export function metricSpec(
 ): TopLevelSpec {
   const columns = new Set(rows.map((r) => r.column)).size;
   const reflexRows = metric === 'error' ? refs.reflex : [];
+  // Facets are sorted by explicit label lists: vega-lite's sort by a field misplaces the cells of a
+  // column that lacks some rows (a track whose deepest networks have not run yet, say).
+  const rowLabels = orderedLabels(rows, 'row', 'rowOrder');
+  const columnLabels = orderedLabels(rows, 'column', 'columnOrder');
   return {
     $schema: SCHEMA,
     title: {
@@ -193,10 +211,16 @@ export function metricSpec(
         field: 'row',
         type: 'ordinal',
         title: null,
-        sort: { field: 'rowOrder' },
+        sort: rowLabels,
         header: { labelFontWeight: 'bold' },
       },
-      column: { field: 'column', type: 'nominal', title: null, header: { labelFontWeight: 'bold' } },
+      column: {
+        field: 'column',
+        type: 'nominal',
+        title: null,
+        sort: columnLabels,
+        header: { labelFontWeight: 'bold' },
+      },
     },
     spec: {
       width: panelWidth(columns),
@@ -217,10 +241,11 @@ export function variationSpec(
   seriesTitle: string,
 ): TopLevelSpec {
   const columns = new Set(rows.map((r) => r.column)).size;
+  const columnLabels = orderedLabels(rows, 'column', 'columnOrder');
   const panel = (metric: Metric) => ({
     title: METRIC_TEXT[metric].replace(/,? against learning rate.*/, ''),
     facet: {
-      column: { field: 'column', type: 'nominal', title: null, sort: { field: 'columnOrder' } },
+      column: { field: 'column', type: 'nominal', title: null, sort: columnLabels },
     } as const,
     spec: {
       width: panelWidth(columns),

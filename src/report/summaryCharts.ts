@@ -1,10 +1,13 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { ControlRun } from './chartData.js';
 import { CONFIG, colourScale, FIGURE_WIDTH, panelWidth, SCHEMA, wrap } from './chartStyle.js';
+import { orderedLabels } from './charts.js';
 
 /** The controls: every run's frozen error, filled for a success, hollow for none; one panel per network. */
 export function controlsSpec(runs: ControlRun[], threshold: number): TopLevelSpec {
   const panels = new Set(runs.map((r) => r.panel)).size;
+  // An explicit order, not a sort by field: see orderedLabels.
+  const variants = orderedLabels(runs, 'variant', 'variantOrder');
   const y = {
     field: 'error',
     type: 'quantitative',
@@ -15,7 +18,7 @@ export function controlsSpec(runs: ControlRun[], threshold: number): TopLevelSpe
     field: 'variant',
     type: 'nominal',
     title: null,
-    sort: { field: 'variantOrder' },
+    sort: variants,
     axis: { labelAngle: 0, labelLimit: 140, labelExpr: "split(datum.label, '|')" },
   } as const;
   return {
