@@ -8,7 +8,7 @@ import { ClosedLoopLearner } from '../../loop/learner.js';
 import { resolveConfiguredTrack } from '../../node/pngTrack.js';
 import { ValidationError } from '../../util/errors.js';
 import { LineFollowerEnvironment } from '../../world/lineFollower.js';
-import { packageVersion } from '../main.js';
+import { packageVersion } from '../version.js';
 
 /**
  * `sarlab stdio`: a JSON-lines server on stdin/stdout, for other languages (the Python module in
