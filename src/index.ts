@@ -4,9 +4,6 @@
  * @module sarlab
  */
 
-export * from './experiments/config.js';
-export * from './experiments/setup.js';
-export * from './experiments/simulation.js';
 export * from './filters/filterBank.js';
 export * from './learning/backprop.js';
 export * from './learning/feedbackAlignment.js';
@@ -24,10 +21,13 @@ export * from './net/activation.js';
 export type { Kernel, KernelName } from './net/kernels/js.js';
 export type { LayerArrays, LearningWork } from './net/kernels/memory.js';
 export * from './net/network.js';
+export * from './run/config.js';
+export * from './run/setup.js';
+export * from './run/simulation.js';
 export { ValidationError } from './util/errors.js';
 export { Random } from './util/random.js';
+export * from './world/drive.js';
 export * from './world/lineFollower.js';
-export * from './world/robot.js';
 export * from './world/sensors.js';
 export * from './world/texture.js';
 export * from './world/track.js';

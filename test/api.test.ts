@@ -38,7 +38,7 @@ it("names in the library's messages are exported functions (a user can call what
   const entries = await Promise.all([
     import('../src/index.js'),
     import('../src/node/index.js'),
-    import('../src/experiments/sweep.js'),
+    import('../src/sweep/index.js'),
     import('../src/report/index.js'),
     import('../src/robot/index.js'),
   ]);

@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
 import { parseDocument } from 'yaml';
-import { mergeConfig, parseRunConfig, RUN_RULES, type RunConfig } from '../experiments/config.js';
-import { PRESET_NAMES } from '../experiments/presets.js';
 import { FILTER_KINDS } from '../filters/filterBank.js';
 import { RELEVANCE_KINDS } from '../learning/relevance.js';
 import { ACTIVATIONS } from '../net/activation.js';
 import { readInputFile } from '../node/files.js';
+import { mergeConfig, parseRunConfig, RUN_RULES, type RunConfig } from '../run/config.js';
+import { PRESET_NAMES } from '../run/presets.js';
 import { ValidationError } from '../util/errors.js';
 import { checkNesting, MAX_NESTING, parseJsonStrict } from '../util/json.js';
 import { PREDICTOR_MODES } from '../world/lineFollower.js';

@@ -1,5 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
-import type { RunSummary, StepLog } from '../experiments/simulation.js';
+import type { RunSummary, StepLog } from '../run/simulation.js';
 import type { Track } from '../world/track.js';
 
 /** Largest number of points per series in a plot (the log is thinned evenly beyond it). */

@@ -1,18 +1,12 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
-import type { RunConfig } from '../experiments/config.js';
-import { Simulation } from '../experiments/simulation.js';
-import type { GridFile } from '../experiments/sweepGrid.js';
-import {
-  RUNS_FILE,
-  type RunRecord,
-  readGridFile,
-  readRuns,
-  withoutWallTime,
-} from '../experiments/sweepStore.js';
 import { writeFileAtomic } from '../node/files.js';
 import { encodeTexturePng, resolveConfiguredTrack } from '../node/pngTrack.js';
+import type { RunConfig } from '../run/config.js';
+import { Simulation } from '../run/simulation.js';
+import type { GridFile } from '../sweep/grid.js';
+import { RUNS_FILE, type RunRecord, readGridFile, readRuns, withoutWallTime } from '../sweep/store.js';
 import type { Track } from '../world/track.js';
 import { svgToPng, vegaLiteToSvg } from './render.js';
 

@@ -147,7 +147,7 @@ export interface LinkStats {
 
 interface Pending {
   ack: number;
-  frame: Buffer;
+  frame: Uint8Array;
   sentAt: number;
   /** When the command was first sent: the link must make progress (answer it) within the timeout. */
   firstSentAt: number;
@@ -290,7 +290,7 @@ export class RobotEnvironment implements Environment {
   async resetAsync(_seed?: number): Promise<Observation> {
     for (;;) {
       try {
-        await this.request(MessageType.reset, Buffer.alloc(0));
+        await this.request(MessageType.reset, new Uint8Array(0));
         return this.observation;
       } catch (error) {
         await this.afterLinkDown(error);
@@ -470,7 +470,7 @@ export class RobotEnvironment implements Environment {
   }
 
   /** Sends a command and waits for the SENSORS frame that acknowledges it. */
-  private request(type: number, payload: Buffer): Promise<void> {
+  private request(type: number, payload: Uint8Array): Promise<void> {
     if (this.interrupted) return Promise.reject(new InterruptedError('interrupted'));
     if (this.failure) return Promise.reject(this.failure);
     if (this.closed) return Promise.reject(new LinkLostError('the link is closed'));
@@ -538,7 +538,7 @@ export class RobotEnvironment implements Environment {
     }
     if (frame.type === MessageType.helloAck) {
       const w = this.helloWait;
-      if (w && frame.payload.readUInt16LE(0) === w.seq) w.resolve(frame);
+      if (w && decodeHelloAck(frame.payload).ack === w.seq) w.resolve(frame);
       else this.stats.stale++;
       return;
     }
@@ -740,13 +740,13 @@ export class RobotEnvironment implements Environment {
     this.heartbeat = null;
   }
 
-  private seqSend(type: number, payload: Buffer): number {
+  private seqSend(type: number, payload: Uint8Array): number {
     const seq = this.seq.next();
     this.write(encodeFrame(type, seq, payload));
     return seq;
   }
 
-  private write(frame: Buffer): void {
+  private write(frame: Uint8Array): void {
     if (!this.transport?.open) return;
     this.transport.write(frame);
     this.lastTxAt = performance.now();

@@ -1,6 +1,3 @@
-import { reflexMeanAbsError } from '../experiments/baseline.js';
-import type { RunConfig } from '../experiments/config.js';
-import { type RunSummary, Simulation } from '../experiments/simulation.js';
 import {
   createStepBuffers,
   type Environment,
@@ -11,6 +8,9 @@ import {
   type StepResult,
 } from '../loop/environment.js';
 import type { Network } from '../net/network.js';
+import { reflexMeanAbsError } from '../run/baseline.js';
+import type { RunConfig } from '../run/config.js';
+import { type RunSummary, Simulation } from '../run/simulation.js';
 import type { Track } from '../world/track.js';
 import { builtinTrack } from '../world/track.js';
 import {

@@ -9,7 +9,7 @@ import {
 } from '../loop/environment.js';
 import { Random } from '../util/random.js';
 import { bendCue } from './bendCue.js';
-import { driveStep } from './robot.js';
+import { driveStep } from './drive.js';
 import { DiscSensors, GroundCamera } from './sensors.js';
 import type { Pose, Track } from './track.js';
 

@@ -1,7 +1,7 @@
 // The live lab: controls, one simulation worker per agent, the track canvas and the charts.
 import './zodConfig.js';
-import { RUN_RULES } from '../../src/experiments/config.js';
 import { ACTIVATIONS } from '../../src/net/activation.js';
+import { RUN_RULES } from '../../src/run/config.js';
 import { AgentCharts, Series } from './charts.js';
 import { drawCamera, drawRobot, drawTrack, drawTrail, type View } from './draw.js';
 import { NetworkView } from './netview.js';

@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
-import type { RunConfig } from '../../experiments/config.js';
-import { reconcileModelConfig } from '../../experiments/modelConfig.js';
-import { Simulation } from '../../experiments/simulation.js';
 import { type AtomicFileStream, checkOutputFile, checkOutputFolder } from '../../node/files.js';
 import { loadModel, saveModel } from '../../node/modelFile.js';
 import { resolveConfiguredTrack } from '../../node/pngTrack.js';
 import { plotPackagesMissing } from '../../report/render.js';
+import type { RunConfig } from '../../run/config.js';
+import { reconcileModelConfig } from '../../run/modelConfig.js';
+import { Simulation } from '../../run/simulation.js';
 import { describeValue, ValidationError } from '../../util/errors.js';
 import { EXIT_INTERRUPTED } from '../errors.js';
 import { freshRunDir } from '../outDir.js';

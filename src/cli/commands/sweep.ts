@@ -1,6 +1,7 @@
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { RUN_RULES, type RunRule } from '../../experiments/config.js';
+import { resolveConfiguredTrack } from '../../node/pngTrack.js';
+import { RUN_RULES, type RunRule } from '../../run/config.js';
 import {
   expandGrid,
   parseNumberList,
@@ -9,10 +10,9 @@ import {
   type SweepGrid,
   shardPoints,
   validateGrid,
-} from '../../experiments/sweepGrid.js';
-import { defaultWorkers, runSweep, SweepGridMismatch } from '../../experiments/sweepRunner.js';
-import { RUNS_FILE, readRuns, SweepLockedError } from '../../experiments/sweepStore.js';
-import { resolveConfiguredTrack } from '../../node/pngTrack.js';
+} from '../../sweep/grid.js';
+import { defaultWorkers, runSweep, SweepGridMismatch } from '../../sweep/runner.js';
+import { RUNS_FILE, readRuns, SweepLockedError } from '../../sweep/store.js';
 import { OutputError, ValidationError } from '../../util/errors.js';
 import { CliError, EXIT_INTERRUPTED } from '../errors.js';
 import * as cliProgress from '../progressBar.js';
@@ -177,7 +177,7 @@ async function sweepCommand(flags: SweepFlags): Promise<number> {
     ? numberFlag('workers', flags.workers, { integer: true, min: 1 })
     : defaultWorkers();
   if (flags.dryRun) {
-    const { expandGrid, shardPoints, gridId } = await import('../../experiments/sweepGrid.js');
+    const { expandGrid, shardPoints, gridId } = await import('../../sweep/grid.js');
     const all = expandGrid(grid);
     const mine = shardPoints(all, shard);
     process.stdout.write(
