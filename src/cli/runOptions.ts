@@ -260,3 +260,19 @@ export const FLAG_OF_FIELD: Record<string, string> = {
   preset: '--preset',
   'network.kernel': '--kernel',
 };
+
+/** A number flag with an upper bound too. */
+export function boundedFlag(
+  flag: string,
+  text: string,
+  { integer = false, min, max }: { integer?: boolean; min: number; max: number },
+): number {
+  const value = numberFlag(flag, text, { integer, min });
+  if (value > max)
+    throw new ValidationError(
+      `--${flag}`,
+      text,
+      `${integer ? 'an integer' : 'a number'} from ${min} to ${max}`,
+    );
+  return value;
+}

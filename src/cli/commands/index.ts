@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { registerControls } from './controls.js';
 import { registerMerge } from './merge.js';
 import { registerReport } from './report.js';
-import { registerRobot } from './robot.js';
+import { registerRobotEmulator } from './robotEmulator.js';
 import { registerRun } from './run.js';
 import { registerServe } from './serve.js';
 import { registerStdio } from './stdio.js';
@@ -18,6 +18,6 @@ export const registrations: Registration[] = [
   registerSweep,
   registerMerge,
   registerReport,
-  registerRobot,
+  registerRobotEmulator,
   registerStdio,
 ];
