@@ -1,6 +1,6 @@
 import {
+  type AsyncEnvironment,
   createStepBuffers,
-  type Environment,
   type MotorCommand,
   type Observation,
   type ObservationBuffer,
@@ -8,6 +8,7 @@ import {
   type StepResult,
 } from '../loop/environment.js';
 import { bendCue } from '../world/bendCue.js';
+import { reflexError } from '../world/reflexError.js';
 import {
   type BadFrameKind,
   decodeHelloAck,
@@ -164,14 +165,13 @@ interface Pending {
 const EVENT_LIMIT = 200;
 
 /**
- * A real robot (or the emulator) behind the wire protocol, as an Environment. A link is
- * asynchronous, so it is driven with `resetAsync`/`stepAsync` (see `runOnRobot`); the synchronous
- * `reset`/`step` of the contract throw. Each step sends a MOTOR command and waits for the SENSORS
+ * A real robot (or the emulator) behind the wire protocol, as an AsyncEnvironment: driven with
+ * `resetAsync`/`stepAsync` (`Simulation.advanceAsync` does, see `RobotRun`). Each step sends a MOTOR command and waits for the SENSORS
  * frame that acknowledges it, resending the command when the answer is late (the robot answers a
  * repeated sequence number without applying it twice). Safety: no valid frame for `timeoutMs`, a
  * closed link, a refused frame or an interrupt all send STOP to the robot and are logged.
  */
-export class RobotEnvironment implements Environment {
+export class RobotEnvironment implements AsyncEnvironment {
   predictorCount = 0;
   reflexCount = 0;
   predictorRows = 0;
@@ -261,14 +261,6 @@ export class RobotEnvironment implements Environment {
       throw error;
     }
     return env;
-  }
-
-  reset(): Observation {
-    throw new Error('a robot link is asynchronous: use resetAsync()/stepAsync() (runOnRobot drives them)');
-  }
-
-  step(_action: MotorCommand): StepResult {
-    throw new Error('a robot link is asynchronous: use resetAsync()/stepAsync() (runOnRobot drives them)');
   }
 
   /** The pose and status of the last SENSORS frame (pose only if the robot knows it). */
@@ -566,9 +558,7 @@ export class RobotEnvironment implements Environment {
     const obs = this.observation;
     obs.reflex.set(s.reflex);
     obs.predictors.set(s.predictors);
-    const g = obs.reflex;
-    let e = g[0] - g[1];
-    for (let k = 2; k + 1 < g.length; k += 2) e += 2 * (g[k] - g[k + 1]);
+    const e = reflexError(obs.reflex);
     obs.error = e;
     obs.cue = bendCue(obs.predictors, this.predictorRows, this.predictorColumns);
     const info = this.info;

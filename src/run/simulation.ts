@@ -1,4 +1,13 @@
-import type { Environment, MotorCommand, Observation, StepInfo } from '../loop/environment.js';
+import {
+  type AsyncEnvironment,
+  createStepBuffers,
+  type Environment,
+  isAsyncEnvironment,
+  type MotorCommand,
+  type Observation,
+  type StepInfo,
+  type StepResult,
+} from '../loop/environment.js';
 import { RunMetrics } from '../loop/metrics.js';
 import type { Network } from '../net/network.js';
 import type { Track } from '../world/track.js';
@@ -62,9 +71,11 @@ export interface RunSummary {
 }
 
 /**
- * One closed-loop run, step by step. Each `step()` is SPEC §4 in order:
- * 1. read e(t); 2. learn from it with the previous forward pass; 3. filter and forward the predictive
- * inputs; 4. motor command; 5. advance the world. The CLI, the workers and the browser all drive this.
+ * One closed-loop run, step by step. Each step is SPEC §4 in order: 1. read e(t); 2. learn from it
+ * with the previous forward pass; 3. filter and forward the predictive inputs; 4. motor command;
+ * 5. advance the world. Steps 1–4 are `beginStep` (command out) and step 5's outcome is `endStep`
+ * (result in), with no I/O between them: `advance` drives a synchronous world, `advanceAsync` an
+ * asynchronous one (a robot), and the CLI, the sweep workers and the browser all drive this.
  */
 export class Simulation {
   readonly parts: RunParts;
@@ -90,6 +101,10 @@ export class Simulation {
   private readonly distances: Float64Array;
   private wallElapsed = 0;
   private interrupted = false;
+  /** The phase of the step begun last (endStep finishes it). */
+  private stepPhase: 'learning' | 'evaluation' | 'done' = 'learning';
+  /** An asynchronous world not yet reset: the first step waits for its observation. */
+  private awaitingObservation: boolean;
 
   /** The pose and status the world reported last. */
   private info: StepInfo;
@@ -98,7 +113,7 @@ export class Simulation {
     readonly config: RunConfig,
     track?: Track,
     network?: Network,
-    world?: Environment,
+    world?: Environment | AsyncEnvironment,
   ) {
     this.parts = buildRun(config, track, network, world);
     const simulated = this.parts.simulator !== null;
@@ -116,7 +131,12 @@ export class Simulation {
     this.logScratch = new Float64Array(this.log.columns.length);
     this.initialWeights = this.parts.network?.snapshot() ?? null;
     this.distances = new Float64Array(layers);
-    this.observation = this.parts.environment.reset(config.seed);
+    const environment = this.parts.environment;
+    // An asynchronous world is reset by whoever drives it (advanceAsync does), then observe()d.
+    this.awaitingObservation = isAsyncEnvironment(environment);
+    this.observation = isAsyncEnvironment(environment)
+      ? createStepBuffers(0, 0).observation
+      : environment.reset(config.seed);
     const start = this.parts.track.start;
     this.info = { x: start.x, y: start.y, theta: start.theta, reason: '' };
   }
@@ -149,26 +169,37 @@ export class Simulation {
     this.interrupted = true;
   }
 
-  /** Advances one closed-loop step. */
+  /** The synchronous world, or an error saying how to drive an asynchronous one. */
+  private syncWorld(): Environment {
+    const world = this.parts.environment;
+    if (!isAsyncEnvironment(world)) return world;
+    throw new Error(
+      'this world is asynchronous: drive the run with advanceAsync() (or beginStep()/endStep())',
+    );
+  }
+
+  /** Advances one closed-loop step (a synchronous world). */
   advance(): void {
+    const world = this.syncWorld();
     const started = performance.now();
-    this.stepOnce();
+    this.stepWith(world);
     this.wallElapsed += performance.now() - started;
   }
 
-  /** Runs up to `n` steps (or until done); returns the number run. */
+  /** Runs up to `n` steps (or until done) in a synchronous world; returns the number run. */
   advanceMany(n: number): number {
+    const world = this.syncWorld();
     const started = performance.now();
     let k = 0;
     while (k < n && !this.done) {
-      this.stepOnce();
+      this.stepWith(world);
       k++;
     }
     this.wallElapsed += performance.now() - started;
     return k;
   }
 
-  /** Runs to the end, calling `onProgress` every `every` steps. */
+  /** Runs to the end in a synchronous world, calling `onProgress` every `every` steps. */
   runToEnd(onProgress?: (sim: Simulation) => void, every = 1000): RunSummary {
     while (!this.done) {
       this.advanceMany(every);
@@ -177,9 +208,36 @@ export class Simulation {
     return this.summary();
   }
 
-  /** Steps of the frozen evaluation driven so far, and how many it takes in all. */
-  get evaluationProgress(): { steps: number; of: number } {
-    return { steps: this.evaluationSteps, of: this.evaluationLength };
+  /**
+   * Advances one closed-loop step in an asynchronous world (e.g. a robot behind a link): the same
+   * step as `advance`, awaiting the world. The first call resets the world with the run's seed.
+   */
+  async advanceAsync(): Promise<void> {
+    const world = this.parts.environment;
+    if (!isAsyncEnvironment(world)) {
+      this.advance();
+      return;
+    }
+    if (this.awaitingObservation) this.observe(await world.resetAsync(this.config.seed));
+    const started = performance.now();
+    const command = this.beginStep();
+    if (!command) return;
+    const result = await world.stepAsync(command);
+    for (let resets = this.endStep(result); resets > 0; resets--) this.observe(await world.resetAsync());
+    this.wallElapsed += performance.now() - started;
+  }
+
+  /** One step in a synchronous world: the begin/end split with the world in between. */
+  private stepWith(world: Environment): void {
+    const command = this.beginStep();
+    if (!command) return;
+    const result = world.step(command);
+    for (let resets = this.endStep(result); resets > 0; resets--) this.observe(world.reset());
+  }
+
+  /** Steps of the frozen evaluation driven so far, how many it takes in all, and its line losses. */
+  get evaluationProgress(): { steps: number; of: number; lostLine: number } {
+    return { steps: this.evaluationSteps, of: this.evaluationLength, lostLine: this.evaluationLost };
   }
 
   /**
@@ -192,30 +250,81 @@ export class Simulation {
     if (!Number.isInteger(laps) || laps < 1)
       throw new RangeError(`laps must be an integer >= 1, got ${laps}`);
     this.evaluationLength = laps * this.lapSteps;
-    this.startEvaluation();
+    // Only the built-in simulator is put back at the start, and it is synchronous.
+    if (this.startEvaluation()) this.observe(this.syncWorld().reset());
   }
 
-  /** Freezes the weights and puts the robot back at the start for the evaluation laps. */
-  private startEvaluation(): void {
+  /**
+   * Freezes the weights. A simulated robot is put back at the start for the evaluation laps (a real
+   * one drives on from where it is): returns whether the world must be reset for that.
+   */
+  private startEvaluation(): boolean {
     if (this.evaluationLength === 0) {
       this.phase = 'done';
-      return;
+      return false;
     }
     this.phase = 'evaluation';
     this.parts.agent.rule = null;
-    // A simulated robot is put back at the start; a real one drives on from where it is.
-    if (this.parts.simulator) {
-      this.observation = this.parts.environment.reset();
-      this.parts.agent.resetState();
-    }
+    if (!this.parts.simulator) return false;
+    this.parts.agent.resetState();
+    return true;
   }
 
-  private stepOnce(): void {
-    if (this.phase === 'done') return;
-    if (this.phase === 'evaluation') {
-      this.evaluationStep();
-      return;
+  /**
+   * The first half of a step, with no I/O: 1. read e(t) from the last observation; 2. learn from it
+   * with the previous forward pass; 3. filter and forward the predictive inputs; 4. the motor command,
+   * returned for the world to apply (the agent's own object, overwritten by the next step). Returns
+   * null when the run is over, or has just stopped (a divergence found in this step). Then apply the
+   * command and pass what the world returned to `endStep`.
+   */
+  beginStep(): MotorCommand | null {
+    if (this.awaitingObservation)
+      throw new Error("no observation yet: pass the reset world's observation to observe() first");
+    if (this.done) return null;
+    this.stepPhase = this.phase;
+    return this.phase === 'evaluation' ? this.beginEvaluationStep() : this.beginLearningStep();
+  }
+
+  /**
+   * The second half of a step (5.): what the world returned for the command. Returns how many times
+   * the world must now be reset, with each reset's observation passed to `observe`: 1 when the
+   * robot lost the line (or left the arena; the agent forgets its filter state), one more when the
+   * frozen evaluation starts with a simulated robot put back at the start, else 0.
+   */
+  endStep(result: StepResult): number {
+    this.info = result.info;
+    this.observation = result.observation;
+    let resets = 0;
+    if (this.stepPhase === 'evaluation') {
+      if (result.terminated) {
+        this.parts.agent.resetState();
+        this.evaluationLost++;
+        resets++;
+      }
+      if (this.evaluationSteps >= this.evaluationLength) this.phase = 'done';
+      return resets;
     }
+    if (result.terminated) {
+      this.parts.agent.resetState();
+      resets++;
+      // A lost link is not a lost line: nothing is counted, the agent only starts afresh.
+      if (result.info.reason !== 'link-lost') {
+        this.lostLine++;
+        this.metrics.lineLost();
+      }
+    }
+    // The learning phase ends here, when it does, so that `done` and the next step see the new phase.
+    if (this.learningDone() && this.startEvaluation()) resets++;
+    return resets;
+  }
+
+  /** The observation of a world just reset (the run's start, or after `endStep` asked for a reset). */
+  observe(observation: Observation): void {
+    this.observation = observation;
+    this.awaitingObservation = false;
+  }
+
+  private beginLearningStep(): MotorCommand | null {
     const { agent, network } = this.parts;
     const t = this.metrics.steps;
     // 1. The closed-loop error of this step.
@@ -223,62 +332,38 @@ export class Simulation {
     const e = observation.error;
     if (!Number.isFinite(e)) {
       this.divergence = { step: t, layer: 0, what: 'error' };
-      return;
+      return null;
     }
     this.metrics.recordFrom(observation);
     // 2.–4. Learn, forward, motor command.
     const command = agent.act(observation, t);
     if (network && !(Number.isFinite(command.left) && Number.isFinite(command.right))) {
       this.divergence = locateDivergence(network, t);
-      return;
+      return null;
     }
     if (network && (t & 63) === 0) {
       const bad = network.findNonFinite();
       if (bad) {
         this.divergence = { step: t, layer: bad.layer, what: bad.what };
-        return;
+        return null;
       }
     }
     if (t % this.config.logEvery === 0) this.logRow(t);
-    // 5. Advance the world.
-    if (this.advanceWorld(command)) {
-      this.lostLine++;
-      this.metrics.lineLost();
-    }
-    // The learning phase ends here, when it does, so that `done` and the next step see the new phase.
-    if (this.learningDone()) this.startEvaluation();
+    return command;
   }
 
-  /**
-   * Step 5: advances the world by one step. When the robot lost the line (or left the arena) it is
-   * put back at the start and the agent forgets its filter state; returns whether that happened.
-   */
-  private advanceWorld(command: MotorCommand): boolean {
-    const { agent, environment } = this.parts;
-    const result = environment.step(command);
-    this.info = result.info;
-    if (result.terminated) {
-      this.observation = environment.reset();
-      agent.resetState();
-      return true;
-    }
-    this.observation = result.observation;
-    return false;
-  }
-
-  /** One step of the frozen evaluation: act without learning, measure |e| and line losses. */
-  private evaluationStep(): void {
+  /** A step of the frozen evaluation: act without learning, measure |e| (line losses in endStep). */
+  private beginEvaluationStep(): MotorCommand | null {
     const observation = this.observation;
     const t = this.config.steps + this.evaluationSteps;
     if (!Number.isFinite(observation.error)) {
       this.divergence = { step: t, layer: 0, what: 'error' };
-      return;
+      return null;
     }
     this.evaluationSum += Math.abs(observation.error);
     const command = this.parts.agent.act(observation, t);
     this.evaluationSteps++;
-    if (this.advanceWorld(command)) this.evaluationLost++;
-    if (this.evaluationSteps >= this.evaluationLength) this.phase = 'done';
+    return command;
   }
 
   /** One log row for step t (the error is read from the observation: no number argument to box). */
