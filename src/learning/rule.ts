@@ -39,12 +39,6 @@ export interface LearningRule {
   learn(net: Network, error: number | ArrayLike<number>, options?: LearnOptions): void;
 }
 
-export {
-  backwardThrough,
-  outerProductUpdate,
-  outerProductUpdateReference,
-} from '../net/kernels/js.js';
-
 /**
  * The working memory of a learning step: views of the network's own working vectors (`net.work`, in
  * the network's memory, where the kernel reads them), shared by every rule that learns on it.

@@ -51,6 +51,8 @@ export interface Environment {
   readonly predictorCount: number;
   /** Control period in seconds. */
   readonly dt: number;
+  /** What the world is, for the run's summary (its `track`); without it, the configured track. */
+  readonly name?: string;
   /** Starts an episode (the robot at its start pose). */
   reset(seed?: number): Observation;
   /** Applies the motor command for one time step and returns what the sensors see after it. */
@@ -69,6 +71,8 @@ export interface AsyncEnvironment {
   readonly predictorCount: number;
   /** Control period in seconds. */
   readonly dt: number;
+  /** What the world is, for the run's summary (its `track`); without it, the configured track. */
+  readonly name?: string;
   /** Starts an episode; resolves to what the sensors see. */
   resetAsync(seed?: number): Promise<Observation>;
   /** Applies the motor command for one time step; resolves to what the sensors see after it. */

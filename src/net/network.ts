@@ -124,8 +124,6 @@ export class DenseLayer {
   }
 }
 
-export { denseForward, denseForwardReference } from './kernels/js.js';
-
 const SERIAL_FORMAT = 'sarlab-network';
 const SERIAL_VERSION = 1;
 

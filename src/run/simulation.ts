@@ -57,6 +57,7 @@ export interface RunSummary {
   steps: number;
   seed: number;
   rule: string;
+  /** The configured track, or the name of a world of its own (`Environment.name`). */
   track: string;
   /** EMA of |e| at the end. */
   finalErrorEma: number;
@@ -432,7 +433,7 @@ export class Simulation {
       steps: this.metrics.steps,
       seed: this.config.seed,
       rule: this.config.rule,
-      track: this.config.track,
+      track: this.parts.simulator ? this.config.track : (this.parts.environment.name ?? this.config.track),
       finalErrorEma: this.metrics.ema,
       weightDistance,
       diverged: this.divergence !== null,
