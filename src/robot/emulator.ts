@@ -1,3 +1,6 @@
+// Over 400 lines because the emulated robot is one state machine, the robot side of
+// docs/robot-protocol.md: sessions, repeated commands, lockstep and real-time clocks, and the
+// injected faults all act on the same session state.
 import { createServer, type Server } from 'node:net';
 import type { Observation } from '../loop/environment.js';
 import { Random } from '../util/random.js';

@@ -1,3 +1,6 @@
+// Over 400 lines because the link is one state machine: the pending command, its retransmission
+// timer, the watchdog, the heartbeat and the reconnection share the link's state and change it
+// together (the robot environment on top is robotEnvironment.ts).
 import {
   type BadFrameKind,
   decodeHelloAck,

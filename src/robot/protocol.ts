@@ -1,3 +1,5 @@
+// Over 400 lines because the wire protocol is one specification (constants, CRC, framing, every
+// payload), kept whole beside docs/robot-protocol.md for whoever writes the robot side.
 /**
  * The robot wire protocol (docs/robot-protocol.md): framed, versioned, sequence-numbered,
  * CRC-checked messages between the host (sarlab) and a robot (or the emulator).

@@ -15,61 +15,10 @@ import { lapSteps, reflexMeanAbsError } from './baseline.js';
 import type { RunConfig } from './config.js';
 import { buildRun, type RunParts } from './setup.js';
 import { LOG_COLUMN, StepLog } from './stepLog.js';
+import { type Divergence, locateDivergence, type RunSummary } from './summary.js';
 
 export { LOG_COLUMN, LOG_COLUMNS, MAX_LOG_ROWS, StepLog } from './stepLog.js';
-
-/** Where a diverging network first produced a non-finite value. */
-export interface Divergence {
-  step: number;
-  /** 1-based layer where the first non-finite value was found (0: the error itself). */
-  layer: number;
-  what: 'output' | 'weight' | 'bias' | 'error' | 'weight distance';
-}
-
-/** The frozen evaluation at the end of a run: weights fixed, the robot driven from the start. */
-export interface Evaluation {
-  /** Steps driven (laps × steps per lap). */
-  steps: number;
-  meanAbsError: number;
-  /** meanAbsError / reflexMeanAbsError (null without a baseline). */
-  relativeError: number | null;
-  /** Line losses during the evaluation. */
-  lostLine: number;
-}
-
-/** What a run measured (`summary.json`): success, steps to success, errors relative to the reflex, the configuration. */
-export interface RunSummary {
-  success: boolean;
-  /** The step at which the successful streak began (never 0: the average starts at the baseline). */
-  stepsToSuccess: number | null;
-  /** The reflex alone on the same track, world and seed (null when the world is not simulated and no baseline was given). */
-  reflexMeanAbsError: number | null;
-  /** Steps of one lap at the configured speed; the success window is at least this long. */
-  lapSteps: number;
-  meanAbsErrorFirst: number;
-  meanAbsErrorLast: number;
-  /** meanAbsErrorLast / reflexMeanAbsError. */
-  relativeError: number | null;
-  /** The frozen evaluation (null when `evaluation.laps` is 0, in reflex mode, or the run was interrupted or diverged). */
-  evaluation: Evaluation | null;
-  /** How often the robot lost the line and was put back at the start. */
-  lostLine: number;
-  steps: number;
-  seed: number;
-  rule: string;
-  /** The configured track, or the name of a world of its own (`Environment.name`). */
-  track: string;
-  /** EMA of |e| at the end. */
-  finalErrorEma: number;
-  /** Euclidean distance of each layer's weights from their initial values, at the end. */
-  weightDistance: number[];
-  diverged: boolean;
-  divergence: Divergence | null;
-  /** Why the run stopped. */
-  stopReason: 'budget' | 'success' | 'diverged' | 'interrupted';
-  wallSeconds: number;
-  config: RunConfig;
-}
+export type { Divergence, Evaluation, RunSummary } from './summary.js';
 
 /**
  * One closed-loop run, step by step. Each step is SPEC §4 in order: 1. read e(t); 2. learn from it
@@ -174,9 +123,7 @@ export class Simulation {
   private syncWorld(): Environment {
     const world = this.parts.environment;
     if (!isAsyncEnvironment(world)) return world;
-    throw new Error(
-      'this world is asynchronous: drive the run with advanceAsync() (or beginStep()/endStep())',
-    );
+    throw new Error('an asynchronous world: drive it with advanceAsync() or beginStep()/endStep()');
   }
 
   /** Advances one closed-loop step (a synchronous world). */
@@ -450,15 +397,4 @@ export class Simulation {
     const s = this.metrics.successConfirmedAt;
     return s !== null && this.config.afterSuccess >= 0 && this.metrics.steps >= s + this.config.afterSuccess;
   }
-}
-
-/** Finds the first layer with a non-finite weight, bias or output. */
-function locateDivergence(network: Network, step: number): Divergence {
-  const bad = network.findNonFinite();
-  if (bad) return { step, layer: bad.layer, what: bad.what };
-  for (let l = 0; l < network.layers.length; l++) {
-    if (network.layers[l].output.some((v) => !Number.isFinite(v)))
-      return { step, layer: l + 1, what: 'output' };
-  }
-  return { step, layer: network.layers.length, what: 'output' };
 }
