@@ -61,7 +61,7 @@ export function denseReference(
   return out;
 }
 
-/** The rate, passed to the fast update in an array (a number argument would be boxed). */
+/** The rate, passed to the fast update in an array (docs/performance.md, "The hot path"). */
 const RATE = new Float64Array(1);
 
 /**

@@ -314,7 +314,7 @@ export class Simulation {
     return command;
   }
 
-  /** One log row for step t (the error is read from the observation: no number argument to box). */
+  /** One log row for step t (the error read from the observation: docs/performance.md, "The hot path"). */
   private logRow(t: number): void {
     const { agent, network, rule } = this.parts;
     const row = this.logScratch;
