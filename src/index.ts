@@ -79,6 +79,7 @@ export {
   type NetworkJSON,
   type NetworkOptions,
   type NetworkShape,
+  networkJsonSchema,
 } from './net/network.js';
 // One run: its configuration, its parts, the run step by step, its log.
 export {

@@ -27,8 +27,7 @@ export {
   TANH,
 } from './net/activation.js';
 export { JsKernel, type KernelLayer, ReferenceKernel } from './net/kernels/js.js';
-export type { NetworkMemory } from './net/kernels/memory.js';
-export { WasmKernel, wasmSimdAvailable, wasmUnavailableReason } from './net/kernels/wasm.js';
+export { WasmKernel, wasmUnavailableReason } from './net/kernels/wasm.js';
 export { resolveKernel } from './net/network.js';
 
 /**
