@@ -67,7 +67,7 @@ export class RobotRun {
 
   /** Episodes the robot ended by losing the line (or leaving the arena), after which it was reset. */
   get episodes(): number {
-    return this.simulation.lostLine + this.simulation.evaluationProgress.lostLine;
+    return this.simulation.lostLineTotal;
   }
 
   /** Ctrl-C: stop the motors at once and end after the current step. */

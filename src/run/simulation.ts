@@ -55,7 +55,6 @@ export class Simulation {
   private stepPhase: 'learning' | 'evaluation' | 'done' = 'learning';
   /** An asynchronous world not yet reset: the first step waits for its observation. */
   private awaitingObservation: boolean;
-
   /** The pose and status the world reported last. */
   private info: StepInfo;
 
@@ -66,10 +65,9 @@ export class Simulation {
     world?: Environment | AsyncEnvironment,
   ) {
     this.parts = buildRun(config, track, network, world);
-    const simulated = this.parts.simulator !== null;
     this.lapSteps = lapSteps(config, this.parts.track);
     this.reflexMeanAbsError =
-      config.success.baseline ?? (simulated ? reflexMeanAbsError(config, this.parts.track) : null);
+      config.success.baseline ?? (this.parts.simulator ? reflexMeanAbsError(config, this.parts.track) : null);
     this.metrics = new RunMetrics(
       config.success,
       this.reflexMeanAbsError,
@@ -162,10 +160,7 @@ export class Simulation {
    */
   async advanceAsync(): Promise<void> {
     const world = this.parts.environment;
-    if (!isAsyncEnvironment(world)) {
-      this.advance();
-      return;
-    }
+    if (!isAsyncEnvironment(world)) return this.advance();
     if (this.awaitingObservation) this.observe(await world.resetAsync(this.config.seed));
     const started = performance.now();
     const command = this.beginStep();
@@ -183,9 +178,14 @@ export class Simulation {
     for (let resets = this.endStep(result); resets > 0; resets--) this.observe(world.reset());
   }
 
-  /** Steps of the frozen evaluation driven so far, how many it takes in all, and its line losses. */
-  get evaluationProgress(): { steps: number; of: number; lostLine: number } {
-    return { steps: this.evaluationSteps, of: this.evaluationLength, lostLine: this.evaluationLost };
+  /** Steps of the frozen evaluation driven so far, and how many it takes in all. */
+  get evaluationProgress(): { steps: number; of: number } {
+    return { steps: this.evaluationSteps, of: this.evaluationLength };
+  }
+
+  /** Line losses so far (and returns to the start), learning and evaluation together. */
+  get lostLineTotal(): number {
+    return this.lostLine + this.evaluationLost;
   }
 
   /**
