@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  type AsyncEnvironment,
   checkEnvironment,
   createStepBuffers,
   type Environment,
@@ -121,5 +122,46 @@ describe('checkEnvironment: every Environment keeps the contract', () => {
     expect(error).toBeInstanceOf(EnvironmentCheckError);
     expect((error as EnvironmentCheckError).problems.join('\n')).toMatch(/not deterministic/);
     await checkEnvironment(new Drifting(), { deterministic: false });
+  });
+});
+
+describe('one step for every driver: beginStep (command out), endStep (result in)', () => {
+  /** The simulated line follower behind promises, as a robot link would be. */
+  function asyncWorld(inner: LineFollowerEnvironment): AsyncEnvironment {
+    return {
+      predictorCount: inner.predictorCount,
+      dt: inner.dt,
+      resetAsync: async (seed) => inner.reset(seed),
+      stepAsync: async (action) => inner.step(action),
+    };
+  }
+
+  it('a synchronous world, the same world asynchronous, and a hand-written loop give the same run', async () => {
+    const config = parseRunConfig({ seed: 3, steps: 1500, logEvery: 1 });
+    const world = () => new LineFollowerEnvironment(builtinTrack(config.track), config.world);
+    const rows = (sim: Simulation) =>
+      Array.from(sim.log.data, (column) => Array.from(column.subarray(0, sim.log.rows)));
+    const strip = (sim: Simulation) => ({ ...sim.summary(), wallSeconds: 0 });
+
+    const sync = new Simulation(config, undefined, undefined, world());
+    sync.runToEnd();
+
+    const viaPromises = new Simulation(config, undefined, undefined, asyncWorld(world()));
+    expect(() => viaPromises.advance()).toThrow(/asynchronous world/);
+    while (!viaPromises.done) await viaPromises.advanceAsync();
+
+    const inner = world();
+    const byHand = new Simulation(config, undefined, undefined, asyncWorld(inner));
+    byHand.observe(inner.reset(config.seed));
+    for (let command = byHand.beginStep(); command; command = byHand.beginStep()) {
+      const result = inner.step(command);
+      for (let resets = byHand.endStep(result); resets > 0; resets--) byHand.observe(inner.reset());
+    }
+
+    expect(strip(viaPromises)).toEqual(strip(sync));
+    expect(strip(byHand)).toEqual(strip(sync));
+    expect(rows(viaPromises)).toEqual(rows(sync));
+    expect(rows(byHand)).toEqual(rows(sync));
+    expect(sync.summary().evaluation?.steps).toBe(sync.lapSteps);
   });
 });
