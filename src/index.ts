@@ -1,33 +1,132 @@
 /**
- * The core of sarlab: networks, learning rules, filter arrays, the simulated line follower, the closed loop and `Simulation`. Everything here runs in Node and in the browser (no Node-only imports).
+ * The core of sarlab: networks, learning rules, filter arrays, the simulated line follower, the
+ * closed loop and `Simulation`. Everything here runs in Node and in the browser (no Node-only
+ * imports). The kernels under the network and the rules are in `sarlab/kernels`.
  *
  * @module sarlab
  */
 
-export * from './experiments/config.js';
-export * from './experiments/setup.js';
-export * from './experiments/simulation.js';
-export * from './filters/filterBank.js';
-export * from './learning/backprop.js';
-export * from './learning/feedbackAlignment.js';
-export * from './learning/globalError.js';
-export * from './learning/index.js';
-export * from './learning/relevance.js';
-export * from './learning/rule.js';
-export * from './learning/sar.js';
-export * from './learning/signSymmetry.js';
-export * from './loop/agent.js';
-export * from './loop/environment.js';
-export * from './loop/learner.js';
-export * from './loop/metrics.js';
-export * from './net/activation.js';
+// Filter arrays.
+export {
+  BandpassBank,
+  createFilterBank,
+  DelayLineBank,
+  FILTER_KINDS,
+  type FilterBank,
+  type FilterBankOptions,
+  type FilterKind,
+  ResonatorBank,
+} from './filters/filterBank.js';
+// Learning rules and relevance.
+export { BackpropRule, backprop } from './learning/backprop.js';
+export {
+  type FeedbackAlignmentOptions,
+  FeedbackAlignmentRule,
+  feedbackAlignment,
+} from './learning/feedbackAlignment.js';
+export { GlobalErrorRule, globalError } from './learning/globalError.js';
+export { type CreateRuleOptions, createRule } from './learning/index.js';
+export {
+  RELEVANCE_KINDS,
+  type RelevanceContext,
+  type RelevanceKind,
+  type RelevanceSource,
+  relevance,
+} from './learning/relevance.js';
+export {
+  type LearningRule,
+  type LearnOptions,
+  OnlineRule,
+  RULE_NAMES,
+  type RuleName,
+  type RuleOptions,
+  type Scratch,
+} from './learning/rule.js';
+export { type SarOptions, SarRule, SIGN_MODES, type SignMode, sar } from './learning/sar.js';
+export { SignSymmetryRule, signSymmetry } from './learning/signSymmetry.js';
+// The closed loop.
+export { Agent, type MotorConfig } from './loop/agent.js';
+export {
+  checkEnvironment,
+  EnvironmentCheckError,
+  type EnvironmentCheckOptions,
+} from './loop/checkEnvironment.js';
+export {
+  type AsyncEnvironment,
+  createStepBuffers,
+  type Environment,
+  isAsyncEnvironment,
+  type MotorCommand,
+  type Observation,
+  type ObservationBuffer,
+  type StepBuffers,
+  type StepInfo,
+  type StepResult,
+} from './loop/environment.js';
+export { ClosedLoopLearner } from './loop/learner.js';
+export { RunMetrics, type SuccessCriterion } from './loop/metrics.js';
+// The network.
+export { ACTIVATIONS, type ActivationName } from './net/activation.js';
 export type { Kernel, KernelName } from './net/kernels/js.js';
 export type { LayerArrays, LearningWork } from './net/kernels/memory.js';
-export * from './net/network.js';
+export {
+  DenseLayer,
+  INITIALISATIONS,
+  type Initialisation,
+  KERNELS,
+  type KernelChoice,
+  Network,
+  type NetworkJSON,
+  type NetworkOptions,
+  type NetworkShape,
+  networkJsonSchema,
+} from './net/network.js';
+// One run: its configuration, its parts, the run step by step, its log.
+export {
+  type DeepPartial,
+  defaultRunConfig,
+  estimatedParameters,
+  LIMITS,
+  mergeConfig,
+  parseRunConfig,
+  RUN_RULES,
+  type RunConfig,
+  type RunConfigInput,
+  type RunRule,
+  runConfigSchema,
+} from './run/config.js';
+export { buildRun, networkFromConfig, networkInputs, type RunParts, ruleFromConfig } from './run/setup.js';
+export { type Divergence, type Evaluation, type RunSummary, Simulation } from './run/simulation.js';
+export { LOG_COLUMN, LOG_COLUMNS, MAX_LOG_ROWS, StepLog } from './run/stepLog.js';
 export { ValidationError } from './util/errors.js';
 export { Random } from './util/random.js';
-export * from './world/lineFollower.js';
-export * from './world/robot.js';
-export * from './world/sensors.js';
-export * from './world/texture.js';
-export * from './world/track.js';
+// The simulated line follower.
+export { type DriveGeometry, driveStep, type WheelSpeeds } from './world/drive.js';
+export {
+  type CameraConfig,
+  DEFAULT_WORLD,
+  LineFollowerEnvironment,
+  maxReflexError,
+  PREDICTOR_MODES,
+  type PredictorMode,
+  type ReflexSensorConfig,
+  type RowsConfig,
+  type WorldConfig,
+} from './world/lineFollower.js';
+export { reflexError } from './world/reflexError.js';
+export { type CameraOptions, DiscSensors, GroundCamera, PointSet } from './world/sensors.js';
+export { GroundTexture } from './world/texture.js';
+export {
+  BUILTIN_TRACK_NAMES,
+  BUILTIN_TRACKS,
+  builtinTrack,
+  type CurveSpec,
+  curvePoints,
+  lapLength,
+  type Pose,
+  proceduralCurve,
+  type RenderOptions,
+  renderCurveTrack,
+  type Track,
+  trackFromTexture,
+} from './world/track.js';

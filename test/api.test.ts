@@ -37,8 +37,9 @@ it("names in the library's messages are exported functions (a user can call what
   const exported = new Set<string>();
   const entries = await Promise.all([
     import('../src/index.js'),
+    import('../src/kernels.js'),
     import('../src/node/index.js'),
-    import('../src/experiments/sweep.js'),
+    import('../src/sweep/index.js'),
     import('../src/report/index.js'),
     import('../src/robot/index.js'),
   ]);
@@ -56,4 +57,41 @@ it("names in the library's messages are exported functions (a user can call what
     }
   }
   expect(offenders).toEqual([]);
+});
+
+it('the core API is exported by name and by intent; kernels and their references are in sarlab/kernels', async () => {
+  const core = await import('../src/index.js');
+  const kernels = await import('../src/kernels.js');
+  for (const internal of [
+    'SIGMOID',
+    'denseForward',
+    'denseForwardReference',
+    'outerProductUpdate',
+    'activateArray',
+  ])
+    expect(internal in core, internal).toBe(false);
+  for (const name of [
+    'Simulation',
+    'parseRunConfig',
+    'checkEnvironment',
+    'LOG_COLUMN',
+    'Network',
+    'sar',
+    'Agent',
+  ])
+    expect(name in core, name).toBe(true);
+  // Each kernel beside its reference, with the same signature (output first).
+  for (const [fast, reference] of [
+    [kernels.dense, kernels.denseReference],
+    [kernels.outerProductUpdate, kernels.outerProductUpdateReference],
+  ])
+    expect(fast.length).toBe(reference.length);
+  const out = new Float64Array(2);
+  expect(
+    kernels.dense(out, Float64Array.of(1, 2, 3, 4), Float64Array.of(0.5, -1), Float64Array.of(1, 1), 2, 2),
+  ).toBe(out);
+  expect(Array.from(out)).toEqual([3.5, 6]);
+  // The log's columns by name.
+  expect(core.LOG_COLUMNS.map((name) => core.LOG_COLUMN[name])).toEqual(core.LOG_COLUMNS.map((_, i) => i));
+  expect(core.LOG_COLUMN.weightDistance).toBe(core.LOG_COLUMNS.length);
 });

@@ -4,7 +4,7 @@ import { expect, it } from 'vitest';
 
 import { formatSeconds, SingleBar } from '../src/cli/progressBar.js';
 import { SweepEta } from '../src/cli/sweepEta.js';
-import type { GridPoint } from '../src/experiments/sweepGrid.js';
+import type { GridPoint } from '../src/sweep/grid.js';
 import { sarlab, tempDir } from './cliHelpers.js';
 
 const root = resolve(import.meta.dirname, '..');

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { parseRunConfig } from '../src/experiments/config.js';
-import { Simulation } from '../src/experiments/simulation.js';
 import { createRule } from '../src/learning/index.js';
 import type { LearningRule } from '../src/learning/rule.js';
 import { ACTIVATIONS, type ActivationName } from '../src/net/activation.js';
 import { wasmSimdAvailable } from '../src/net/kernels/wasm.js';
 import { type KernelChoice, Network, resolveKernel } from '../src/net/network.js';
+import { parseRunConfig } from '../src/run/config.js';
+import { Simulation } from '../src/run/simulation.js';
 import { Random, randomVector } from './helpers.js';
 
 /** Bit patterns, so that -0 and 0 count as different. */

@@ -1,8 +1,8 @@
 // The live lab's pure parts, in Node: its settings, its plain-language checks, and the core's
 // "freeze and evaluate now" that its button uses.
 import { describe, expect, it } from 'vitest';
-import { parseRunConfig } from '../src/experiments/config.js';
-import { Simulation } from '../src/experiments/simulation.js';
+import { parseRunConfig } from '../src/run/config.js';
+import { Simulation } from '../src/run/simulation.js';
 import {
   checkInputs,
   DEFAULT_SETTINGS,

@@ -1,6 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { parseRunConfig } from '../src/experiments/config.js';
-import { Simulation } from '../src/experiments/simulation.js';
 import { DelayLineBank } from '../src/filters/filterBank.js';
 import { sar, ValidationError } from '../src/index.js';
 import type { LearningRule } from '../src/learning/rule.js';
@@ -8,6 +6,8 @@ import { Agent } from '../src/loop/agent.js';
 import { ClosedLoopLearner } from '../src/loop/learner.js';
 import { RunMetrics } from '../src/loop/metrics.js';
 import { Network } from '../src/net/network.js';
+import { parseRunConfig } from '../src/run/config.js';
+import { Simulation } from '../src/run/simulation.js';
 import { allWeights } from './helpers.js';
 
 describe('the step order of the closed loop', () => {

@@ -2,12 +2,13 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { parseRunConfig } from '../src/experiments/config.js';
-import { Simulation } from '../src/experiments/simulation.js';
 import { BandpassBank, createFilterBank } from '../src/filters/filterBank.js';
+import type { Environment } from '../src/loop/environment.js';
 import { RunMetrics } from '../src/loop/metrics.js';
 import { ACTIVATIONS } from '../src/net/activation.js';
 import { Network } from '../src/net/network.js';
+import { parseRunConfig } from '../src/run/config.js';
+import { Simulation } from '../src/run/simulation.js';
 import { Random } from '../src/util/random.js';
 import { LineFollowerEnvironment } from '../src/world/lineFollower.js';
 import { GroundTexture } from '../src/world/texture.js';
@@ -178,7 +179,7 @@ function figureEight(): Track {
 
 function countingLosses(sim: Simulation): { losses: number } {
   const counter = { losses: 0 };
-  const environment = sim.parts.environment;
+  const environment = sim.parts.environment as Environment;
   const step = environment.step.bind(environment);
   environment.step = (action) => {
     const result = step(action);

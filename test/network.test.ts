@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ACTIVATIONS, activate, backprop, derivative, Network, sar, ValidationError } from '../src/index.js';
+import { ACTIVATIONS, backprop, Network, sar, ValidationError } from '../src/index.js';
+import { activate, derivative } from '../src/kernels.js';
 import { allWeights, makeNet, Random, randomVector } from './helpers.js';
 
 describe('Network', () => {

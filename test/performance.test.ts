@@ -2,8 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { outerProductUpdate, outerProductUpdateReference } from '../src/learning/rule.js';
-import { denseForward, denseForwardReference } from '../src/net/network.js';
+import { dense, denseReference, outerProductUpdate, outerProductUpdateReference } from '../src/kernels.js';
 import { DiscSensors, GroundCamera, type PointSet } from '../src/world/sensors.js';
 import { GroundTexture } from '../src/world/texture.js';
 import { Random, randomVector } from './helpers.js';
@@ -26,8 +25,8 @@ describe('unrolled kernels are bit-identical to the plain loops', () => {
       const x = randomVector(random, n, -3, 3);
       const fast = new Float64Array(m);
       const plain = new Float64Array(m);
-      denseForward(w, b, x, fast, n, m);
-      denseForwardReference(w, b, x, plain, n, m);
+      dense(fast, w, b, x, n, m);
+      denseReference(plain, w, b, x, n, m);
       expect(bits(fast)).toEqual(bits(plain));
     }
   });
@@ -50,7 +49,7 @@ describe('unrolled kernels are bit-identical to the plain loops', () => {
       const rate = trial % 7 === 0 ? 0 : random.uniform(0, 0.1);
       const wFast = w.slice();
       const bFast = bias?.slice() ?? null;
-      outerProductUpdate(wFast, bFast, x, t, Float64Array.of(rate), 0, n, m);
+      outerProductUpdate(wFast, bFast, x, t, rate, n, m);
       outerProductUpdateReference(w, bias, x, t, rate, n, m);
       expect(bits(wFast)).toEqual(bits(w));
       if (bias && bFast) expect(bits(bFast)).toEqual(bits(bias));

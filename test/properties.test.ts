@@ -2,10 +2,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseRunConfig } from '../src/experiments/config.js';
-import { Simulation } from '../src/experiments/simulation.js';
 import { ACTIVATIONS, createRule, Network, RULE_NAMES, ValidationError } from '../src/index.js';
 import { loadModel, saveModel } from '../src/node/modelFile.js';
+import { parseRunConfig } from '../src/run/config.js';
+import { Simulation } from '../src/run/simulation.js';
 import { tempDir } from './cliHelpers.js';
 
 const SEED = 20261128; // fixed, so that failures reproduce

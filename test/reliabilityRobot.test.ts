@@ -29,7 +29,7 @@ import { builtinTrack } from '../src/world/track.js';
 
 type Reply = (frame: Frame, socket: Socket, robotSeq: () => number) => void;
 
-function sensorsFrame(seq: number, ack: number, reflex: number[], predictors = [0.5, 0.5]): Buffer {
+function sensorsFrame(seq: number, ack: number, reflex: number[], predictors = [0.5, 0.5]): Uint8Array {
   return encodeFrame(
     MessageType.sensors,
     seq,
@@ -295,7 +295,7 @@ describe('item 21: a repeated MOTOR after a STOP does not set the robot driving 
     });
     const host = await bareHost((server.address() as { port: number }).port);
     cleanups.push(() => host.socket.destroy());
-    const send = (type: number, seq: number, payload?: Buffer) =>
+    const send = (type: number, seq: number, payload?: Uint8Array) =>
       host.socket.write(encodeFrame(type, seq, payload));
     send(
       MessageType.hello,

@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseRunConfig } from '../src/experiments/config.js';
-import { MAX_LOG_ROWS, Simulation, StepLog } from '../src/experiments/simulation.js';
+import { parseRunConfig } from '../src/run/config.js';
+import { MAX_LOG_ROWS, Simulation, StepLog } from '../src/run/simulation.js';
 import { sarlab, tempDir } from './cliHelpers.js';
 
 /**
@@ -215,7 +215,7 @@ describe('item 10: a model is run with the configuration it was trained with', (
 
 describe('item 10: mixed activations are not reported as one', () => {
   it('a model whose layers have different activations is refused, not run as sigmoid', async () => {
-    const { reconcileModelConfig } = await import('../src/experiments/modelConfig.js');
+    const { reconcileModelConfig } = await import('../src/run/modelConfig.js');
     const config = parseRunConfig({});
     expect(() =>
       reconcileModelConfig(config, {}, config, {

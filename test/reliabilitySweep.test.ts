@@ -2,12 +2,12 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { defaultRunConfig, parseRunConfig } from '../src/experiments/config.js';
-import type { SweepGrid } from '../src/experiments/sweepGrid.js';
-import { mergeSweeps } from '../src/experiments/sweepMerge.js';
-import { runSweep } from '../src/experiments/sweepRunner.js';
-import { LOCK_FILE, lockSweepFolder, readGridFile } from '../src/experiments/sweepStore.js';
 import { fsOps } from '../src/node/files.js';
+import { defaultRunConfig, parseRunConfig } from '../src/run/config.js';
+import type { SweepGrid } from '../src/sweep/grid.js';
+import { mergeSweeps } from '../src/sweep/merge.js';
+import { runSweep } from '../src/sweep/runner.js';
+import { LOCK_FILE, lockSweepFolder, readGridFile } from '../src/sweep/store.js';
 import { OutputError } from '../src/util/errors.js';
 import { sarlab, tempDir } from './cliHelpers.js';
 import { cliBuilt } from './sweepCli.js';

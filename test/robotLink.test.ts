@@ -4,8 +4,6 @@ import { connect, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseRunConfig } from '../src/experiments/config.js';
-import { Simulation } from '../src/experiments/simulation.js';
 import { RobotEmulator, serveTcp } from '../src/robot/emulator.js';
 import {
   type Frame,
@@ -16,6 +14,8 @@ import {
 } from '../src/robot/protocol.js';
 import { RobotEnvironment } from '../src/robot/robotEnvironment.js';
 import { RobotRun, type RobotRunSummary, withSimulatedBaseline } from '../src/robot/runOnRobot.js';
+import { parseRunConfig } from '../src/run/config.js';
+import { Simulation } from '../src/run/simulation.js';
 import { builtinTrack } from '../src/world/track.js';
 
 const root = new URL('..', import.meta.url).pathname;

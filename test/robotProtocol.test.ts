@@ -89,7 +89,10 @@ describe('robot protocol: framing', () => {
     badCrc[10] ^= 0x10; // a payload bit
     const badVersion = encodeFrame(MessageType.motor, 2, encodeMotor(3, 4));
     badVersion[2] = 2;
-    badVersion.writeUInt16LE(crc16(badVersion, 2, badVersion.length - 2), badVersion.length - 2);
+    Buffer.from(badVersion.buffer).writeUInt16LE(
+      crc16(badVersion, 2, badVersion.length - 2),
+      badVersion.length - 2,
+    );
     const badLength = Buffer.from(good);
     badLength[6] = 0xff; // a length no MOTOR has
     const noise = Buffer.from([0x00, 0xa5, 0x13, 0x5a]);
@@ -106,7 +109,7 @@ describe('robot protocol: framing', () => {
       seed = (seed * 1103515245 + 12345) & 0x7fffffff;
       return seed / 0x80000000;
     };
-    const parts: Buffer[] = [];
+    const parts: Uint8Array[] = [];
     let intact = 0;
     for (let i = 0; i < 2000; i++) {
       const f = encodeFrame(MessageType.motor, i, encodeMotor(i, -i));
@@ -190,7 +193,10 @@ describe('robot bridge: refused frames are never used', () => {
       badCrc[badCrc.length - 1] ^= 0xff;
       const badVersion = answer([1, 0]); // e = +1: must never be used
       badVersion[2] = 9;
-      badVersion.writeUInt16LE(crc16(badVersion, 2, badVersion.length - 2), badVersion.length - 2);
+      Buffer.from(badVersion.buffer).writeUInt16LE(
+        crc16(badVersion, 2, badVersion.length - 2),
+        badVersion.length - 2,
+      );
       socket.write(Buffer.concat([badCrc, badVersion]));
       setTimeout(() => socket.write(answer([0.75, 0.5])), 20);
     });

@@ -2,8 +2,8 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultRunConfig, parseRunConfig } from '../src/experiments/config.js';
-import { Simulation } from '../src/experiments/simulation.js';
+import { defaultRunConfig, parseRunConfig } from '../src/run/config.js';
+import { Simulation } from '../src/run/simulation.js';
 import {
   expandGrid,
   gridId,
@@ -12,8 +12,8 @@ import {
   pointConfig,
   type SweepGrid,
   shardPoints,
-} from '../src/experiments/sweepGrid.js';
-import { readRuns } from '../src/experiments/sweepStore.js';
+} from '../src/sweep/grid.js';
+import { readRuns } from '../src/sweep/store.js';
 import { ValidationError } from '../src/util/errors.js';
 import { cliBuilt, countLines, recordsByKey, runCli, startCli, waitFor } from './sweepCli.js';
 

@@ -8,7 +8,7 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const CLI = join(ROOT, 'bin', 'sarlab.js');
 
 export function cliBuilt(): boolean {
-  return existsSync(join(ROOT, 'dist', 'src', 'experiments', 'sweepWorker.js'));
+  return existsSync(join(ROOT, 'dist', 'src', 'sweep', 'worker.js'));
 }
 
 export interface CliResult {

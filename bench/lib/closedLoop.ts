@@ -1,5 +1,5 @@
-import { parseRunConfig } from '../../src/experiments/config.js';
-import { Simulation } from '../../src/experiments/simulation.js';
+import { parseRunConfig } from '../../src/run/config.js';
+import { Simulation } from '../../src/run/simulation.js';
 
 export type InputKind = 'rows' | 'camera';
 

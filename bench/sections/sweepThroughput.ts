@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defaultRunConfig } from '../../src/experiments/config.js';
-import type { SweepGrid } from '../../src/experiments/sweepGrid.js';
-import { runSweep } from '../../src/experiments/sweepRunner.js';
+import { defaultRunConfig } from '../../src/run/config.js';
+import type { SweepGrid } from '../../src/sweep/grid.js';
+import { runSweep } from '../../src/sweep/runner.js';
 import type { BenchContext, BenchSection } from '../lib/types.js';
 
 /**

@@ -1,5 +1,5 @@
 import { type Command, Help, type Option } from 'commander';
-import { defaultRunConfig, type RunConfig } from '../experiments/config.js';
+import { defaultRunConfig, type RunConfig } from '../run/config.js';
 import { FLAG_OF_FIELD } from './runOptions.js';
 
 /**

@@ -1,12 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { registrations } from './commands/index.js';
 import { EXIT_USAGE, formatError } from './errors.js';
 import { polishHelp } from './help.js';
-
-export function packageVersion(): string {
-  const url = new URL('../../../package.json', import.meta.url);
-  return (JSON.parse(readFileSync(url, 'utf8')) as { version: string }).version;
-}
+import { packageVersion } from './version.js';
 
 /** Builds the `sarlab` program with every command. */
 export async function buildProgram(): Promise<Command> {
@@ -16,8 +12,7 @@ export async function buildProgram(): Promise<Command> {
     .option('--debug', 'show stack traces on errors')
     .exitOverride()
     .configureOutput({ outputError: () => {} });
-  const commands = await import('./commands/index.js');
-  for (const register of commands.registrations) register(program);
+  for (const register of registrations) register(program);
   polishHelp(program);
   return program;
 }

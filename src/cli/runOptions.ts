@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
 import { parseDocument } from 'yaml';
-import { mergeConfig, parseRunConfig, RUN_RULES, type RunConfig } from '../experiments/config.js';
-import { PRESET_NAMES } from '../experiments/presets.js';
 import { FILTER_KINDS } from '../filters/filterBank.js';
 import { RELEVANCE_KINDS } from '../learning/relevance.js';
 import { ACTIVATIONS } from '../net/activation.js';
 import { readInputFile } from '../node/files.js';
+import { mergeConfig, parseRunConfig, RUN_RULES, type RunConfig } from '../run/config.js';
+import { PRESET_NAMES } from '../run/presets.js';
 import { ValidationError } from '../util/errors.js';
 import { checkNesting, MAX_NESTING, parseJsonStrict } from '../util/json.js';
 import { PREDICTOR_MODES } from '../world/lineFollower.js';
@@ -260,3 +260,19 @@ export const FLAG_OF_FIELD: Record<string, string> = {
   preset: '--preset',
   'network.kernel': '--kernel',
 };
+
+/** A number flag with an upper bound too. */
+export function boundedFlag(
+  flag: string,
+  text: string,
+  { integer = false, min, max }: { integer?: boolean; min: number; max: number },
+): number {
+  const value = numberFlag(flag, text, { integer, min });
+  if (value > max)
+    throw new ValidationError(
+      `--${flag}`,
+      text,
+      `${integer ? 'an integer' : 'a number'} from ${min} to ${max}`,
+    );
+  return value;
+}

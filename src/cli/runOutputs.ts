@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import type { RunConfig } from '../experiments/config.js';
-import { type RunSummary, type Simulation, StepLog } from '../experiments/simulation.js';
 import { AtomicFileStream } from '../node/files.js';
 import { type RunOutputFiles, writeRunOutputs as writeOutputs } from '../node/runOutputs.js';
+import type { RunConfig } from '../run/config.js';
+import { type RunSummary, type Simulation, StepLog } from '../run/simulation.js';
 
 /*
  * What a finished run leaves behind, shared by `sarlab run` in the simulator and on a robot: the

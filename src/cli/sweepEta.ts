@@ -1,4 +1,4 @@
-import type { GridPoint } from '../experiments/sweepGrid.js';
+import type { GridPoint } from '../sweep/grid.js';
 
 /**
  * The time a sweep has left, from the measured wall time of the runs it has done. Runs differ a lot

@@ -39,12 +39,6 @@ export interface LearningRule {
   learn(net: Network, error: number | ArrayLike<number>, options?: LearnOptions): void;
 }
 
-export {
-  backwardThrough,
-  outerProductUpdate,
-  outerProductUpdateReference,
-} from '../net/kernels/js.js';
-
 /**
  * The working memory of a learning step: views of the network's own working vectors (`net.work`, in
  * the network's memory, where the kernel reads them), shared by every rule that learns on it.
@@ -60,8 +54,7 @@ export interface Scratch {
   readonly backward: Float64Array[];
   /**
    * This step's learning rate of each layer, η_l · modulation. Kept in an array rather than passed
-   * as arguments: a floating-point argument to a call that the JIT does not inline is boxed on the
-   * heap, and the step must not allocate.
+   * as arguments: no boxed numbers (docs/performance.md, "The hot path").
    */
   readonly rates: Float64Array;
 }
@@ -119,7 +112,7 @@ export abstract class OnlineRule implements LearningRule {
     fillErrors(scratch.errors, error);
     if (!net.hasForwardPass)
       throw new ValidationError('network', 'no forward pass', 'a forward pass before learning');
-    // Not `options?.cue`: merging undefined with a fractional number makes the JIT box the number.
+    // Not `options?.cue`: no boxed numbers (docs/performance.md, "The hot path").
     if (options !== undefined) {
       const cue = options.cue;
       if (cue !== undefined && !Number.isFinite(cue))
@@ -127,9 +120,7 @@ export abstract class OnlineRule implements LearningRule {
     }
     const layers = net.layers;
     net.kernel.derivatives();
-    // Numbers travel through fields and typed arrays here, not through arguments or return values:
-    // a fractional number passed to or returned from a call that the JIT does not inline is boxed on
-    // the heap, and the step must not allocate.
+    // Numbers travel through fields and typed arrays here: no boxed numbers (docs/performance.md, "The hot path").
     const rates = scratch.rates;
     this.saved[0] = this.lastRelevance; // to restore on error
     this.modulate(scratch, options);

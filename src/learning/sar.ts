@@ -55,7 +55,7 @@ export class SarRule extends OnlineRule {
     const context = this.context;
     context.errors = errors;
     context.absError = abs / errors.length;
-    // Not `options?.cue`: merging undefined with a fractional number makes the JIT box the number.
+    // Not `options?.cue`: no boxed numbers (docs/performance.md, "The hot path").
     context.hasCue = false;
     context.cueValue = 0;
     context.step = this.step;
@@ -84,8 +84,7 @@ export class SarRule extends OnlineRule {
 
 /**
  * The context handed to relevance sources, reused every step. The cue is kept in a number-only
- * field behind a getter: a field that holds either a number or undefined stores every fractional
- * number as a new heap object, and the learning step must not allocate.
+ * field behind a getter: no boxed numbers (docs/performance.md, "The hot path").
  */
 class SarContext implements RelevanceContext {
   errors: Float64Array = new Float64Array(0);

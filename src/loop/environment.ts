@@ -51,12 +51,39 @@ export interface Environment {
   readonly predictorCount: number;
   /** Control period in seconds. */
   readonly dt: number;
+  /** What the world is, for the run's summary (its `track`); without it, the configured track. */
+  readonly name?: string;
   /** Starts an episode (the robot at its start pose). */
   reset(seed?: number): Observation;
   /** Applies the motor command for one time step and returns what the sensors see after it. */
   step(action: MotorCommand): StepResult;
   /** Releases resources (links, ports). Optional. */
   close?(): void | Promise<void>;
+}
+
+/**
+ * A world whose steps take time to come back, such as a robot behind a link: the same contract as
+ * `Environment`, each call returning a promise (in the manner of Gymnasium's `step_async` and
+ * `step_wait`). `Simulation.advanceAsync` drives it with the same step as a synchronous world.
+ */
+export interface AsyncEnvironment {
+  /** Number of predictive inputs per step. */
+  readonly predictorCount: number;
+  /** Control period in seconds. */
+  readonly dt: number;
+  /** What the world is, for the run's summary (its `track`); without it, the configured track. */
+  readonly name?: string;
+  /** Starts an episode; resolves to what the sensors see. */
+  resetAsync(seed?: number): Promise<Observation>;
+  /** Applies the motor command for one time step; resolves to what the sensors see after it. */
+  stepAsync(action: MotorCommand): Promise<StepResult>;
+  /** Releases resources (links, ports). Optional. */
+  close?(): void | Promise<void>;
+}
+
+/** Whether a world is asynchronous (has `stepAsync`) rather than synchronous. */
+export function isAsyncEnvironment(world: Environment | AsyncEnvironment): world is AsyncEnvironment {
+  return typeof (world as AsyncEnvironment).stepAsync === 'function';
 }
 
 /** An observation as an environment holds it: filled in place every step. */

@@ -17,9 +17,8 @@ export interface SuccessCriterion {
 /** The success metrics of a run, updated every step: the |e| moving average, success, line losses. */
 export class RunMetrics {
   /**
-   * The |e| average; starts at the baseline. Initialised here to a number, not left undefined until
-   * the constructor: a field first defined as undefined keeps a tagged representation, and every
-   * store of a double into it would then allocate a new heap number.
+   * The |e| average; starts at the baseline. Initialised here to a number, never undefined, so that
+   * storing into it does not box (docs/performance.md, "The hot path").
    */
   ema = 0;
   steps = 0;
@@ -63,8 +62,8 @@ export class RunMetrics {
   }
 
   /**
-   * The same as `record(source.error)`. The closed loop uses this form every step: a number passed
-   * to a call that the JIT does not inline is boxed (a small allocation per step), an object is not.
+   * The same as `record(source.error)`. The closed loop uses this form every step: no boxed numbers
+   * (docs/performance.md, "The hot path").
    */
   recordFrom(source: { readonly error: number }): boolean {
     const abs = Math.abs(source.error);

@@ -1,4 +1,3 @@
-import * as z from 'zod/mini';
 import { base64ToFloat64, float64ToBase64 } from '../util/base64.js';
 import { ValidationError } from '../util/errors.js';
 import { Random } from '../util/random.js';
@@ -6,41 +5,20 @@ import { englishMessages } from '../util/zodMessages.js';
 import {
   ACTIVATIONS,
   type ActivationName,
-  activateArray,
   activationCode,
   activationGain,
   isActivationName,
 } from './activation.js';
-import { denseForward, JsKernel, type Kernel, ReferenceKernel } from './kernels/js.js';
-import { type LayerArrays, type LearningWork, layOut, memoryBytes, pagesFor } from './kernels/memory.js';
-import { WasmKernel, wasmMemory, wasmSimdAvailable, wasmUnavailableReason } from './kernels/wasm.js';
+import { DenseLayer } from './denseLayer.js';
+import { type KernelChoice, resolveKernel } from './kernelChoice.js';
+import { JsKernel, type Kernel, ReferenceKernel } from './kernels/js.js';
+import { type LearningWork, layOut, memoryBytes, pagesFor } from './kernels/memory.js';
+import { WasmKernel, wasmMemory } from './kernels/wasm.js';
+import { type NetworkJSON, networkJsonSchema, SERIAL_FORMAT, SERIAL_VERSION } from './networkJson.js';
 
-/**
- * Which kernel runs the network's arithmetic: `wasm` (WebAssembly SIMD), `js` (TypeScript), or
- * `auto` (wasm where the engine has WebAssembly SIMD, js elsewhere). All give the same bits.
- * `reference` (plain loops, slow) is for tests.
- */
-export const KERNELS = ['auto', 'wasm', 'js'] as const;
-/** One of `KERNELS`, or `reference` (the plain loops, for tests). */
-export type KernelChoice = (typeof KERNELS)[number] | 'reference';
-
-/** The kernel that `choice` means on this engine; throws a ValidationError for `wasm` where it cannot run. */
-export function resolveKernel(choice: KernelChoice = 'auto'): 'wasm' | 'js' | 'reference' {
-  switch (choice) {
-    case 'auto':
-      return wasmSimdAvailable() ? 'wasm' : 'js';
-    case 'wasm':
-      if (!wasmSimdAvailable()) {
-        throw new ValidationError('kernel', choice, `a kernel this engine runs (${wasmUnavailableReason()})`);
-      }
-      return 'wasm';
-    case 'js':
-    case 'reference':
-      return choice;
-    default:
-      throw new ValidationError('kernel', choice, `one of ${KERNELS.join(', ')}`);
-  }
-}
+export { DenseLayer } from './denseLayer.js';
+export { KERNELS, type KernelChoice, resolveKernel } from './kernelChoice.js';
+export { type NetworkJSON, networkJsonSchema } from './networkJson.js';
 
 /**
  * Weight initialisations:
@@ -78,76 +56,6 @@ export interface NetworkOptions {
   /** The kernel (default `auto`: WebAssembly SIMD where available). Every kernel gives the same bits. */
   kernel?: KernelChoice;
 }
-
-/** One dense layer: flat, row-major weights (weight of neuron j from input i at `j * inputs + i`). */
-export class DenseLayer {
-  readonly inputs: number;
-  readonly outputs: number;
-  readonly activation: ActivationName;
-  /** Small integer code of the activation, for switch-once-per-layer loops. */
-  readonly activationCode: number;
-  readonly hasBias: boolean;
-  readonly weights: Float64Array;
-  /** Biases (all zero and never changed when the layer has none). */
-  readonly bias: Float64Array;
-  /** Weighted sums v of the last forward pass. */
-  readonly sum: Float64Array;
-  /** Activations x = f(v) of the last forward pass. */
-  readonly output: Float64Array;
-  /** The input vector of the last forward pass (a view of the previous layer's output or the network input). */
-  input: Float64Array;
-
-  constructor(
-    inputs: number,
-    outputs: number,
-    activation: ActivationName,
-    hasBias: boolean,
-    input: Float64Array,
-    arrays?: LayerArrays,
-  ) {
-    this.inputs = inputs;
-    this.outputs = outputs;
-    this.activation = activation;
-    this.activationCode = activationCode(activation);
-    this.hasBias = hasBias;
-    this.weights = arrays?.weights ?? new Float64Array(inputs * outputs);
-    this.bias = arrays?.bias ?? new Float64Array(outputs);
-    this.sum = arrays?.sum ?? new Float64Array(outputs);
-    this.output = arrays?.output ?? new Float64Array(outputs);
-    this.input = input;
-  }
-
-  /** v = W x + b, x' = f(v), from `this.input` (with the TypeScript kernel's loops). */
-  forward(): void {
-    denseForward(this.weights, this.bias, this.input, this.sum, this.inputs, this.outputs);
-    activateArray(this.activationCode, this.sum, this.output, this.outputs);
-  }
-}
-
-export { denseForward, denseForwardReference } from './kernels/js.js';
-
-const SERIAL_FORMAT = 'sarlab-network';
-const SERIAL_VERSION = 1;
-
-const layerJsonSchema = z.strictObject({
-  inputs: z.int().check(z.gte(1)),
-  outputs: z.int().check(z.gte(1)),
-  activation: z.enum(ACTIVATIONS),
-  bias: z.boolean(),
-  weights: z.string(),
-  biases: z.string(),
-});
-
-/** The schema of `Network.toJSON()` (weights as base64 float64, bit-exact). */
-export const networkJsonSchema = z.strictObject({
-  format: z.literal(SERIAL_FORMAT),
-  version: z.literal(SERIAL_VERSION),
-  inputs: z.int().check(z.gte(1)),
-  layers: z.array(layerJsonSchema).check(z.minLength(1)),
-});
-
-/** A network as `toJSON()` writes it and `Network.fromJSON` reads it. */
-export type NetworkJSON = z.infer<typeof networkJsonSchema>;
 
 /** The shape of a network (everything but the weights). */
 export interface NetworkShape {

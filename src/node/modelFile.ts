@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { RunConfig } from '../experiments/config.js';
 import { Network, type NetworkJSON } from '../net/network.js';
+import type { RunConfig } from '../run/config.js';
 import { ValidationError } from '../util/errors.js';
 import { readInputFile, writeFileAtomic } from './files.js';
 

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { RunSummary, Simulation } from '../experiments/simulation.js';
+import type { RunSummary, Simulation } from '../run/simulation.js';
 import { type AtomicFileStream, writeFileAtomic } from './files.js';
 import { encodeTexturePng } from './pngTrack.js';
 

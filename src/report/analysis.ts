@@ -1,5 +1,5 @@
-import type { RunConfig } from '../experiments/config.js';
-import type { RunRecord } from '../experiments/sweepStore.js';
+import type { RunConfig } from '../run/config.js';
+import type { RunRecord } from '../sweep/store.js';
 import {
   type Condition,
   type ConditionGroup,

@@ -1,4 +1,4 @@
-import type { RunRecord } from '../experiments/sweepStore.js';
+import type { RunRecord } from '../sweep/store.js';
 import type { Analysis, ConditionStats, ControlsRow, Variation } from './analysis.js';
 import { reflexMatch } from './analysis.js';
 import type { CellStats } from './stats.js';

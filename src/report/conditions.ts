@@ -1,4 +1,4 @@
-import type { RunConfig } from '../experiments/config.js';
+import type { RunConfig } from '../run/config.js';
 import type { ReportRun } from './records.js';
 
 /**

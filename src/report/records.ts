@@ -1,8 +1,8 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import type { GridFile } from '../experiments/sweepGrid.js';
-import { MAX_RUNS_FILE_BYTES, RUNS_FILE, type RunRecord, readGridFile } from '../experiments/sweepStore.js';
+import type { GridFile } from '../sweep/grid.js';
+import { MAX_RUNS_FILE_BYTES, RUNS_FILE, type RunRecord, readGridFile } from '../sweep/store.js';
 
 /** The compressed form of runs.jsonl, as committed with the results. */
 export const RUNS_FILE_GZ = `${RUNS_FILE}.gz`;

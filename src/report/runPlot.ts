@@ -1,5 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
-import type { RunSummary, StepLog } from '../experiments/simulation.js';
+import type { RunSummary, StepLog } from '../run/simulation.js';
 import type { Track } from '../world/track.js';
 import type { Layer } from './chartStyle.js';
 

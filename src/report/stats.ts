@@ -1,5 +1,5 @@
 import { max, median, min, permutationTest, quantile, sampleWithReplacement } from 'simple-statistics';
-import type { RunRecord } from '../experiments/sweepStore.js';
+import type { RunRecord } from '../sweep/store.js';
 import { Random } from '../util/random.js';
 
 /** The error a run is judged by: the frozen evaluation's relative error, or for the reflex alone (no evaluation) the run's own. */

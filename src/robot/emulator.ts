@@ -1,3 +1,6 @@
+// Over 400 lines because the emulated robot is one state machine, the robot side of
+// docs/robot-protocol.md: sessions, repeated commands, lockstep and real-time clocks, and the
+// injected faults all act on the same session state.
 import { createServer, type Server } from 'node:net';
 import type { Observation } from '../loop/environment.js';
 import { Random } from '../util/random.js';
@@ -98,7 +101,7 @@ interface Session {
   lastTxAt: number;
   sendAfter: number;
   lastApplied: number;
-  cached: Buffer | null;
+  cached: Uint8Array | null;
   timer: NodeJS.Timeout;
   stopped: boolean;
 }
@@ -402,12 +405,12 @@ export class RobotEmulator {
     this.sendRaw(s, frame);
   }
 
-  private send(s: Session, type: number, payload: Buffer): void {
+  private send(s: Session, type: number, payload: Uint8Array): void {
     this.sendRaw(s, encodeFrame(type, this.seq.next(), payload));
   }
 
   /** Sends a frame through the fault injection (drop, corrupt, delay keeping the order). */
-  private sendRaw(s: Session, frame: Buffer): void {
+  private sendRaw(s: Session, frame: Uint8Array): void {
     s.lastTxAt = performance.now();
     const f = this.faults;
     if (f.drop > 0 && this.random.next() < f.drop) {
@@ -416,7 +419,7 @@ export class RobotEmulator {
     }
     let bytes = frame;
     if (f.corrupt > 0 && this.random.next() < f.corrupt) {
-      bytes = Buffer.from(frame);
+      bytes = frame.slice();
       const i = this.random.int(bytes.length);
       bytes[i] ^= 1 << this.random.int(8);
       this.stats.corruptedOut++;

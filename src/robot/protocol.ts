@@ -1,3 +1,5 @@
+// Over 400 lines because the wire protocol is one specification (constants, CRC, framing, every
+// payload), kept whole beside docs/robot-protocol.md for whoever writes the robot side.
 /**
  * The robot wire protocol (docs/robot-protocol.md): framed, versioned, sequence-numbered,
  * CRC-checked messages between the host (sarlab) and a robot (or the emulator).
@@ -115,22 +117,36 @@ export interface Frame {
   version: number;
   type: number;
   seq: number;
-  payload: Buffer;
+  payload: Uint8Array;
+}
+
+/** A little-endian view of a byte array (the protocol is little-endian throughout). */
+function view(bytes: Uint8Array): DataView {
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** Two byte arrays one after the other, in a new array. */
+function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const joined = new Uint8Array(a.length + b.length);
+  joined.set(a, 0);
+  joined.set(b, a.length);
+  return joined;
 }
 
 /** Builds one frame around a payload. */
-export function encodeFrame(type: number, seq: number, payload: Uint8Array = new Uint8Array(0)): Buffer {
+export function encodeFrame(type: number, seq: number, payload: Uint8Array = new Uint8Array(0)): Uint8Array {
   const n = payload.length;
   if (n > MAX_PAYLOAD) throw new Error(`payload of ${n} bytes exceeds ${MAX_PAYLOAD}`);
-  const frame = Buffer.alloc(HEADER_SIZE + n + CRC_SIZE);
+  const frame = new Uint8Array(HEADER_SIZE + n + CRC_SIZE);
+  const v = view(frame);
   frame[0] = SYNC0;
   frame[1] = SYNC1;
   frame[2] = PROTOCOL_VERSION;
   frame[3] = type;
-  frame.writeUInt16LE(seq & 0xffff, 4);
-  frame.writeUInt16LE(n, 6);
+  v.setUint16(4, seq & 0xffff, true);
+  v.setUint16(6, n, true);
   frame.set(payload, HEADER_SIZE);
-  frame.writeUInt16LE(crc16(frame, 2, HEADER_SIZE + n), HEADER_SIZE + n);
+  v.setUint16(HEADER_SIZE + n, crc16(frame, 2, HEADER_SIZE + n), true);
   return frame;
 }
 
@@ -163,7 +179,7 @@ export class FrameDecoder {
     length: 0,
     checksum: 0,
   };
-  private buffer: Buffer = Buffer.alloc(0);
+  private buffer: Uint8Array = new Uint8Array(0);
 
   constructor(
     /** The payload length a type must have, or undefined for an unknown type. */
@@ -181,13 +197,14 @@ export class FrameDecoder {
 
   /** Forgets any partial frame (e.g. after reconnecting). */
   clear(): void {
-    this.buffer = Buffer.alloc(0);
+    this.buffer = new Uint8Array(0);
   }
 
   /** Feeds received bytes; complete frames go to `onFrame`, bad ones to `onBad`. */
   push(chunk: Uint8Array): void {
-    this.buffer = this.buffer.length === 0 ? Buffer.from(chunk) : Buffer.concat([this.buffer, chunk]);
+    this.buffer = this.buffer.length === 0 ? chunk.slice() : concatBytes(this.buffer, chunk);
     let buf = this.buffer;
+    const v = view(buf);
     let pos = 0;
     while (buf.length - pos >= 2) {
       if (buf[pos] !== SYNC0 || buf[pos + 1] !== SYNC1) {
@@ -198,7 +215,7 @@ export class FrameDecoder {
       if (buf.length - pos < HEADER_SIZE) break;
       const version = buf[pos + 2];
       const type = buf[pos + 3];
-      const length = buf.readUInt16LE(pos + 6);
+      const length = v.getUint16(pos + 6, true);
       let bad: BadFrameKind | null = null;
       if (version !== PROTOCOL_VERSION) bad = 'version';
       else {
@@ -209,14 +226,14 @@ export class FrameDecoder {
       if (bad === null) {
         const total = HEADER_SIZE + length + CRC_SIZE;
         if (buf.length - pos < total) break;
-        const crc = buf.readUInt16LE(pos + HEADER_SIZE + length);
+        const crc = v.getUint16(pos + HEADER_SIZE + length, true);
         if (crc !== crc16(buf, pos + 2, pos + HEADER_SIZE + length)) bad = 'checksum';
         else {
           const frame: Frame = {
             version,
             type,
-            seq: buf.readUInt16LE(pos + 4),
-            payload: Buffer.from(buf.subarray(pos + HEADER_SIZE, pos + HEADER_SIZE + length)),
+            seq: v.getUint16(pos + 4, true),
+            payload: buf.slice(pos + HEADER_SIZE, pos + HEADER_SIZE + length),
           };
           pos += total;
           this.counters.frames++;
@@ -233,7 +250,7 @@ export class FrameDecoder {
       pos++;
       this.counters.skippedBytes++;
     }
-    this.buffer = pos === 0 ? buf : Buffer.from(buf.subarray(pos));
+    this.buffer = pos === 0 ? buf : buf.slice(pos);
     buf = this.buffer;
   }
 }
@@ -288,24 +305,26 @@ export interface Hello {
 }
 
 /** The HELLO payload. */
-export function encodeHello(h: Hello): Buffer {
-  const b = Buffer.alloc(HELLO_SIZE);
-  b.writeUInt16LE(h.reflexCount, 0);
-  b.writeUInt16LE(h.predictorRows, 2);
-  b.writeUInt16LE(h.predictorColumns, 4);
-  b.writeUInt16LE(h.timeoutMs, 6);
-  b.writeUInt16LE(h.heartbeatMs, 8);
+export function encodeHello(h: Hello): Uint8Array {
+  const b = new Uint8Array(HELLO_SIZE);
+  const v = view(b);
+  v.setUint16(0, h.reflexCount, true);
+  v.setUint16(2, h.predictorRows, true);
+  v.setUint16(4, h.predictorColumns, true);
+  v.setUint16(6, h.timeoutMs, true);
+  v.setUint16(8, h.heartbeatMs, true);
   return b;
 }
 
 /** Reads a HELLO payload. */
-export function decodeHello(p: Buffer): Hello {
+export function decodeHello(p: Uint8Array): Hello {
+  const v = view(p);
   return {
-    reflexCount: p.readUInt16LE(0),
-    predictorRows: p.readUInt16LE(2),
-    predictorColumns: p.readUInt16LE(4),
-    timeoutMs: p.readUInt16LE(6),
-    heartbeatMs: p.readUInt16LE(8),
+    reflexCount: v.getUint16(0, true),
+    predictorRows: v.getUint16(2, true),
+    predictorColumns: v.getUint16(4, true),
+    timeoutMs: v.getUint16(6, true),
+    heartbeatMs: v.getUint16(8, true),
   };
 }
 
@@ -324,28 +343,30 @@ export interface HelloAck {
 }
 
 /** The HELLO_ACK payload. */
-export function encodeHelloAck(h: HelloAck): Buffer {
-  const b = Buffer.alloc(HELLO_ACK_SIZE);
-  b.writeUInt16LE(h.ack & 0xffff, 0);
+export function encodeHelloAck(h: HelloAck): Uint8Array {
+  const b = new Uint8Array(HELLO_ACK_SIZE);
+  const v = view(b);
+  v.setUint16(0, h.ack & 0xffff, true);
   b[2] = h.status;
   b[3] = h.flags;
-  b.writeUInt16LE(h.reflexCount, 4);
-  b.writeUInt16LE(h.predictorRows, 6);
-  b.writeUInt16LE(h.predictorColumns, 8);
-  b.writeUInt32LE(h.periodUs >>> 0, 10);
+  v.setUint16(4, h.reflexCount, true);
+  v.setUint16(6, h.predictorRows, true);
+  v.setUint16(8, h.predictorColumns, true);
+  v.setUint32(10, h.periodUs >>> 0, true);
   return b;
 }
 
 /** Reads a HELLO_ACK payload. */
-export function decodeHelloAck(p: Buffer): HelloAck {
+export function decodeHelloAck(p: Uint8Array): HelloAck {
+  const v = view(p);
   return {
-    ack: p.readUInt16LE(0),
+    ack: v.getUint16(0, true),
     status: p[2],
     flags: p[3],
-    reflexCount: p.readUInt16LE(4),
-    predictorRows: p.readUInt16LE(6),
-    predictorColumns: p.readUInt16LE(8),
-    periodUs: p.readUInt32LE(10),
+    reflexCount: v.getUint16(4, true),
+    predictorRows: v.getUint16(6, true),
+    predictorColumns: v.getUint16(8, true),
+    periodUs: v.getUint32(10, true),
   };
 }
 
@@ -380,57 +401,61 @@ export function emptySensors(reflex: number, predictors: number): Sensors {
 }
 
 /** The SENSORS payload. */
-export function encodeSensors(s: Sensors): Buffer {
-  const b = Buffer.alloc(sensorsPayloadSize(s.reflex.length, s.predictors.length));
-  b.writeUInt32LE(s.robotTimeUs >>> 0, 0);
-  b.writeUInt16LE(s.ack & 0xffff, 4);
+export function encodeSensors(s: Sensors): Uint8Array {
+  const b = new Uint8Array(sensorsPayloadSize(s.reflex.length, s.predictors.length));
+  const v = view(b);
+  v.setUint32(0, s.robotTimeUs >>> 0, true);
+  v.setUint16(4, s.ack & 0xffff, true);
   b[6] = s.flags;
   b[7] = 0;
-  b.writeFloatLE(s.x, 8);
-  b.writeFloatLE(s.y, 12);
-  b.writeFloatLE(s.theta, 16);
+  v.setFloat32(8, s.x, true);
+  v.setFloat32(12, s.y, true);
+  v.setFloat32(16, s.theta, true);
   let o = SENSORS_FIXED_SIZE;
-  for (let i = 0; i < s.reflex.length; i++, o += 4) b.writeFloatLE(s.reflex[i], o);
-  for (let i = 0; i < s.predictors.length; i++, o += 4) b.writeFloatLE(s.predictors[i], o);
+  for (let i = 0; i < s.reflex.length; i++, o += 4) v.setFloat32(o, s.reflex[i], true);
+  for (let i = 0; i < s.predictors.length; i++, o += 4) v.setFloat32(o, s.predictors[i], true);
   return b;
 }
 
 /** Decodes a SENSORS payload into `into` (whose arrays have the agreed lengths). */
-export function decodeSensors(p: Buffer, into: Sensors): Sensors {
-  into.robotTimeUs = p.readUInt32LE(0);
-  into.ack = p.readUInt16LE(4);
+export function decodeSensors(p: Uint8Array, into: Sensors): Sensors {
+  const v = view(p);
+  into.robotTimeUs = v.getUint32(0, true);
+  into.ack = v.getUint16(4, true);
   into.flags = p[6];
-  into.x = p.readFloatLE(8);
-  into.y = p.readFloatLE(12);
-  into.theta = p.readFloatLE(16);
+  into.x = v.getFloat32(8, true);
+  into.y = v.getFloat32(12, true);
+  into.theta = v.getFloat32(16, true);
   let o = SENSORS_FIXED_SIZE;
-  for (let i = 0; i < into.reflex.length; i++, o += 4) into.reflex[i] = p.readFloatLE(o);
-  for (let i = 0; i < into.predictors.length; i++, o += 4) into.predictors[i] = p.readFloatLE(o);
+  for (let i = 0; i < into.reflex.length; i++, o += 4) into.reflex[i] = v.getFloat32(o, true);
+  for (let i = 0; i < into.predictors.length; i++, o += 4) into.predictors[i] = v.getFloat32(o, true);
   return into;
 }
 
 /** The MOTOR payload: left and right wheel speeds. */
-export function encodeMotor(left: number, right: number): Buffer {
-  const b = Buffer.alloc(MOTOR_SIZE);
-  b.writeFloatLE(left, 0);
-  b.writeFloatLE(right, 4);
+export function encodeMotor(left: number, right: number): Uint8Array {
+  const b = new Uint8Array(MOTOR_SIZE);
+  const v = view(b);
+  v.setFloat32(0, left, true);
+  v.setFloat32(4, right, true);
   return b;
 }
 
 /** Reads a MOTOR payload. */
-export function decodeMotor(p: Buffer): { left: number; right: number } {
-  return { left: p.readFloatLE(0), right: p.readFloatLE(4) };
+export function decodeMotor(p: Uint8Array): { left: number; right: number } {
+  const v = view(p);
+  return { left: v.getFloat32(0, true), right: v.getFloat32(4, true) };
 }
 
 /** The STOP payload: the reason code. */
-export function encodeStop(reason: number): Buffer {
-  return Buffer.from([reason & 0xff]);
+export function encodeStop(reason: number): Uint8Array {
+  return Uint8Array.of(reason & 0xff);
 }
 
 /** The HEARTBEAT payload: the sender's clock in microseconds. */
-export function encodeHeartbeat(timeUs: number): Buffer {
-  const b = Buffer.alloc(HEARTBEAT_SIZE);
-  b.writeUInt32LE(timeUs >>> 0, 0);
+export function encodeHeartbeat(timeUs: number): Uint8Array {
+  const b = new Uint8Array(HEARTBEAT_SIZE);
+  view(b).setUint32(0, timeUs >>> 0, true);
   return b;
 }
 

@@ -1,16 +1,8 @@
-import { reflexMeanAbsError } from '../experiments/baseline.js';
-import type { RunConfig } from '../experiments/config.js';
-import { type RunSummary, Simulation } from '../experiments/simulation.js';
-import {
-  createStepBuffers,
-  type Environment,
-  type MotorCommand,
-  type Observation,
-  type ObservationBuffer,
-  type StepInfo,
-  type StepResult,
-} from '../loop/environment.js';
+import type { Observation } from '../loop/environment.js';
 import type { Network } from '../net/network.js';
+import { reflexMeanAbsError } from '../run/baseline.js';
+import type { RunConfig } from '../run/config.js';
+import { type RunSummary, Simulation } from '../run/simulation.js';
 import type { Track } from '../world/track.js';
 import { builtinTrack } from '../world/track.js';
 import {
@@ -37,74 +29,17 @@ export interface RobotRunSummary extends RunSummary {
 }
 
 /**
- * The synchronous face of an asynchronous world: `Simulation` calls `step(command)`, which only
- * records the command; the driver then awaits the robot and loads what it saw into this object's
- * observation (which the Simulation keeps) before the next step. So the closed loop, metrics and logs
- * are exactly those of the simulator's runs.
- */
-class AwaitedWorld implements Environment {
-  readonly predictorCount: number;
-  readonly dt: number;
-  readonly observation: ObservationBuffer;
-  readonly info: StepInfo;
-  private readonly result: StepResult;
-  private readonly command: MotorCommand = { left: 0, right: 0 };
-  private hasCommand = false;
-
-  constructor(robot: RobotEnvironment) {
-    this.predictorCount = robot.predictorCount;
-    this.dt = robot.dt;
-    ({
-      observation: this.observation,
-      info: this.info,
-      result: this.result,
-    } = createStepBuffers(robot.predictorCount, robot.reflexCount));
-  }
-
-  reset(): Observation {
-    return this.observation;
-  }
-
-  step(action: MotorCommand): StepResult {
-    this.command.left = action.left;
-    this.command.right = action.right;
-    this.hasCommand = true;
-    return this.result;
-  }
-
-  /** The command of the step the Simulation just took, if it took one. */
-  take(): MotorCommand | null {
-    if (!this.hasCommand) return null;
-    this.hasCommand = false;
-    return this.command;
-  }
-
-  load(observation: Observation, info: StepInfo): void {
-    const o = this.observation;
-    o.predictors.set(observation.predictors);
-    o.reflex.set(observation.reflex);
-    o.error = observation.error;
-    o.cue = observation.cue;
-    this.result.error = observation.error;
-    this.info.x = info.x;
-    this.info.y = info.y;
-    this.info.theta = info.theta;
-  }
-}
-
-/**
- * One closed-loop run on a robot: the same five steps, agent, metrics and log as `Simulation`,
- * with the world behind an asynchronous link. When the link goes down and comes back
- * (onLinkLost: reconnect) the agent forgets its filter state and last forward pass, so nothing is
- * learned across the gap; while it is down nothing is learned at all.
+ * One closed-loop run on a robot: the same steps, agent, metrics and log as any `Simulation`, with
+ * the world behind an asynchronous link (`Simulation.advanceAsync`). When the link goes down and
+ * comes back (onLinkLost: reconnect) the step ends the episode (reason `link-lost`): the agent
+ * forgets its filter state and last forward pass, so nothing is learned across the gap; while it is
+ * down nothing is learned at all.
  */
 export class RobotRun {
   readonly simulation: Simulation;
   stopCause: RobotStopCause = 'budget';
   failure: string | null = null;
   failureStopSent: boolean | null = null;
-  episodes = 0;
-  private readonly world: AwaitedWorld;
   private readonly started = performance.now();
   private interrupted = false;
 
@@ -115,9 +50,8 @@ export class RobotRun {
     network: Network | undefined,
     first: Observation,
   ) {
-    this.world = new AwaitedWorld(robot);
-    this.world.load(first, robot.sensorsInfo());
-    this.simulation = new Simulation(config, track, network, this.world);
+    this.simulation = new Simulation(config, track, network, robot);
+    this.simulation.observe(first);
   }
 
   /** Resets the robot and builds the run (network, filters, rule) for its predictor count. */
@@ -131,6 +65,11 @@ export class RobotRun {
     return new RobotRun(robot, config, track, network, first);
   }
 
+  /** Episodes the robot ended by losing the line (or leaving the arena), after which it was reset. */
+  get episodes(): number {
+    return this.simulation.lostLineTotal;
+  }
+
   /** Ctrl-C: stop the motors at once and end after the current step. */
   interrupt(): void {
     this.interrupted = true;
@@ -141,25 +80,9 @@ export class RobotRun {
   /** Runs to the end; `onProgress` is called every `every` steps. Always stops the motors at the end. */
   async run(onProgress?: (run: RobotRun) => void, every = 500): Promise<RobotRunSummary> {
     const sim = this.simulation;
-    const world = this.world;
     try {
       while (!sim.done) {
-        sim.advance();
-        const command = world.take();
-        if (!command) continue;
-        const result = await this.robot.stepAsync(command);
-        if (result.terminated) {
-          if (result.info.reason !== 'link-lost') {
-            sim.lostLine++;
-            this.episodes++;
-          }
-          world.load(result.observation, result.info);
-          sim.parts.agent.resetState();
-          const observation = await this.robot.resetAsync();
-          world.load(observation, this.robot.sensorsInfo());
-        } else {
-          world.load(result.observation, result.info);
-        }
+        await sim.advanceAsync();
         if (onProgress && sim.step % every === 0) onProgress(this);
       }
     } catch (error) {

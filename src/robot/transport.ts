@@ -11,7 +11,7 @@ export interface Transport {
   /** Whether writes can still reach the other side. */
   readonly open: boolean;
   /** Hears every received chunk. */
-  onData(listener: (chunk: Buffer) => void): void;
+  onData(listener: (chunk: Uint8Array) => void): void;
   /** Hears why the link closed. */
   onClose(listener: (why: string) => void): void;
   /** Writes out what is queued, then closes. */
@@ -78,7 +78,7 @@ export class SocketTransport implements Transport {
   }
 
   /** Hears every received chunk. */
-  onData(listener: (chunk: Buffer) => void): void {
+  onData(listener: (chunk: Uint8Array) => void): void {
     this.socket.on('data', listener);
   }
 
@@ -167,7 +167,7 @@ export class SerialTransport implements Transport {
   }
 
   /** Hears every received chunk. */
-  onData(listener: (chunk: Buffer) => void): void {
+  onData(listener: (chunk: Uint8Array) => void): void {
     this.port.on('data', listener);
   }
 

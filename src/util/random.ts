@@ -40,8 +40,7 @@ export class Random {
 
   /**
    * Writes `count` standard normal values (Box-Muller, the same draws as `normal()`) into `out`.
-   * The world's noise uses this form every step: a number returned from a call that the JIT does
-   * not inline is boxed (an allocation per value), an array filled in place is not.
+   * The world's noise uses this form every step: no boxed numbers (docs/performance.md, "The hot path").
    */
   fillNormal(out: Float64Array, count: number): void {
     const g = this.generator;

@@ -5,8 +5,7 @@
  * nearest row, relative to half a row. A blank row (no line) counts as far off. The simulator and the
  * robot bridge compute it alike.
  *
- * Written as one function with plain loops: a helper returning the centroid, NaN for a blank row,
- * was not always optimised and then boxed its result, allocating on every step.
+ * One function of plain loops (a helper returning each centroid boxed it): docs/performance.md, "The hot path".
  */
 export function bendCue(p: Float64Array, rows: number, columns: number): number {
   if (rows < 2 || columns < 2) return 0;

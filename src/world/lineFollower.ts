@@ -9,7 +9,8 @@ import {
 } from '../loop/environment.js';
 import { Random } from '../util/random.js';
 import { bendCue } from './bendCue.js';
-import { driveStep } from './robot.js';
+import { driveStep } from './drive.js';
+import { reflexError } from './reflexError.js';
 import { DiscSensors, GroundCamera } from './sensors.js';
 import type { Pose, Track } from './track.js';
 
@@ -299,8 +300,7 @@ export class LineFollowerEnvironment implements Environment {
       this.random.fillNormal(this.noise, g.length);
       for (let i = 0; i < g.length; i++) g[i] += sensorNoise * this.noise[i];
     }
-    let error = g[0] - g[1];
-    if (g.length === 4) error += 2 * (g[2] - g[3]);
+    let error = reflexError(g);
     let dark = 0;
     for (let i = 0; i < g.length; i++) dark = Math.max(dark, 1 - g[i]);
     this.seesLine = dark > LINE_SEEN_DARKNESS;

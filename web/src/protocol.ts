@@ -1,5 +1,5 @@
 // Messages between the page and the simulation worker (one worker per agent).
-import type { RunConfig, RunConfigInput } from '../../src/experiments/config.js';
+import type { RunConfig, RunConfigInput } from '../../src/run/config.js';
 
 /** Where the track comes from: a built-in or procedural name, or an image decoded in the page. */
 export type TrackSource =

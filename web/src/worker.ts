@@ -1,8 +1,8 @@
 // The simulation worker: runs one closed-loop Simulation (the same core code as the CLI) at the
 // requested speed and streams frames to the page.
 import './zodConfig.js';
-import { parseRunConfig } from '../../src/experiments/config.js';
-import { Simulation } from '../../src/experiments/simulation.js';
+import { parseRunConfig } from '../../src/run/config.js';
+import { Simulation } from '../../src/run/simulation.js';
 import { GroundTexture } from '../../src/world/texture.js';
 import { builtinTrack, type Track, trackFromTexture } from '../../src/world/track.js';
 import {

@@ -1,13 +1,8 @@
 import type { Command } from 'commander';
-import {
-  CONTROL_KINDS,
-  type ControlKind,
-  controlsMarkdown,
-  runControls,
-} from '../../experiments/controls.js';
-import { parseNumberList, parseStringList } from '../../experiments/sweepGrid.js';
 import { writeFileAtomic } from '../../node/files.js';
 import { resolveConfiguredTrack } from '../../node/pngTrack.js';
+import { CONTROL_KINDS, type ControlKind, controlsMarkdown, runControls } from '../../run/controls.js';
+import { parseNumberList, parseStringList } from '../../sweep/grid.js';
 import { ValidationError } from '../../util/errors.js';
 import { addRunOptions, configFromFlags, type RunFlags } from '../runOptions.js';
 

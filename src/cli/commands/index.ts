@@ -3,7 +3,7 @@ import { registerControls } from './controls.js';
 import { registerExport } from './export.js';
 import { registerMerge } from './merge.js';
 import { registerReport } from './report.js';
-import { registerRobot } from './robot.js';
+import { registerRobotEmulator } from './robotEmulator.js';
 import { registerRun } from './run.js';
 import { registerServe } from './serve.js';
 import { registerStdio } from './stdio.js';
@@ -20,6 +20,6 @@ export const registrations: Registration[] = [
   registerMerge,
   registerReport,
   registerExport,
-  registerRobot,
+  registerRobotEmulator,
   registerStdio,
 ];

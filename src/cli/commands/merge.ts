@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { mergeSweeps, SweepMergeError } from '../../experiments/sweepMerge.js';
 import { checkOutputFolder } from '../../node/files.js';
+import { mergeSweeps, SweepMergeError } from '../../sweep/merge.js';
 import { ValidationError } from '../../util/errors.js';
 import { CliError } from '../errors.js';
 

@@ -1,18 +1,19 @@
 import type { Command } from 'commander';
-import type { RunConfig } from '../../experiments/config.js';
-import { reconcileModelConfig } from '../../experiments/modelConfig.js';
-import { Simulation } from '../../experiments/simulation.js';
 import { type AtomicFileStream, checkOutputFile, checkOutputFolder } from '../../node/files.js';
 import { loadModel, saveModel } from '../../node/modelFile.js';
 import { resolveConfiguredTrack } from '../../node/pngTrack.js';
 import { plotPackagesMissing } from '../../report/render.js';
+import type { RunConfig } from '../../run/config.js';
+import { reconcileModelConfig } from '../../run/modelConfig.js';
+import { Simulation } from '../../run/simulation.js';
 import { describeValue, ValidationError } from '../../util/errors.js';
-import { EXIT_INTERRUPTED } from '../errors.js';
+import { EXIT_FAILURE, EXIT_INTERRUPTED } from '../errors.js';
+import { onInterrupt } from '../interrupt.js';
 import { freshRunDir } from '../outDir.js';
 import * as cliProgress from '../progressBar.js';
 import { addRunOptions, configFromFlags, type RunFlags, userInputOf } from '../runOptions.js';
 import { defaultOutDir, printSummary, streamLog, writeRunOutputs } from '../runOutputs.js';
-import { addRobotOptions, type RobotFlags, runOnRobotCommand } from './robot.js';
+import { addRobotOptions, type RobotFlags, runOnRobotCommand } from './runWithRobot.js';
 
 interface RunCommandFlags extends RunFlags, RobotFlags {
   saveModel?: string;
@@ -88,13 +89,11 @@ async function runCommand(flags: RunCommandFlags): Promise<number> {
     signals.interrupted = true;
     simulation.interrupt();
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const release = onInterrupt(onSignal);
   try {
     return await runLoop(flags, config, simulation, out, logStream, signals);
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    release();
     logStream.abort();
   }
 }
@@ -167,7 +166,7 @@ async function runLoop(
     console.error(
       `sarlab: the network diverged at step ${d.step} (non-finite ${d.what} in layer ${d.layer}); try a smaller --learning-rate${kept}`,
     );
-    return 1;
+    return EXIT_FAILURE;
   }
   if (signals.interrupted) {
     console.error(`sarlab: interrupted at step ${summary.steps}; the partial results are in ${out}`);

@@ -8,6 +8,7 @@ import { MAX_TRACK_BYTES } from '../../node/pngTrack.js';
 import type { TrackCheckResult } from '../../node/trackCheckWorker.js';
 import { ValidationError } from '../../util/errors.js';
 import { CliError, EXIT_FAILURE } from '../errors.js';
+import { untilInterrupted } from '../interrupt.js';
 import { numberFlag } from '../runOptions.js';
 
 interface ServeFlags {
@@ -74,15 +75,10 @@ async function serveCommand(flags: ServeFlags): Promise<number> {
   const actualPort = typeof address === 'object' && address ? address.port : port;
   const shownHost = host.includes(':') ? `[${host}]` : host;
   process.stdout.write(`sarlab: the live lab is at http://${shownHost}:${actualPort}/ (Ctrl-C to stop)\n`);
+  await untilInterrupted();
   await new Promise<void>((done) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      server.close(() => done());
-      server.closeAllConnections();
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    server.close(() => done());
+    server.closeAllConnections();
   });
   return 0;
 }

@@ -1,14 +1,14 @@
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
-import { parseRunConfig, type RunConfig } from '../../experiments/config.js';
-import { networkFromConfig, networkInputs, ruleFromConfig } from '../../experiments/setup.js';
 import { createFilterBank } from '../../filters/filterBank.js';
 import type { Observation, StepInfo } from '../../loop/environment.js';
 import { ClosedLoopLearner } from '../../loop/learner.js';
 import { resolveConfiguredTrack } from '../../node/pngTrack.js';
+import { parseRunConfig, type RunConfig } from '../../run/config.js';
+import { networkFromConfig, networkInputs, ruleFromConfig } from '../../run/setup.js';
 import { ValidationError } from '../../util/errors.js';
 import { LineFollowerEnvironment } from '../../world/lineFollower.js';
-import { packageVersion } from '../main.js';
+import { packageVersion } from '../version.js';
 
 /**
  * `sarlab stdio`: a JSON-lines server on stdin/stdout, for other languages (the Python module in

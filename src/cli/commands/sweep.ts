@@ -1,20 +1,22 @@
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { RUN_RULES, type RunRule } from '../../experiments/config.js';
+import { resolveConfiguredTrack } from '../../node/pngTrack.js';
+import { RUN_RULES, type RunRule } from '../../run/config.js';
 import {
   expandGrid,
+  gridId,
   parseNumberList,
   parseShard,
   parseStringList,
   type SweepGrid,
   shardPoints,
   validateGrid,
-} from '../../experiments/sweepGrid.js';
-import { defaultWorkers, runSweep, SweepGridMismatch } from '../../experiments/sweepRunner.js';
-import { RUNS_FILE, readRuns, SweepLockedError } from '../../experiments/sweepStore.js';
-import { resolveConfiguredTrack } from '../../node/pngTrack.js';
+} from '../../sweep/grid.js';
+import { defaultWorkers, runSweep, SweepGridMismatch } from '../../sweep/runner.js';
+import { RUNS_FILE, readRuns, SweepLockedError } from '../../sweep/store.js';
 import { OutputError, ValidationError } from '../../util/errors.js';
-import { CliError, EXIT_INTERRUPTED } from '../errors.js';
+import { CliError, EXIT_FAILURE, EXIT_INTERRUPTED } from '../errors.js';
+import { onInterrupt } from '../interrupt.js';
 import * as cliProgress from '../progressBar.js';
 import { addRunOptions, configFromFlags, numberFlag, type RunFlags, readConfigFile } from '../runOptions.js';
 import { SweepEta } from '../sweepEta.js';
@@ -177,7 +179,6 @@ async function sweepCommand(flags: SweepFlags): Promise<number> {
     ? numberFlag('workers', flags.workers, { integer: true, min: 1 })
     : defaultWorkers();
   if (flags.dryRun) {
-    const { expandGrid, shardPoints, gridId } = await import('../../experiments/sweepGrid.js');
     const all = expandGrid(grid);
     const mine = shardPoints(all, shard);
     process.stdout.write(
@@ -207,9 +208,8 @@ async function sweepCommand(flags: SweepFlags): Promise<number> {
       abandon.abort();
     }
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  const resumeHint = `resume with the same command${shard ? '' : ''}`;
+  const release = onInterrupt(onSignal);
+  const resumeHint = 'resume with the same command';
   const started = performance.now();
   let lastNote = 0;
   try {
@@ -284,11 +284,10 @@ async function sweepCommand(flags: SweepFlags): Promise<number> {
     if (error instanceof OutputError)
       throw new CliError(
         `${error.message}; the runs recorded so far are kept: ${resumeHint} when there is room`,
-        1,
+        EXIT_FAILURE,
       );
     throw error;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    release();
   }
 }

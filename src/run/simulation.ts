@@ -1,155 +1,31 @@
-import type { Environment, MotorCommand, Observation, StepInfo } from '../loop/environment.js';
+import {
+  type AsyncEnvironment,
+  createStepBuffers,
+  type Environment,
+  isAsyncEnvironment,
+  type MotorCommand,
+  type Observation,
+  type StepInfo,
+  type StepResult,
+} from '../loop/environment.js';
 import { RunMetrics } from '../loop/metrics.js';
 import type { Network } from '../net/network.js';
 import type { Track } from '../world/track.js';
 import { lapSteps, reflexMeanAbsError } from './baseline.js';
 import type { RunConfig } from './config.js';
 import { buildRun, type RunParts } from './setup.js';
+import { LOG_COLUMN, StepLog } from './stepLog.js';
+import { type Divergence, locateDivergence, type RunSummary } from './summary.js';
 
-/** Per-step values that the log keeps (every `logEvery` steps), followed by one weight distance per layer. */
-export const LOG_COLUMNS = [
-  'step',
-  'error',
-  'errorEma',
-  'reflexCommand',
-  'networkCommand',
-  'x',
-  'y',
-  'theta',
-  'relevance',
-  'lostLine',
-] as const;
+export { LOG_COLUMN, LOG_COLUMNS, MAX_LOG_ROWS, StepLog } from './stepLog.js';
+export type { Divergence, Evaluation, RunSummary } from './summary.js';
 
 /**
- * Most rows a log keeps in memory (the plots need no more). A longer run thins what it keeps (every
- * second row, then every fourth, ...), so memory stays bounded; the full log is streamed to a file
- * through `Simulation.logSink` (see `sarlab run`).
- */
-export const MAX_LOG_ROWS = 100_000;
-
-/** A columnar per-step log in preallocated arrays, bounded to MAX_LOG_ROWS rows (thinned evenly beyond). */
-export class StepLog {
-  readonly columns: string[];
-  readonly data: Float64Array[];
-  rows = 0;
-  /** Every `stride`-th row offered is kept (1 until the log is full, then 2, 4, ...). */
-  stride = 1;
-  private offered = 0;
-
-  constructor(layers: number, capacity: number, maxRows = MAX_LOG_ROWS) {
-    this.columns = [...LOG_COLUMNS, ...Array.from({ length: layers }, (_, l) => `weightDistance${l + 1}`)];
-    const rows = Math.max(2, Math.min(capacity, maxRows));
-    this.data = this.columns.map(() => new Float64Array(rows));
-  }
-
-  /** The logged values of one column (e.g. `step`, `e`, `x`), one per logged step. */
-  column(name: string): Float64Array {
-    const k = this.columns.indexOf(name);
-    if (k < 0) throw new Error(`no log column ${name}`);
-    return this.data[k].subarray(0, this.rows);
-  }
-
-  /** Offers one row (one value per column); kept if it falls on the stride, thinning the log when full. */
-  push(row: Float64Array): void {
-    const k = this.offered++;
-    if (k % this.stride !== 0) return;
-    if (this.rows >= this.data[0].length) {
-      this.thin();
-      if (k % this.stride !== 0) return;
-    }
-    const r = this.rows;
-    for (let c = 0; c < this.data.length; c++) this.data[c][r] = row[c];
-    this.rows = r + 1;
-  }
-
-  /** Keeps every second row and doubles the stride. */
-  private thin(): void {
-    const kept = Math.ceil(this.rows / 2);
-    for (const column of this.data) for (let i = 0; i < kept; i++) column[i] = column[2 * i];
-    this.rows = kept;
-    this.stride *= 2;
-  }
-
-  /** The CSV header line (with its newline). */
-  csvHeader(): string {
-    return `${this.columns.join(',')}\n`;
-  }
-
-  /** One CSV line (with its newline) of a row of values. */
-  static csvLine(row: ArrayLike<number>): string {
-    let line = formatNumber(row[0]);
-    for (let c = 1; c < row.length; c++) line += `,${formatNumber(row[c])}`;
-    return `${line}\n`;
-  }
-
-  /** The log as CSV text, a header line first (what `log.csv` holds). */
-  toCSV(): string {
-    const lines = [this.columns.join(',')];
-    for (let r = 0; r < this.rows; r++) lines.push(this.data.map((c) => formatNumber(c[r])).join(','));
-    return `${lines.join('\n')}\n`;
-  }
-}
-
-function formatNumber(value: number): string {
-  return Number.isInteger(value) ? String(value) : value.toPrecision(8).replace(/\.?0+$/, '');
-}
-
-/** Where a diverging network first produced a non-finite value. */
-export interface Divergence {
-  step: number;
-  /** 1-based layer where the first non-finite value was found (0: the error itself). */
-  layer: number;
-  what: 'output' | 'weight' | 'bias' | 'error' | 'weight distance';
-}
-
-/** The frozen evaluation at the end of a run: weights fixed, the robot driven from the start. */
-export interface Evaluation {
-  /** Steps driven (laps × steps per lap). */
-  steps: number;
-  meanAbsError: number;
-  /** meanAbsError / reflexMeanAbsError (null without a baseline). */
-  relativeError: number | null;
-  /** Line losses during the evaluation. */
-  lostLine: number;
-}
-
-/** What a run measured (`summary.json`): success, steps to success, errors relative to the reflex, the configuration. */
-export interface RunSummary {
-  success: boolean;
-  /** The step at which the successful streak began (never 0: the average starts at the baseline). */
-  stepsToSuccess: number | null;
-  /** The reflex alone on the same track, world and seed (null when the world is not simulated and no baseline was given). */
-  reflexMeanAbsError: number | null;
-  /** Steps of one lap at the configured speed; the success window is at least this long. */
-  lapSteps: number;
-  meanAbsErrorFirst: number;
-  meanAbsErrorLast: number;
-  /** meanAbsErrorLast / reflexMeanAbsError. */
-  relativeError: number | null;
-  /** The frozen evaluation (null when `evaluation.laps` is 0, in reflex mode, or the run was interrupted or diverged). */
-  evaluation: Evaluation | null;
-  /** How often the robot lost the line and was put back at the start. */
-  lostLine: number;
-  steps: number;
-  seed: number;
-  rule: string;
-  track: string;
-  /** EMA of |e| at the end. */
-  finalErrorEma: number;
-  /** Euclidean distance of each layer's weights from their initial values, at the end. */
-  weightDistance: number[];
-  diverged: boolean;
-  divergence: Divergence | null;
-  /** Why the run stopped. */
-  stopReason: 'budget' | 'success' | 'diverged' | 'interrupted';
-  wallSeconds: number;
-  config: RunConfig;
-}
-
-/**
- * One closed-loop run, step by step. Each `step()` is SPEC §4 in order:
- * 1. read e(t); 2. learn from it with the previous forward pass; 3. filter and forward the predictive
- * inputs; 4. motor command; 5. advance the world. The CLI, the workers and the browser all drive this.
+ * One closed-loop run, step by step. Each step is SPEC §4 in order: 1. read e(t); 2. learn from it
+ * with the previous forward pass; 3. filter and forward the predictive inputs; 4. motor command;
+ * 5. advance the world. Steps 1–4 are `beginStep` (command out) and step 5's outcome is `endStep`
+ * (result in), with no I/O between them: `advance` drives a synchronous world, `advanceAsync` an
+ * asynchronous one (a robot), and the CLI, the sweep workers and the browser all drive this.
  */
 export class Simulation {
   readonly parts: RunParts;
@@ -175,7 +51,10 @@ export class Simulation {
   private readonly distances: Float64Array;
   private wallElapsed = 0;
   private interrupted = false;
-
+  /** The phase of the step begun last (endStep finishes it). */
+  private stepPhase: 'learning' | 'evaluation' | 'done' = 'learning';
+  /** An asynchronous world not yet reset: the first step waits for its observation. */
+  private awaitingObservation: boolean;
   /** The pose and status the world reported last. */
   private info: StepInfo;
 
@@ -183,13 +62,12 @@ export class Simulation {
     readonly config: RunConfig,
     track?: Track,
     network?: Network,
-    world?: Environment,
+    world?: Environment | AsyncEnvironment,
   ) {
     this.parts = buildRun(config, track, network, world);
-    const simulated = this.parts.simulator !== null;
     this.lapSteps = lapSteps(config, this.parts.track);
     this.reflexMeanAbsError =
-      config.success.baseline ?? (simulated ? reflexMeanAbsError(config, this.parts.track) : null);
+      config.success.baseline ?? (this.parts.simulator ? reflexMeanAbsError(config, this.parts.track) : null);
     this.metrics = new RunMetrics(
       config.success,
       this.reflexMeanAbsError,
@@ -201,7 +79,12 @@ export class Simulation {
     this.logScratch = new Float64Array(this.log.columns.length);
     this.initialWeights = this.parts.network?.snapshot() ?? null;
     this.distances = new Float64Array(layers);
-    this.observation = this.parts.environment.reset(config.seed);
+    const environment = this.parts.environment;
+    // An asynchronous world is reset by whoever drives it (advanceAsync does), then observe()d.
+    this.awaitingObservation = isAsyncEnvironment(environment);
+    this.observation = isAsyncEnvironment(environment)
+      ? createStepBuffers(0, 0).observation
+      : environment.reset(config.seed);
     const start = this.parts.track.start;
     this.info = { x: start.x, y: start.y, theta: start.theta, reason: '' };
   }
@@ -234,26 +117,35 @@ export class Simulation {
     this.interrupted = true;
   }
 
-  /** Advances one closed-loop step. */
+  /** The synchronous world, or an error saying how to drive an asynchronous one. */
+  private syncWorld(): Environment {
+    const world = this.parts.environment;
+    if (!isAsyncEnvironment(world)) return world;
+    throw new Error('an asynchronous world: drive it with advanceAsync() or beginStep()/endStep()');
+  }
+
+  /** Advances one closed-loop step (a synchronous world). */
   advance(): void {
+    const world = this.syncWorld();
     const started = performance.now();
-    this.stepOnce();
+    this.stepWith(world);
     this.wallElapsed += performance.now() - started;
   }
 
-  /** Runs up to `n` steps (or until done); returns the number run. */
+  /** Runs up to `n` steps (or until done) in a synchronous world; returns the number run. */
   advanceMany(n: number): number {
+    const world = this.syncWorld();
     const started = performance.now();
     let k = 0;
     while (k < n && !this.done) {
-      this.stepOnce();
+      this.stepWith(world);
       k++;
     }
     this.wallElapsed += performance.now() - started;
     return k;
   }
 
-  /** Runs to the end, calling `onProgress` every `every` steps. */
+  /** Runs to the end in a synchronous world, calling `onProgress` every `every` steps. */
   runToEnd(onProgress?: (sim: Simulation) => void, every = 1000): RunSummary {
     while (!this.done) {
       this.advanceMany(every);
@@ -262,9 +154,38 @@ export class Simulation {
     return this.summary();
   }
 
+  /**
+   * Advances one closed-loop step in an asynchronous world (e.g. a robot behind a link): the same
+   * step as `advance`, awaiting the world. The first call resets the world with the run's seed.
+   */
+  async advanceAsync(): Promise<void> {
+    const world = this.parts.environment;
+    if (!isAsyncEnvironment(world)) return this.advance();
+    if (this.awaitingObservation) this.observe(await world.resetAsync(this.config.seed));
+    const started = performance.now();
+    const command = this.beginStep();
+    if (!command) return;
+    const result = await world.stepAsync(command);
+    for (let resets = this.endStep(result); resets > 0; resets--) this.observe(await world.resetAsync());
+    this.wallElapsed += performance.now() - started;
+  }
+
+  /** One step in a synchronous world: the begin/end split with the world in between. */
+  private stepWith(world: Environment): void {
+    const command = this.beginStep();
+    if (!command) return;
+    const result = world.step(command);
+    for (let resets = this.endStep(result); resets > 0; resets--) this.observe(world.reset());
+  }
+
   /** Steps of the frozen evaluation driven so far, and how many it takes in all. */
   get evaluationProgress(): { steps: number; of: number } {
     return { steps: this.evaluationSteps, of: this.evaluationLength };
+  }
+
+  /** Line losses so far (and returns to the start), learning and evaluation together. */
+  get lostLineTotal(): number {
+    return this.lostLine + this.evaluationLost;
   }
 
   /**
@@ -277,30 +198,81 @@ export class Simulation {
     if (!Number.isInteger(laps) || laps < 1)
       throw new RangeError(`laps must be an integer >= 1, got ${laps}`);
     this.evaluationLength = laps * this.lapSteps;
-    this.startEvaluation();
+    // Only the built-in simulator is put back at the start, and it is synchronous.
+    if (this.startEvaluation()) this.observe(this.syncWorld().reset());
   }
 
-  /** Freezes the weights and puts the robot back at the start for the evaluation laps. */
-  private startEvaluation(): void {
+  /**
+   * Freezes the weights. A simulated robot is put back at the start for the evaluation laps (a real
+   * one drives on from where it is): returns whether the world must be reset for that.
+   */
+  private startEvaluation(): boolean {
     if (this.evaluationLength === 0) {
       this.phase = 'done';
-      return;
+      return false;
     }
     this.phase = 'evaluation';
     this.parts.agent.rule = null;
-    // A simulated robot is put back at the start; a real one drives on from where it is.
-    if (this.parts.simulator) {
-      this.observation = this.parts.environment.reset();
-      this.parts.agent.resetState();
-    }
+    if (!this.parts.simulator) return false;
+    this.parts.agent.resetState();
+    return true;
   }
 
-  private stepOnce(): void {
-    if (this.phase === 'done') return;
-    if (this.phase === 'evaluation') {
-      this.evaluationStep();
-      return;
+  /**
+   * The first half of a step, with no I/O: 1. read e(t) from the last observation; 2. learn from it
+   * with the previous forward pass; 3. filter and forward the predictive inputs; 4. the motor command,
+   * returned for the world to apply (the agent's own object, overwritten by the next step). Returns
+   * null when the run is over, or has just stopped (a divergence found in this step). Then apply the
+   * command and pass what the world returned to `endStep`.
+   */
+  beginStep(): MotorCommand | null {
+    if (this.awaitingObservation)
+      throw new Error("no observation yet: pass the reset world's observation to observe() first");
+    if (this.done) return null;
+    this.stepPhase = this.phase;
+    return this.phase === 'evaluation' ? this.beginEvaluationStep() : this.beginLearningStep();
+  }
+
+  /**
+   * The second half of a step (5.): what the world returned for the command. Returns how many times
+   * the world must now be reset, with each reset's observation passed to `observe`: 1 when the
+   * robot lost the line (or left the arena; the agent forgets its filter state), one more when the
+   * frozen evaluation starts with a simulated robot put back at the start, else 0.
+   */
+  endStep(result: StepResult): number {
+    this.info = result.info;
+    this.observation = result.observation;
+    let resets = 0;
+    if (this.stepPhase === 'evaluation') {
+      if (result.terminated) {
+        this.parts.agent.resetState();
+        this.evaluationLost++;
+        resets++;
+      }
+      if (this.evaluationSteps >= this.evaluationLength) this.phase = 'done';
+      return resets;
     }
+    if (result.terminated) {
+      this.parts.agent.resetState();
+      resets++;
+      // A lost link is not a lost line: nothing is counted, the agent only starts afresh.
+      if (result.info.reason !== 'link-lost') {
+        this.lostLine++;
+        this.metrics.lineLost();
+      }
+    }
+    // The learning phase ends here, when it does, so that `done` and the next step see the new phase.
+    if (this.learningDone() && this.startEvaluation()) resets++;
+    return resets;
+  }
+
+  /** The observation of a world just reset (the run's start, or after `endStep` asked for a reset). */
+  observe(observation: Observation): void {
+    this.observation = observation;
+    this.awaitingObservation = false;
+  }
+
+  private beginLearningStep(): MotorCommand | null {
     const { agent, network } = this.parts;
     const t = this.metrics.steps;
     // 1. The closed-loop error of this step.
@@ -308,83 +280,59 @@ export class Simulation {
     const e = observation.error;
     if (!Number.isFinite(e)) {
       this.divergence = { step: t, layer: 0, what: 'error' };
-      return;
+      return null;
     }
     this.metrics.recordFrom(observation);
     // 2.–4. Learn, forward, motor command.
     const command = agent.act(observation, t);
     if (network && !(Number.isFinite(command.left) && Number.isFinite(command.right))) {
       this.divergence = locateDivergence(network, t);
-      return;
+      return null;
     }
     if (network && (t & 63) === 0) {
       const bad = network.findNonFinite();
       if (bad) {
         this.divergence = { step: t, layer: bad.layer, what: bad.what };
-        return;
+        return null;
       }
     }
     if (t % this.config.logEvery === 0) this.logRow(t);
-    // 5. Advance the world.
-    if (this.advanceWorld(command)) {
-      this.lostLine++;
-      this.metrics.lineLost();
-    }
-    // The learning phase ends here, when it does, so that `done` and the next step see the new phase.
-    if (this.learningDone()) this.startEvaluation();
+    return command;
   }
 
-  /**
-   * Step 5: advances the world by one step. When the robot lost the line (or left the arena) it is
-   * put back at the start and the agent forgets its filter state; returns whether that happened.
-   */
-  private advanceWorld(command: MotorCommand): boolean {
-    const { agent, environment } = this.parts;
-    const result = environment.step(command);
-    this.info = result.info;
-    if (result.terminated) {
-      this.observation = environment.reset();
-      agent.resetState();
-      return true;
-    }
-    this.observation = result.observation;
-    return false;
-  }
-
-  /** One step of the frozen evaluation: act without learning, measure |e| and line losses. */
-  private evaluationStep(): void {
+  /** A step of the frozen evaluation: act without learning, measure |e| (line losses in endStep). */
+  private beginEvaluationStep(): MotorCommand | null {
     const observation = this.observation;
     const t = this.config.steps + this.evaluationSteps;
     if (!Number.isFinite(observation.error)) {
       this.divergence = { step: t, layer: 0, what: 'error' };
-      return;
+      return null;
     }
     this.evaluationSum += Math.abs(observation.error);
     const command = this.parts.agent.act(observation, t);
     this.evaluationSteps++;
-    if (this.advanceWorld(command)) this.evaluationLost++;
-    if (this.evaluationSteps >= this.evaluationLength) this.phase = 'done';
+    return command;
   }
 
-  /** One log row for step t (the error is read from the observation: no number argument to box). */
+  /** One log row for step t (the error read from the observation: docs/performance.md, "The hot path"). */
   private logRow(t: number): void {
     const { agent, network, rule } = this.parts;
     const row = this.logScratch;
     const pose = this.info;
-    row[0] = t;
-    row[1] = this.observation.error;
-    row[2] = this.metrics.ema;
-    row[3] = agent.reflexCommand;
-    row[4] = agent.networkCommand;
-    row[5] = pose.x;
-    row[6] = pose.y;
-    row[7] = pose.theta;
-    row[8] = rule && agent.learned ? rule.lastRelevance : 0;
-    row[9] = this.lostLine;
+    row[LOG_COLUMN.step] = t;
+    row[LOG_COLUMN.error] = this.observation.error;
+    row[LOG_COLUMN.errorEma] = this.metrics.ema;
+    row[LOG_COLUMN.reflexCommand] = agent.reflexCommand;
+    row[LOG_COLUMN.networkCommand] = agent.networkCommand;
+    row[LOG_COLUMN.x] = pose.x;
+    row[LOG_COLUMN.y] = pose.y;
+    row[LOG_COLUMN.theta] = pose.theta;
+    row[LOG_COLUMN.relevance] = rule && agent.learned ? rule.lastRelevance : 0;
+    row[LOG_COLUMN.lostLine] = this.lostLine;
     if (network && this.initialWeights) {
       network.weightDistances(this.initialWeights, this.distances);
       for (let l = 0; l < this.distances.length; l++) {
-        row[10 + l] = this.distances[l];
+        row[LOG_COLUMN.weightDistance + l] = this.distances[l];
         // Finite weights so far from their start that the distance overflows: diverged too.
         if (!Number.isFinite(this.distances[l]) && !this.divergence)
           this.divergence = { step: t, layer: l + 1, what: 'weight distance' };
@@ -432,7 +380,7 @@ export class Simulation {
       steps: this.metrics.steps,
       seed: this.config.seed,
       rule: this.config.rule,
-      track: this.config.track,
+      track: this.parts.simulator ? this.config.track : (this.parts.environment.name ?? this.config.track),
       finalErrorEma: this.metrics.ema,
       weightDistance,
       diverged: this.divergence !== null,
@@ -449,15 +397,4 @@ export class Simulation {
     const s = this.metrics.successConfirmedAt;
     return s !== null && this.config.afterSuccess >= 0 && this.metrics.steps >= s + this.config.afterSuccess;
   }
-}
-
-/** Finds the first layer with a non-finite weight, bias or output. */
-function locateDivergence(network: Network, step: number): Divergence {
-  const bad = network.findNonFinite();
-  if (bad) return { step, layer: bad.layer, what: bad.what };
-  for (let l = 0; l < network.layers.length; l++) {
-    if (network.layers[l].output.some((v) => !Number.isFinite(v)))
-      return { step, layer: l + 1, what: 'output' };
-  }
-  return { step, layer: network.layers.length, what: 'output' };
 }

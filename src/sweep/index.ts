@@ -3,8 +3,8 @@
  *
  * @module sarlab/sweep
  */
-export * from './sweepGrid.js';
-export * from './sweepMerge.js';
+export * from './grid.js';
+export * from './merge.js';
 export {
   defaultWorkers,
   isSweepDir,
@@ -14,5 +14,5 @@ export {
   type SweepPlan,
   type SweepProgress,
   type SweepResult,
-} from './sweepRunner.js';
-export * from './sweepStore.js';
+} from './runner.js';
+export * from './store.js';

@@ -3,10 +3,10 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { readInputFile, writeFileAtomic } from '../node/files.js';
+import { parseRunConfig } from '../run/config.js';
+import type { RunSummary } from '../run/simulation.js';
 import { describeValue, ValidationError } from '../util/errors.js';
-import { parseRunConfig } from './config.js';
-import type { RunSummary } from './simulation.js';
-import { type GridFile, gridFile, gridId, type SweepGrid, validateGrid } from './sweepGrid.js';
+import { type GridFile, gridFile, gridId, type SweepGrid, validateGrid } from './grid.js';
 
 /** One line of runs.jsonl: the run summary (as `sarlab run --json` prints it) and its grid key. */
 export type RunRecord = RunSummary & { key: string };

@@ -15,8 +15,7 @@ export interface DriveGeometry {
 /**
  * Differential-drive kinematics (units cm, s): v = (vL + vR)/2, ω = (vR − vL)/b, integrated exactly
  * along the arc for one time step (so a constant command drives a true circle of radius v/ω).
- * Speeds and geometry come in objects rather than as separate numbers: a number passed to a call
- * that the JIT does not inline is boxed, and this runs every step.
+ * Speeds and geometry come in objects, not as numbers: no boxed numbers (docs/performance.md, "The hot path").
  */
 export function driveStep(pose: Pose, wheels: WheelSpeeds, body: DriveGeometry): void {
   const left = wheels.left;

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
+import { mergeConfig, parseRunConfig, RUN_RULES, type RunConfig, type RunRule } from '../run/config.js';
+import { canonicalJson } from '../util/canonicalJson.js';
 import { ValidationError } from '../util/errors.js';
-import { mergeConfig, parseRunConfig, RUN_RULES, type RunConfig, type RunRule } from './config.js';
 
 /**
  * A sweep: a base configuration (every `sarlab run` setting that is not swept) and the axes of the
@@ -251,17 +252,7 @@ export function shardPoints(
   return points.filter((p) => p.index % shard.count === shard.index - 1);
 }
 
-/** JSON with object keys sorted, so that equal grids give equal text. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
+export { canonicalJson };
 
 /** The identity of a grid: a hash of its axes and base configuration. */
 export function gridId(grid: SweepGrid): string {

@@ -1,16 +1,9 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../node/files.js';
-import { canonicalJson, expandGrid, type GridFile } from './sweepGrid.js';
-import { recordMatchesGrid } from './sweepRunner.js';
-import {
-  GRID_FILE,
-  RUNS_FILE,
-  type RunRecord,
-  readGridFile,
-  readRuns,
-  withoutWallTime,
-} from './sweepStore.js';
+import { canonicalJson, expandGrid, type GridFile } from './grid.js';
+import { recordMatchesGrid } from './runner.js';
+import { GRID_FILE, RUNS_FILE, type RunRecord, readGridFile, readRuns, withoutWallTime } from './store.js';
 
 /** Folders that cannot be merged (not sweeps, or different grids). */
 export class SweepMergeError extends Error {

@@ -1,7 +1,7 @@
 import { resolveConfiguredTrack } from '../node/pngTrack.js';
+import type { RunConfig } from '../run/config.js';
+import { type RunSummary, Simulation } from '../run/simulation.js';
 import type { Track } from '../world/track.js';
-import type { RunConfig } from './config.js';
-import { type RunSummary, Simulation } from './simulation.js';
 
 /** What the sweep sends to a worker thread: one run. */
 export interface SweepTask {

@@ -4,7 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { appendLineDurable } from '../node/files.js';
-import type { RunSummary } from './simulation.js';
+import type { RunSummary } from '../run/simulation.js';
 import {
   canonicalJson,
   expandGrid,
@@ -13,7 +13,7 @@ import {
   pointConfig,
   type SweepGrid,
   shardPoints,
-} from './sweepGrid.js';
+} from './grid.js';
 import {
   GRID_FILE,
   lockSweepFolder,
@@ -23,8 +23,8 @@ import {
   readRuns,
   truncateRuns,
   writeGridFile,
-} from './sweepStore.js';
-import type { SweepTask } from './sweepWorker.js';
+} from './store.js';
+import type { SweepTask } from './worker.js';
 
 /** What to sweep, where to record it, and how to hear about progress. */
 export interface SweepOptions {
@@ -82,8 +82,8 @@ export class SweepGridMismatch extends Error {
 /** The compiled worker file (plain JS in dist, also when this module runs from TypeScript source). */
 export function sweepWorkerFile(): string {
   const here = fileURLToPath(import.meta.url);
-  if (here.endsWith('.js')) return join(dirname(here), 'sweepWorker.js');
-  return resolve(dirname(here), '../../dist/src/experiments/sweepWorker.js');
+  if (here.endsWith('.js')) return join(dirname(here), 'worker.js');
+  return resolve(dirname(here), '../../dist/src/sweep/worker.js');
 }
 
 /** The default number of worker threads: the cores of this machine. */

@@ -1,7 +1,7 @@
 import type { NetworkShape } from '../net/network.js';
+import { canonicalJson } from '../util/canonicalJson.js';
 import { describeValue, ValidationError } from '../util/errors.js';
 import { mergeConfig, parseRunConfig, type RunConfig } from './config.js';
-import { canonicalJson } from './sweepGrid.js';
 
 /**
  * Settings that give a saved network's weights their meaning: the network itself, the filter array

@@ -3,7 +3,7 @@ import { createRule } from '../learning/index.js';
 import { relevance } from '../learning/relevance.js';
 import type { LearningRule, RuleName } from '../learning/rule.js';
 import { Agent } from '../loop/agent.js';
-import type { Environment } from '../loop/environment.js';
+import type { AsyncEnvironment, Environment } from '../loop/environment.js';
 import { Network } from '../net/network.js';
 import { ValidationError } from '../util/errors.js';
 import { LineFollowerEnvironment } from '../world/lineFollower.js';
@@ -13,8 +13,8 @@ import type { RunConfig } from './config.js';
 /** Everything a run is made of, built from a configuration. */
 export interface RunParts {
   track: Track;
-  /** The world: the simulated line follower, or any other Environment (e.g. a real robot). */
-  environment: Environment;
+  /** The world: the simulated line follower, or any other, synchronous or not (e.g. a real robot). */
+  environment: Environment | AsyncEnvironment;
   /** The simulated line follower, when that is the world (for drawing its sensors). */
   simulator: LineFollowerEnvironment | null;
   network: Network | null;
@@ -32,7 +32,12 @@ export function networkInputs(config: RunConfig, predictors: number): number {
  * Builds the track (unless given, e.g. loaded from a PNG), the world (unless given, e.g. a robot
  * link), the network (unless given, e.g. a loaded model), the rule and the agent. Seeds: the network is initialised from `seed`, feedback matrices from `seed + 1`.
  */
-export function buildRun(config: RunConfig, track?: Track, network?: Network, world?: Environment): RunParts {
+export function buildRun(
+  config: RunConfig,
+  track?: Track,
+  network?: Network,
+  world?: Environment | AsyncEnvironment,
+): RunParts {
   if (!track && /\.png$/i.test(config.track)) {
     throw new ValidationError(
       'track',
@@ -42,7 +47,7 @@ export function buildRun(config: RunConfig, track?: Track, network?: Network, wo
   }
   const resolvedTrack = track ?? builtinTrack(config.track, { lineWidth: config.world.lineWidth });
   const simulator = world ? null : new LineFollowerEnvironment(resolvedTrack, config.world);
-  const environment: Environment = world ?? (simulator as LineFollowerEnvironment);
+  const environment = world ?? (simulator as LineFollowerEnvironment);
   if (config.rule === 'reflex') {
     return {
       track: resolvedTrack,
