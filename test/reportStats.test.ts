@@ -5,8 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { defaultRunConfig, type RunConfig } from '../src/run/config.js';
-import type { RunRecord } from '../src/sweep/store.js';
 import { analyse, rebaseReflexRuns } from '../src/report/analysis.js';
 import { groupByCondition } from '../src/report/conditions.js';
 import { csvField, runsCsv, toCsv } from '../src/report/csv.js';
@@ -20,6 +18,8 @@ import {
   rate,
   spread,
 } from '../src/report/stats.js';
+import { defaultRunConfig, type RunConfig } from '../src/run/config.js';
+import type { RunRecord } from '../src/sweep/store.js';
 
 type Overrides = Partial<Omit<RunConfig, 'network' | 'world' | 'agent'>> & {
   layers?: number[];

@@ -8,8 +8,8 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import type { RunRecord } from '../src/sweep/store.js';
 import { parseRunsFile } from '../src/report/records.js';
+import type { RunRecord } from '../src/sweep/store.js';
 import { Random } from '../src/util/random.js';
 import { CLI, ROOT } from './sweepCli.js';
 

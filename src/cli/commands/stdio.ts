@@ -80,7 +80,9 @@ function handle(session: Session, request: Request): Record<string, unknown> {
       return { protocol: STDIO_PROTOCOL, version: packageVersion() };
     case 'make_env': {
       const config = runConfig(request.config);
-      const env = new LineFollowerEnvironment(resolveConfiguredTrack(config), config.world);
+      const env = new LineFollowerEnvironment(resolveConfiguredTrack(config), config.world, {
+        kernel: config.network.kernel,
+      });
       const id = session.nextId++;
       session.envs.set(id, env);
       return { env: id, predictors: env.predictorCount, dt: env.dt, config };

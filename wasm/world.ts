@@ -1,0 +1,142 @@
+// The WebAssembly SIMD loops of the world (AssemblyScript, compiled by `npm run build` through
+// scripts/build-wasm.mjs into src/net/kernels/wasmModule.generated.ts), run when the world is built
+// with the WebAssembly kernel (src/world/wasmSampler.ts lays out the memory and calls them).
+//
+// They are the fast in-bounds loops of src/world/pointSet.ts and src/world/sensors.ts, expression for
+// expression, so that they give the same bits:
+// - a point's world position is wx = px + lx·c − ly·s, wy = py + lx·s + ly·c (c, s: the cosine and
+//   sine of the heading, computed in JavaScript);
+// - its pixel coordinates u = wx·(1/scale) − 0.5 (wx/scale − 0.5 when the scale is not a power of
+//   two) and v = h − wy·(1/scale) − 0.5, u0 = trunc(u), fu = u − u0 (the same as `u | 0` for u ≥ 0);
+// - the grey ((d00·(1 − fu) + d10·fu)·(1 − fv) + (d01·(1 − fu) + d11·fu)·fv), the texture's float32
+//   values widened to float64 (exact);
+// - a disc sensor's mean (0 + s0 + s1 + …)/n, added in the order of the samples;
+// - a camera patch's darkness 1 − (0 + p0 + p1 + …)/count, rows top to bottom, each left to right.
+// The two lanes of an f64x2 always compute two separate values (two points, or two sensors): no sum
+// is split or reordered. No fused multiply-add (WebAssembly has none outside relaxed SIMD).
+//
+// The parameters of a call are float64 values at PARAMS: c, s, px, py, 1/scale (0 when not exact),
+// scale, the texture height h. Everything else is a byte offset or a count.
+
+const PARAMS: usize = 16;
+
+/** The grey values of two points (lane 0, lane 1) at robot-frame coordinates lx, ly. */
+@inline function sample2(
+  lx: v128,
+  ly: v128,
+  c: v128,
+  s: v128,
+  px: v128,
+  py: v128,
+  inverse: f64,
+  scale: v128,
+  h: v128,
+  half: v128,
+  one: v128,
+  texture: usize,
+  w: i32,
+): v128 {
+  const wx = f64x2.sub(f64x2.add(px, f64x2.mul(lx, c)), f64x2.mul(ly, s));
+  const wy = f64x2.add(f64x2.add(py, f64x2.mul(lx, s)), f64x2.mul(ly, c));
+  let u: v128;
+  let v: v128;
+  if (inverse != 0) {
+    const k = f64x2.splat(inverse);
+    u = f64x2.sub(f64x2.mul(wx, k), half);
+    v = f64x2.sub(f64x2.sub(h, f64x2.mul(wy, k)), half);
+  } else {
+    u = f64x2.sub(f64x2.div(wx, scale), half);
+    v = f64x2.sub(f64x2.sub(h, f64x2.div(wy, scale)), half);
+  }
+  const fu = f64x2.sub(u, f64x2.trunc(u));
+  const fv = f64x2.sub(v, f64x2.trunc(v));
+  const ui = i32x4.trunc_sat_f64x2_s_zero(u);
+  const vi = i32x4.trunc_sat_f64x2_s_zero(v);
+  const index = i32x4.add(i32x4.mul(vi, i32x4.splat(w)), ui);
+  const a = texture + (<usize>i32x4.extract_lane(index, 0) << 2);
+  const b = texture + (<usize>i32x4.extract_lane(index, 1) << 2);
+  const row = <usize>w << 2;
+  // Each point's two neighbours in a row are adjacent: one 8-byte load, widened to two float64.
+  const topA = f64x2.promote_low_f32x4(v128.load64_zero(a));
+  const topB = f64x2.promote_low_f32x4(v128.load64_zero(b));
+  const bottomA = f64x2.promote_low_f32x4(v128.load64_zero(a + row));
+  const bottomB = f64x2.promote_low_f32x4(v128.load64_zero(b + row));
+  const d00 = v128.shuffle<f64>(topA, topB, 0, 2);
+  const d10 = v128.shuffle<f64>(topA, topB, 1, 3);
+  const d01 = v128.shuffle<f64>(bottomA, bottomB, 0, 2);
+  const d11 = v128.shuffle<f64>(bottomA, bottomB, 1, 3);
+  const gu = f64x2.sub(one, fu);
+  const gv = f64x2.sub(one, fv);
+  const top = f64x2.add(f64x2.mul(d00, gu), f64x2.mul(d10, fu));
+  const bottom = f64x2.add(f64x2.mul(d01, gu), f64x2.mul(d11, fu));
+  return f64x2.add(f64x2.mul(top, gv), f64x2.mul(bottom, fv));
+}
+
+/**
+ * The grey value at `pairs` pairs of points, well inside the texture (`wellInside`): the x of the
+ * points at `xs`, their y at `ys` (float64, two points per 16 bytes), the values to `out`.
+ */
+export function sampleInside(xs: usize, ys: usize, pairs: i32, texture: usize, w: i32, out: usize): void {
+  const c = f64x2.splat(load<f64>(PARAMS));
+  const s = f64x2.splat(load<f64>(PARAMS, 8));
+  const px = f64x2.splat(load<f64>(PARAMS, 16));
+  const py = f64x2.splat(load<f64>(PARAMS, 24));
+  const inverse = load<f64>(PARAMS, 32);
+  const scale = f64x2.splat(load<f64>(PARAMS, 40));
+  const h = f64x2.splat(load<f64>(PARAMS, 48));
+  const half = f64x2.splat(0.5);
+  const one = f64x2.splat(1.0);
+  for (let j = 0; j < pairs; j++) {
+    const o = <usize>j << 4;
+    const r = sample2(v128.load(xs + o), v128.load(ys + o), c, s, px, py, inverse, scale, h, half, one, texture, w);
+    v128.store(out + o, r);
+  }
+}
+
+/**
+ * The mean grey of `pairs` pairs of disc sensors of `n` points each, well inside the texture: sensors
+ * 2q and 2q + 1 in the two lanes, their k-th points at xs, ys + (q·n + k)·16; the means to `out`.
+ */
+export function meansInside(xs: usize, ys: usize, pairs: i32, n: i32, texture: usize, w: i32, out: usize): void {
+  const c = f64x2.splat(load<f64>(PARAMS));
+  const s = f64x2.splat(load<f64>(PARAMS, 8));
+  const px = f64x2.splat(load<f64>(PARAMS, 16));
+  const py = f64x2.splat(load<f64>(PARAMS, 24));
+  const inverse = load<f64>(PARAMS, 32);
+  const scale = f64x2.splat(load<f64>(PARAMS, 40));
+  const h = f64x2.splat(load<f64>(PARAMS, 48));
+  const half = f64x2.splat(0.5);
+  const one = f64x2.splat(1.0);
+  const count = f64x2.splat(<f64>n);
+  let o: usize = 0;
+  for (let q = 0; q < pairs; q++) {
+    let sum = f64x2.splat(0);
+    for (let k = 0; k < n; k++) {
+      const r = sample2(v128.load(xs + o), v128.load(ys + o), c, s, px, py, inverse, scale, h, half, one, texture, w);
+      sum = f64x2.add(sum, r);
+      o += 16;
+    }
+    v128.store(out + (<usize>q << 4), f64x2.div(sum, count));
+  }
+}
+
+/**
+ * `GroundCamera.patchDarkness`: the mean darkness of a grid of `columns` × `rows` patches of the
+ * image at `image` (`width` × `height`, row-major), near-to-far, each row left to right, to `out`.
+ */
+export function patchDarkness(image: usize, width: i32, height: i32, columns: i32, rows: i32, out: usize): void {
+  for (let gr = 0; gr < rows; gr++) {
+    const r1 = height - (gr * height) / rows;
+    const r0 = height - ((gr + 1) * height) / rows;
+    for (let gc = 0; gc < columns; gc++) {
+      const c0 = (gc * width) / columns;
+      const c1 = ((gc + 1) * width) / columns;
+      let sum: f64 = 0;
+      for (let r = r0; r < r1; r++) {
+        const line = image + (<usize>(r * width) << 3);
+        for (let col = c0; col < c1; col++) sum += load<f64>(line + (<usize>col << 3));
+      }
+      store<f64>(out + (<usize>(gr * columns + gc) << 3), 1 - sum / <f64>((r1 - r0) * (c1 - c0)));
+    }
+  }
+}
