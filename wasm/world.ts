@@ -86,7 +86,30 @@ export function sampleInside(xs: usize, ys: usize, pairs: i32, texture: usize, w
   const h = f64x2.splat(load<f64>(PARAMS, 48));
   const half = f64x2.splat(0.5);
   const one = f64x2.splat(1.0);
-  for (let j = 0; j < pairs; j++) {
+  let j = 0;
+  // Four points at a time: two independent pairs.
+  for (; j + 1 < pairs; j += 2) {
+    const o = <usize>j << 4;
+    const r0 = sample2(v128.load(xs + o), v128.load(ys + o), c, s, px, py, inverse, scale, h, half, one, texture, w);
+    const r1 = sample2(
+      v128.load(xs + o + 16),
+      v128.load(ys + o + 16),
+      c,
+      s,
+      px,
+      py,
+      inverse,
+      scale,
+      h,
+      half,
+      one,
+      texture,
+      w,
+    );
+    v128.store(out + o, r0);
+    v128.store(out + o + 16, r1);
+  }
+  for (; j < pairs; j++) {
     const o = <usize>j << 4;
     const r = sample2(v128.load(xs + o), v128.load(ys + o), c, s, px, py, inverse, scale, h, half, one, texture, w);
     v128.store(out + o, r);
@@ -108,8 +131,39 @@ export function meansInside(xs: usize, ys: usize, pairs: i32, n: i32, texture: u
   const half = f64x2.splat(0.5);
   const one = f64x2.splat(1.0);
   const count = f64x2.splat(<f64>n);
+  const stride = <usize>n << 4;
   let o: usize = 0;
-  for (let q = 0; q < pairs; q++) {
+  let q = 0;
+  // Two pairs of sensors at a time (two independent chains of sums, for the adder's latency).
+  for (; q + 1 < pairs; q += 2) {
+    let sum0 = f64x2.splat(0);
+    let sum1 = f64x2.splat(0);
+    for (let k = 0; k < n; k++) {
+      const r0 = sample2(v128.load(xs + o), v128.load(ys + o), c, s, px, py, inverse, scale, h, half, one, texture, w);
+      const r1 = sample2(
+        v128.load(xs + o + stride),
+        v128.load(ys + o + stride),
+        c,
+        s,
+        px,
+        py,
+        inverse,
+        scale,
+        h,
+        half,
+        one,
+        texture,
+        w,
+      );
+      sum0 = f64x2.add(sum0, r0);
+      sum1 = f64x2.add(sum1, r1);
+      o += 16;
+    }
+    v128.store(out + (<usize>q << 4), f64x2.div(sum0, count));
+    v128.store(out + (<usize>(q + 1) << 4), f64x2.div(sum1, count));
+    o += stride;
+  }
+  for (; q < pairs; q++) {
     let sum = f64x2.splat(0);
     for (let k = 0; k < n; k++) {
       const r = sample2(v128.load(xs + o), v128.load(ys + o), c, s, px, py, inverse, scale, h, half, one, texture, w);
