@@ -194,3 +194,49 @@ export function patchDarkness(image: usize, width: i32, height: i32, columns: i3
     }
   }
 }
+
+/**
+ * One step of `BandpassBank.filter` (src/filters/filterBank.ts): for every predictor p and filter k,
+ * output i = p·K + k, w = (x_p − d1_k·w1_i) − d2_k·w2_i, w2_i = w1_i, w1_i = w, y_i = w / norm_k.
+ * Two filters of one predictor side by side (every output is its own expression, so the order in
+ * which they are computed changes nothing); an odd last filter alone.
+ */
+export function bandpass(
+  input: usize,
+  predictors: i32,
+  k: i32,
+  d1: usize,
+  d2: usize,
+  norm: usize,
+  w1: usize,
+  w2: usize,
+  out: usize,
+): void {
+  const pairs = k >> 1;
+  let i: usize = 0;
+  for (let p = 0; p < predictors; p++) {
+    const x = load<f64>(input + (<usize>p << 3));
+    const xx = f64x2.splat(x);
+    let f: usize = 0;
+    for (let j = 0; j < pairs; j++) {
+      const previous = v128.load(w1 + i);
+      const w = f64x2.sub(
+        f64x2.sub(xx, f64x2.mul(v128.load(d1 + f), previous)),
+        f64x2.mul(v128.load(d2 + f), v128.load(w2 + i)),
+      );
+      v128.store(w2 + i, previous);
+      v128.store(w1 + i, w);
+      v128.store(out + i, f64x2.div(w, v128.load(norm + f)));
+      i += 16;
+      f += 16;
+    }
+    if (k & 1) {
+      const previous = load<f64>(w1 + i);
+      const w = x - load<f64>(d1 + f) * previous - load<f64>(d2 + f) * load<f64>(w2 + i);
+      store<f64>(w2 + i, previous);
+      store<f64>(w1 + i, w);
+      store<f64>(out + i, w / load<f64>(norm + f));
+      i += 8;
+    }
+  }
+}

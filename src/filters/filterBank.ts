@@ -1,4 +1,6 @@
+import type { KernelChoice } from '../net/kernelChoice.js';
 import { ValidationError } from '../util/errors.js';
+import { worldModule, worldUsesWasm } from '../world/wasmSampler.js';
 
 /**
  * A filter array: every predictor passes through the same bank of K filters, which spreads it in
@@ -36,6 +38,11 @@ export interface FilterBankOptions {
   maxPeriod?: number;
   /** Bandpass and resonators: damping q (0.51 as in the authors' simulator; the bandpass needs q > 0.5). */
   damping?: number;
+  /**
+   * The run's kernel (`network.kernel`, default `auto`): with the WebAssembly kernel the bandpass
+   * array runs in WebAssembly, with the same bits.
+   */
+  kernel?: KernelChoice;
 }
 
 /** Makes a filter array: FIR delay taps (`fir`) or the authors' bandpass resonators (`resonator`). */
@@ -54,6 +61,7 @@ export function createFilterBank(options: FilterBankOptions): FilterBank {
       options.minPeriod ?? 3,
       options.maxPeriod ?? 10,
       options.damping ?? 0.51,
+      options.kernel ?? 'auto',
     );
   }
   if (options.kind === 'resonator') {
@@ -215,13 +223,17 @@ export class BandpassBank implements FilterBank {
   /** Unnormalised state w[n−1], w[n−2] per output. */
   private readonly w1: Float64Array;
   private readonly w2: Float64Array;
+  /** With the WebAssembly kernel: the loop in WebAssembly, on the arrays above (views of its memory). */
+  private readonly wasm: WasmBandpass | null;
 
+  /** `kernel`: the run's kernel (the WebAssembly one runs `filter` in WebAssembly, same bits). */
   constructor(
     readonly predictors: number,
     readonly filtersPerPredictor: number,
     readonly minPeriod: number,
     readonly maxPeriod: number,
     readonly damping: number,
+    kernel: KernelChoice = 'auto',
   ) {
     checkPeriodsAndDamping(
       minPeriod,
@@ -231,13 +243,15 @@ export class BandpassBank implements FilterBank {
       'a finite number > 0.5 (the bandpass needs q > 0.5)',
     );
     const K = filtersPerPredictor;
-    this.output = new Float64Array(predictors * K);
-    this.w1 = new Float64Array(predictors * K);
-    this.w2 = new Float64Array(predictors * K);
+    this.wasm = worldUsesWasm(kernel) ? WasmBandpass.create(predictors, K) : null;
+    const wasm = this.wasm;
+    this.output = wasm ? wasm.output : new Float64Array(predictors * K);
+    this.w1 = wasm ? wasm.w1 : new Float64Array(predictors * K);
+    this.w2 = wasm ? wasm.w2 : new Float64Array(predictors * K);
     this.frequency = new Float64Array(K);
-    this.d1 = new Float64Array(K);
-    this.d2 = new Float64Array(K);
-    this.norm = new Float64Array(K);
+    this.d1 = wasm ? wasm.d1 : new Float64Array(K);
+    this.d2 = wasm ? wasm.d2 : new Float64Array(K);
+    this.norm = wasm ? wasm.norm : new Float64Array(K);
     const fMin = 1 / maxPeriod;
     const fMax = 1 / minPeriod;
     // One filter: the lowest frequency (the authors' formula divides by K − 1).
@@ -254,6 +268,10 @@ export class BandpassBank implements FilterBank {
   }
 
   filter(input: ArrayLike<number>): void {
+    if (this.wasm !== null) {
+      this.wasm.filter(input);
+      return;
+    }
     const K = this.filtersPerPredictor;
     const P = this.predictors;
     const y = this.output;
@@ -282,6 +300,85 @@ export class BandpassBank implements FilterBank {
     this.output.fill(0);
     this.w1.fill(0);
     this.w2.fill(0);
+  }
+}
+
+interface BandpassExports {
+  bandpass(
+    input: number,
+    predictors: number,
+    k: number,
+    d1: number,
+    d2: number,
+    norm: number,
+    w1: number,
+    w2: number,
+    out: number,
+  ): void;
+}
+
+/**
+ * A bandpass array's arrays in a WebAssembly memory of their own, and its loop there (wasm/world.ts:
+ * `bandpass`, the expressions of `BandpassBank.filter`).
+ */
+class WasmBandpass {
+  readonly input: Float64Array;
+  readonly d1: Float64Array;
+  readonly d2: Float64Array;
+  readonly norm: Float64Array;
+  readonly w1: Float64Array;
+  readonly w2: Float64Array;
+  readonly output: Float64Array;
+
+  private constructor(
+    private readonly exports: BandpassExports,
+    buffer: ArrayBuffer,
+    private readonly predictors: number,
+    private readonly k: number,
+    private readonly at: Int32Array,
+  ) {
+    const outputs = predictors * k;
+    this.input = new Float64Array(buffer, at[0], predictors);
+    this.d1 = new Float64Array(buffer, at[1], k);
+    this.d2 = new Float64Array(buffer, at[2], k);
+    this.norm = new Float64Array(buffer, at[3], k);
+    this.w1 = new Float64Array(buffer, at[4], outputs);
+    this.w2 = new Float64Array(buffer, at[5], outputs);
+    this.output = new Float64Array(buffer, at[6], outputs);
+  }
+
+  /** Null where the engine will not give the memory (the bank then stays in TypeScript, same bits). */
+  static create(predictors: number, k: number): WasmBandpass | null {
+    const module = worldModule();
+    if (!module) return null;
+    const sizes = [predictors, k, k, k, predictors * k, predictors * k, predictors * k];
+    const at = new Int32Array(sizes.length);
+    let offset = 16;
+    sizes.forEach((count, j) => {
+      at[j] = offset;
+      offset += Math.ceil((count * 8) / 16) * 16;
+    });
+    try {
+      const pages = Math.max(1, Math.ceil(offset / 65536));
+      const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
+      const instance = new WebAssembly.Instance(module, { env: { memory } });
+      return new WasmBandpass(
+        instance.exports as unknown as BandpassExports,
+        memory.buffer,
+        predictors,
+        k,
+        at,
+      );
+    } catch {
+      return null;
+    }
+  }
+
+  filter(input: ArrayLike<number>): void {
+    const x = this.input;
+    for (let p = 0; p < this.predictors; p++) x[p] = input[p];
+    const at = this.at;
+    this.exports.bandpass(at[0], this.predictors, this.k, at[1], at[2], at[3], at[4], at[5], at[6]);
   }
 }
 

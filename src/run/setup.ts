@@ -70,6 +70,7 @@ export function buildRun(
     minPeriod: config.filters.minPeriod,
     maxPeriod: config.filters.maxPeriod,
     damping: config.filters.damping,
+    kernel: config.network.kernel,
   });
   const inputs = networkInputs(config, environment.predictorCount);
   let net = network;

@@ -46,7 +46,8 @@ const PAGE = 65536;
 let compiled: WebAssembly.Module | null = null;
 let failed = false;
 
-function worldModule(): WebAssembly.Module | null {
+/** The compiled wasm/world.ts (once per thread), or null where it does not compile. */
+export function worldModule(): WebAssembly.Module | null {
   if (compiled || failed) return compiled;
   try {
     const binary = atob(wasmWorldBase64);
@@ -59,7 +60,10 @@ function worldModule(): WebAssembly.Module | null {
   return compiled;
 }
 
-/** Whether a world built for `kernel` samples its sensors in WebAssembly (throws as the network would for a `wasm` that cannot run). */
+/**
+ * Whether a world (or a filter array) built for `kernel` runs its loops in WebAssembly (throws as
+ * the network would for a `wasm` that cannot run).
+ */
 export function worldUsesWasm(kernel: KernelChoice): boolean {
   return resolveKernel(kernel) === 'wasm' && wasmSimdAvailable() && worldModule() !== null;
 }
