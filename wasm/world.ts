@@ -9,7 +9,7 @@
 // - its pixel coordinates u = wx·(1/scale) − 0.5 (wx/scale − 0.5 when the scale is not a power of
 //   two) and v = h − wy·(1/scale) − 0.5, u0 = trunc(u), fu = u − u0 (the same as `u | 0` for u ≥ 0);
 // - the grey ((d00·(1 − fu) + d10·fu)·(1 − fv) + (d01·(1 − fu) + d11·fu)·fv), the texture's float32
-//   values widened to float64 (exact);
+//   values widened to float64 (exact; the copy here is float64);
 // - a disc sensor's mean (0 + s0 + s1 + …)/n, added in the order of the samples;
 // - a camera patch's darkness 1 − (0 + p0 + p1 + …)/count, rows top to bottom, each left to right.
 // The two lanes of an f64x2 always compute two separate values (two points, or two sensors): no sum
@@ -35,6 +35,8 @@ const PARAMS: usize = 16;
   one: v128,
   texture: usize,
   w: i32,
+  wf: v128,
+  magic: v128,
 ): v128 {
   const wx = f64x2.sub(f64x2.add(px, f64x2.mul(lx, c)), f64x2.mul(ly, s));
   const wy = f64x2.add(f64x2.add(py, f64x2.mul(lx, s)), f64x2.mul(ly, c));
@@ -48,19 +50,22 @@ const PARAMS: usize = 16;
     u = f64x2.sub(f64x2.div(wx, scale), half);
     v = f64x2.sub(f64x2.sub(h, f64x2.div(wy, scale)), half);
   }
-  const fu = f64x2.sub(u, f64x2.trunc(u));
-  const fv = f64x2.sub(v, f64x2.trunc(v));
-  const ui = i32x4.trunc_sat_f64x2_s_zero(u);
-  const vi = i32x4.trunc_sat_f64x2_s_zero(v);
-  const index = i32x4.add(i32x4.mul(vi, i32x4.splat(w)), ui);
-  const a = texture + (<usize>i32x4.extract_lane(index, 0) << 2);
-  const b = texture + (<usize>i32x4.extract_lane(index, 1) << 2);
-  const row = <usize>w << 2;
-  // Each point's two neighbours in a row are adjacent: one 8-byte load, widened to two float64.
-  const topA = f64x2.promote_low_f32x4(v128.load64_zero(a));
-  const topB = f64x2.promote_low_f32x4(v128.load64_zero(b));
-  const bottomA = f64x2.promote_low_f32x4(v128.load64_zero(a + row));
-  const bottomB = f64x2.promote_low_f32x4(v128.load64_zero(b + row));
+  const u0 = f64x2.trunc(u);
+  const v0 = f64x2.trunc(v);
+  const fu = f64x2.sub(u, u0);
+  const fv = f64x2.sub(v, v0);
+  // The pixel index v0·w + u0 (exact in float64: integers far below 2^52); plus 2^52, its low 32 bits
+  // are the integer itself.
+  const index = f64x2.add(f64x2.add(f64x2.mul(v0, wf), u0), magic);
+  const a = texture + (<usize>i32x4.extract_lane(index, 0) << 3);
+  const b = texture + (<usize>i32x4.extract_lane(index, 2) << 3);
+  const row = <usize>w << 3;
+  // Each point's two neighbours in a row are adjacent: one 16-byte load (the texture is held as
+  // float64 here, widened from its float32 values, which is exact).
+  const topA = v128.load(a);
+  const topB = v128.load(b);
+  const bottomA = v128.load(a + row);
+  const bottomB = v128.load(b + row);
   const d00 = v128.shuffle<f64>(topA, topB, 0, 2);
   const d10 = v128.shuffle<f64>(topA, topB, 1, 3);
   const d01 = v128.shuffle<f64>(bottomA, bottomB, 0, 2);
@@ -86,11 +91,13 @@ export function sampleInside(xs: usize, ys: usize, pairs: i32, texture: usize, w
   const h = f64x2.splat(load<f64>(PARAMS, 48));
   const half = f64x2.splat(0.5);
   const one = f64x2.splat(1.0);
+  const wf = f64x2.splat(<f64>w);
+  const magic = f64x2.splat(4503599627370496.0);
   let j = 0;
   // Four points at a time: two independent pairs.
   for (; j + 1 < pairs; j += 2) {
     const o = <usize>j << 4;
-    const r0 = sample2(v128.load(xs + o), v128.load(ys + o), c, s, px, py, inverse, scale, h, half, one, texture, w);
+    const r0 = sample2(v128.load(xs + o), v128.load(ys + o), c, s, px, py, inverse, scale, h, half, one, texture, w, wf, magic);
     const r1 = sample2(
       v128.load(xs + o + 16),
       v128.load(ys + o + 16),
@@ -105,13 +112,15 @@ export function sampleInside(xs: usize, ys: usize, pairs: i32, texture: usize, w
       one,
       texture,
       w,
+      wf,
+      magic,
     );
     v128.store(out + o, r0);
     v128.store(out + o + 16, r1);
   }
   for (; j < pairs; j++) {
     const o = <usize>j << 4;
-    const r = sample2(v128.load(xs + o), v128.load(ys + o), c, s, px, py, inverse, scale, h, half, one, texture, w);
+    const r = sample2(v128.load(xs + o), v128.load(ys + o), c, s, px, py, inverse, scale, h, half, one, texture, w, wf, magic);
     v128.store(out + o, r);
   }
 }
@@ -130,6 +139,8 @@ export function meansInside(xs: usize, ys: usize, pairs: i32, n: i32, texture: u
   const h = f64x2.splat(load<f64>(PARAMS, 48));
   const half = f64x2.splat(0.5);
   const one = f64x2.splat(1.0);
+  const wf = f64x2.splat(<f64>w);
+  const magic = f64x2.splat(4503599627370496.0);
   const count = f64x2.splat(<f64>n);
   const stride = <usize>n << 4;
   let o: usize = 0;
@@ -139,7 +150,7 @@ export function meansInside(xs: usize, ys: usize, pairs: i32, n: i32, texture: u
     let sum0 = f64x2.splat(0);
     let sum1 = f64x2.splat(0);
     for (let k = 0; k < n; k++) {
-      const r0 = sample2(v128.load(xs + o), v128.load(ys + o), c, s, px, py, inverse, scale, h, half, one, texture, w);
+      const r0 = sample2(v128.load(xs + o), v128.load(ys + o), c, s, px, py, inverse, scale, h, half, one, texture, w, wf, magic);
       const r1 = sample2(
         v128.load(xs + o + stride),
         v128.load(ys + o + stride),
@@ -154,6 +165,8 @@ export function meansInside(xs: usize, ys: usize, pairs: i32, n: i32, texture: u
         one,
         texture,
         w,
+        wf,
+        magic,
       );
       sum0 = f64x2.add(sum0, r0);
       sum1 = f64x2.add(sum1, r1);
@@ -166,7 +179,7 @@ export function meansInside(xs: usize, ys: usize, pairs: i32, n: i32, texture: u
   for (; q < pairs; q++) {
     let sum = f64x2.splat(0);
     for (let k = 0; k < n; k++) {
-      const r = sample2(v128.load(xs + o), v128.load(ys + o), c, s, px, py, inverse, scale, h, half, one, texture, w);
+      const r = sample2(v128.load(xs + o), v128.load(ys + o), c, s, px, py, inverse, scale, h, half, one, texture, w, wf, magic);
       sum = f64x2.add(sum, r);
       o += 16;
     }

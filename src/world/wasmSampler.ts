@@ -14,7 +14,7 @@ import type { Pose } from './track.js';
  * path, the cosine and sine of the heading, the general loop near the edges) stays in TypeScript.
  *
  * One WebAssembly memory per world, sized up front and never grown: a parameter block, a copy of the
- * texture (float32, as in GroundTexture), then for each point set its points (x and y apart, laid
+ * texture (widened to float64, exactly), then for each point set its points (x and y apart, laid
  * out two points, or two sensors, per 16 bytes) and its results.
  */
 
@@ -176,8 +176,8 @@ export function wasmPointSets(texture: GroundTexture, specs: readonly WasmPoints
   if (!module) return null;
   let offset = 128;
   const texturePtr = offset;
-  // One pixel row of slack after the texture: loads of 8 bytes never leave the copy.
-  offset = align(offset + 4 * texture.width * (texture.height + 1));
+  // One pixel row of slack after the texture: loads of two pixels never leave the copy.
+  offset = align(offset + 8 * texture.width * (texture.height + 1));
   const plans = specs.map((spec) => {
     const count = spec.points.count;
     const n = spec.perSensor;
@@ -203,7 +203,8 @@ export function wasmPointSets(texture: GroundTexture, specs: readonly WasmPoints
     return null;
   }
   const buffer = memory.buffer;
-  new Float32Array(buffer, texturePtr, texture.width * texture.height).set(texture.data);
+  // float64 here (two neighbours in one load): the float32 values widened, exactly.
+  new Float64Array(buffer, texturePtr, texture.width * texture.height).set(texture.data);
   const exports = instance.exports as unknown as WorldExports;
   const params = new Float64Array(buffer, PARAMS, 8);
   return plans.map((plan) => {
