@@ -62,6 +62,7 @@ export class PointSet {
   /**
    * This set's points in a world's WebAssembly memory (plain points only), when the world was built
    * with the WebAssembly kernel: `sample` then runs its fast loop there (wasmSampler.ts).
+   * @internal
    */
   wasm: WasmPoints | null = null;
 

@@ -32,6 +32,7 @@ export class DiscSensors {
   /**
    * The sensors' points in a world's WebAssembly memory, when the world was built with the
    * WebAssembly kernel: `read` then runs its fast loop there (wasmSampler.ts).
+   * @internal
    */
   wasm: WasmPoints | null = null;
 
