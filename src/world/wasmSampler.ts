@@ -1,7 +1,6 @@
 import { type KernelChoice, resolveKernel } from '../net/kernelChoice.js';
 import { wasmSimdAvailable } from '../net/kernels/wasm.js';
 import { wasmWorldBase64 } from '../net/kernels/wasmModule.generated.js';
-import type { PointSet } from './pointSet.js';
 import type { GroundTexture } from './texture.js';
 import type { Pose } from './track.js';
 
@@ -17,6 +16,15 @@ import type { Pose } from './track.js';
  * texture (widened to float64, exactly), then for each point set its points (x and y apart, laid
  * out two points, or two sensors, per 16 bytes) and its results.
  */
+
+/** What the loops need of a point set (PointSet, pointSet.ts): its points and 1/scale. */
+export interface SampledPoints {
+  /** x, y pairs in the robot frame. */
+  readonly local: Float64Array;
+  readonly count: number;
+  /** 1/scale of the texture when exact (a power of two), else 0. */
+  readonly inverse: number;
+}
 
 interface WorldExports {
   sampleInside(xs: number, ys: number, pairs: number, texture: number, w: number, out: number): void;
@@ -75,7 +83,10 @@ export function worldUsesWasm(kernel: KernelChoice): boolean {
  * (so `results` holds it, for the camera's patches).
  */
 export class WasmPoints {
-  /** The texture this memory holds a copy of (any other is sampled in TypeScript). */
+  /**
+   * The texture this memory holds a copy of, made when the world was built (a texture's pixels are
+   * not changed after it is made); any other texture is sampled in TypeScript.
+   */
   readonly texture: GroundTexture;
   /** Values out: one per point (plain) or per sensor (discs), a view of the memory. */
   readonly results: Float64Array;
@@ -106,7 +117,7 @@ export class WasmPoints {
   }
 
   /** Writes the parameters of a call at `pose` (the cosine and sine are JavaScript's, as in pointSet.ts). */
-  private prepare(points: PointSet, pose: Pose): void {
+  private prepare(points: SampledPoints, pose: Pose): void {
     const p = this.params;
     const texture = this.texture;
     p[0] = Math.cos(pose.theta);
@@ -119,7 +130,7 @@ export class WasmPoints {
   }
 
   /** `sampleInside` of pointSet.ts (plain sets): the grey at every point into `out` from `offset`. */
-  sample(points: PointSet, pose: Pose, out: Float64Array, offset: number): void {
+  sample(points: SampledPoints, pose: Pose, out: Float64Array, offset: number): void {
     this.prepare(points, pose);
     this.exports.sampleInside(this.xs, this.ys, this.pairs, this.texturePtr, this.texture.width, this.out);
     this.fresh = true;
@@ -127,7 +138,7 @@ export class WasmPoints {
   }
 
   /** `meansInside` of sensors.ts (disc sets): each sensor's mean grey into `out` from `offset`. */
-  means(points: PointSet, pose: Pose, out: Float64Array, offset: number): void {
+  means(points: SampledPoints, pose: Pose, out: Float64Array, offset: number): void {
     this.prepare(points, pose);
     this.exports.meansInside(
       this.xs,
@@ -157,7 +168,7 @@ export class WasmPoints {
 
 /** A point set to place in a world's WebAssembly memory. */
 export interface WasmPointsSpec {
-  points: PointSet;
+  points: SampledPoints;
   /** Points per disc sensor, or 0 for plain points. */
   perSensor: number;
   /** For a camera: image size and patch grid (plain points only). */
