@@ -233,6 +233,36 @@ describe('conditions', () => {
     expect(analysis.rebasedReflex).toEqual({ runs: 6, gains: [5] });
   });
 
+  it('also compares a control at its own best rate when that differs from the best of the predictors ahead', () => {
+    const records: RunRecord[] = [];
+    for (const seed of [1, 2, 3, 4, 5, 6]) {
+      records.push(
+        record({ rule: 'sar', seed, learningRate: 0.01 }, { success: true, steps: 500, error: 0.3 }),
+      );
+      records.push(record({ rule: 'sar', seed, learningRate: 0.001 }, { success: false, error: 0.9 }));
+      const atReflex = { rule: 'sar', seed, predictors: 'at-reflex' } as const;
+      records.push(record({ ...atReflex, learningRate: 0.01 }, { success: false, error: 1.9 }));
+      records.push(record({ ...atReflex, learningRate: 0.001 }, { success: true, steps: 5000, error: 0.4 }));
+    }
+    const controls = analyse(runs(records)).comparisons.filter((c) => c.kind === 'predictors');
+    expect(controls.map((c) => [c.learningRateA, c.learningRateB, c.success.difference])).toEqual([
+      [0.01, 0.01, 1],
+      [0.01, 0.001, 0],
+    ]);
+    expect(controls[1].steps.difference).toBe(500 - 5000);
+  });
+
+  it('puts a reflex run judged against gain 5 and one at gain 5 with no baseline gain in the same condition', () => {
+    const success = { ...defaultRunConfig().success, baselineGain: 5 };
+    const records = [
+      record({ rule: 'reflex', seed: 1, reflexGain: 5 }, { success: false }),
+      record({ rule: 'reflex', seed: 2, reflexGain: 5, success }, { success: false }),
+      record({ rule: 'reflex', seed: 3, reflexGain: 15, success }, { success: false }),
+    ];
+    const groups = groupByCondition(runs(records));
+    expect(groups.map((g) => g.runs.length).sort()).toEqual([1, 2]);
+  });
+
   it('leaves a reflex run alone when its sweep set the baseline gain', () => {
     const records = [
       record({ rule: 'sar' }, { success: true }),

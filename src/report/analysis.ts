@@ -126,7 +126,10 @@ export function rebaseReflexRuns(runs: ReportRun[]): { runs: ReportRun[]; rebase
     if (baseline === undefined || !(baseline > 0)) return run;
     rebased++;
     gains.add(gain);
-    return { ...run, record: { ...record, relativeError: record.meanAbsErrorLast / baseline } };
+    // The run is now judged against the reflex at `gain`: its configuration says so, so that it
+    // falls in the same condition as a run asked for with `--baseline-gain gain`.
+    const config = { ...record.config, success: { ...record.config.success, baselineGain: gain } };
+    return { ...run, record: { ...record, config, relativeError: record.meanAbsErrorLast / baseline } };
   });
   return { runs: out, rebased, gains: [...gains] };
 }
@@ -194,13 +197,16 @@ export function analyse(recorded: ReportRun[]): Analysis {
   }
   const controls = controlRows(conditions, bestReflex);
   const variations = findVariations(conditions);
-  const comparisons = [
+  const comparisons = uniqueComparisons([
     ...compareWithin(conditions, 'rule', 'sar', (c) => c.rule !== 'reflex' && c.predictors === 'ahead'),
     ...controlComparisons(controls),
+    // And each control at its own best learning rate: a control that works at another rate is
+    // not beaten by comparing it at the rate that suits the predictors ahead.
+    ...compareWithin(conditions, 'predictors', 'ahead', (c) => c.rule !== 'reflex'),
     ...compareWithin(conditions, 'signMode', 'transport', (c) => c.rule === 'sar'),
     ...compareWithin(conditions, 'relevance', 'abs-error', (c) => c.rule === 'sar'),
     ...compareWithin(conditions, 'inputs', 'rows', (c) => c.rule !== 'reflex'),
-  ];
+  ]);
   return {
     conditions,
     main,
@@ -213,6 +219,17 @@ export function analyse(recorded: ReportRun[]): Analysis {
     thresholds: [...new Set(conditions.map((c) => c.condition.threshold))].sort((a, b) => a - b),
     rebasedReflex: { runs: rebased, gains },
   };
+}
+
+/** Drops a comparison made twice (a control whose own best rate is that of the predictors ahead). */
+function uniqueComparisons(list: Comparison[]): Comparison[] {
+  const seen = new Set<string>();
+  return list.filter((c) => {
+    const key = `${c.kind}|${c.a}|${c.learningRateA}|${c.b}|${c.learningRateB}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 function controlRows(
@@ -263,7 +280,7 @@ function controlComparisons(rows: ControlsRow[]): Comparison[] {
  */
 function compareWithin(
   conditions: ConditionStats[],
-  field: 'rule' | 'signMode' | 'relevance' | 'inputs',
+  field: 'rule' | 'signMode' | 'relevance' | 'inputs' | 'predictors',
   reference: string,
   include: (c: Condition) => boolean,
 ): Comparison[] {

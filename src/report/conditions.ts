@@ -67,10 +67,15 @@ export function canonicalJson(value: unknown): string {
   });
 }
 
-/** The identity of a run's condition: its configuration without seed and learning rate. */
+/**
+ * The identity of a run's condition: its configuration without seed and learning rate. The baseline's
+ * gain is written out (`success.baselineGain` unset means the run's own reflex gain), so a reflex run
+ * at gain 5 judged against the reflex at gain 5 is in the same condition however it was asked for.
+ */
 export function conditionId(config: RunConfig): string {
   const { seed: _seed, learningRate: _rate, ...rest } = config;
-  return canonicalJson(rest);
+  const baselineGain = config.success.baselineGain ?? config.agent.reflexGain;
+  return canonicalJson({ ...rest, success: { ...rest.success, baselineGain } });
 }
 
 /** Flattens nested objects to dotted paths; arrays stay values. */

@@ -170,13 +170,17 @@ export function reportMarkdown(
   if (analysis.controls.length > 0) {
     lines.push('## The controls', '');
     lines.push(
-      'Each network at the best learning rate of its predictors ahead; the same network with the predictors at the reflex sensors (no look-ahead) and blind, at the same rate; and the reflex alone at its best gain (the lowest median relative error) on the same track.',
+      'Each network at the best learning rate of its predictors ahead; the same network with the predictors at the reflex sensors (no look-ahead) and blind, at the same rate and at their own best rate; and the reflex alone at its best gain (the lowest median relative error) on the same track.',
       '',
     );
     lines.push(CELL_HEADER, CELL_RULE);
     for (const row of analysis.controls) {
       lines.push(cellLine(row.ahead.condition.label, row.ahead.best));
-      for (const c of row.controls) if (c.cell) lines.push(cellLine(c.condition.condition.label, c.cell));
+      for (const c of row.controls) {
+        if (c.cell) lines.push(cellLine(c.condition.condition.label, c.cell));
+        if (c.condition.best.learningRate !== c.cell?.learningRate)
+          lines.push(cellLine(`${c.condition.condition.label} (its own best η)`, c.condition.best));
+      }
       if (row.reflex) lines.push(cellLine(row.reflex.condition.condition.label, row.reflex.cell, true));
     }
     lines.push('');
@@ -191,7 +195,7 @@ export function reportMarkdown(
     [
       'predictors',
       'The predictors ahead against the controls',
-      'The same network and learning rate (the best of the predictors ahead).',
+      'The same network, at the best learning rate of the predictors ahead (η A = η B) and each at its own best learning rate.',
     ],
     [
       'signMode',
