@@ -112,6 +112,7 @@ export {
   type ReflexSensorConfig,
   type RowsConfig,
   type WorldConfig,
+  type WorldOptions,
 } from './world/lineFollower.js';
 export { reflexError } from './world/reflexError.js';
 export { type CameraOptions, DiscSensors, GroundCamera, PointSet } from './world/sensors.js';

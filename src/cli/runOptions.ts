@@ -50,7 +50,10 @@ export function addRunOptions(command: Command, { single }: { single: boolean })
     .option('--evaluation-laps <n>', 'laps driven with frozen weights at the end (0: none)')
     .option('--preset <name>', `a preset to start from: ${PRESET_NAMES.join('|')}`)
     .option('--config <file>', 'configuration file (JSON or YAML); flags override it')
-    .option('--kernel <kernel>', 'arithmetic kernel: auto|wasm|js (auto: WebAssembly SIMD where available)');
+    .option(
+      '--kernel <kernel>',
+      'kernel of the network, sensors and filters: auto|wasm|js (auto: WebAssembly SIMD where available; same results)',
+    );
 }
 
 export interface RunFlags {

@@ -1,4 +1,7 @@
+import type { KernelChoice } from '../net/kernelChoice.js';
 import { ValidationError } from '../util/errors.js';
+import { worldUsesWasm } from '../world/wasmSampler.js';
+import { WasmBandpass } from './wasmBandpass.js';
 
 /**
  * A filter array: every predictor passes through the same bank of K filters, which spreads it in
@@ -36,6 +39,11 @@ export interface FilterBankOptions {
   maxPeriod?: number;
   /** Bandpass and resonators: damping q (0.51 as in the authors' simulator; the bandpass needs q > 0.5). */
   damping?: number;
+  /**
+   * The run's kernel (`network.kernel`, default `auto`): with the WebAssembly kernel the bandpass
+   * array runs in WebAssembly, with the same bits.
+   */
+  kernel?: KernelChoice;
 }
 
 /** Makes a filter array: FIR delay taps (`fir`) or the authors' bandpass resonators (`resonator`). */
@@ -54,6 +62,7 @@ export function createFilterBank(options: FilterBankOptions): FilterBank {
       options.minPeriod ?? 3,
       options.maxPeriod ?? 10,
       options.damping ?? 0.51,
+      options.kernel ?? 'auto',
     );
   }
   if (options.kind === 'resonator') {
@@ -215,13 +224,17 @@ export class BandpassBank implements FilterBank {
   /** Unnormalised state w[n−1], w[n−2] per output. */
   private readonly w1: Float64Array;
   private readonly w2: Float64Array;
+  /** With the WebAssembly kernel: the loop in WebAssembly, on the arrays above (views of its memory). */
+  private readonly wasm: WasmBandpass | null;
 
+  /** `kernel`: the run's kernel (the WebAssembly one runs `filter` in WebAssembly, same bits). */
   constructor(
     readonly predictors: number,
     readonly filtersPerPredictor: number,
     readonly minPeriod: number,
     readonly maxPeriod: number,
     readonly damping: number,
+    kernel: KernelChoice = 'auto',
   ) {
     checkPeriodsAndDamping(
       minPeriod,
@@ -231,13 +244,15 @@ export class BandpassBank implements FilterBank {
       'a finite number > 0.5 (the bandpass needs q > 0.5)',
     );
     const K = filtersPerPredictor;
-    this.output = new Float64Array(predictors * K);
-    this.w1 = new Float64Array(predictors * K);
-    this.w2 = new Float64Array(predictors * K);
+    this.wasm = worldUsesWasm(kernel) ? WasmBandpass.create(predictors, K) : null;
+    const wasm = this.wasm;
+    this.output = wasm ? wasm.output : new Float64Array(predictors * K);
+    this.w1 = wasm ? wasm.w1 : new Float64Array(predictors * K);
+    this.w2 = wasm ? wasm.w2 : new Float64Array(predictors * K);
     this.frequency = new Float64Array(K);
-    this.d1 = new Float64Array(K);
-    this.d2 = new Float64Array(K);
-    this.norm = new Float64Array(K);
+    this.d1 = wasm ? wasm.d1 : new Float64Array(K);
+    this.d2 = wasm ? wasm.d2 : new Float64Array(K);
+    this.norm = wasm ? wasm.norm : new Float64Array(K);
     const fMin = 1 / maxPeriod;
     const fMax = 1 / minPeriod;
     // One filter: the lowest frequency (the authors' formula divides by K − 1).
@@ -254,6 +269,10 @@ export class BandpassBank implements FilterBank {
   }
 
   filter(input: ArrayLike<number>): void {
+    if (this.wasm !== null) {
+      this.wasm.filter(input);
+      return;
+    }
     const K = this.filtersPerPredictor;
     const P = this.predictors;
     const y = this.output;

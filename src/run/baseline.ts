@@ -33,7 +33,8 @@ export function reflexMeanAbsError(config: RunConfig, track: Track): number {
   let perTrack = cache.get(track);
   const cached = perTrack?.get(key);
   if (cached !== undefined) return cached;
-  const environment = new LineFollowerEnvironment(track, world);
+  // The run's kernel samples the sensors here too (the same bits either way, so not in the key).
+  const environment = new LineFollowerEnvironment(track, world, { kernel: config.network.kernel });
   const agent = new Agent(agentConfig);
   let observation = environment.reset(config.seed);
   let sum = 0;

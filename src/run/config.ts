@@ -92,7 +92,7 @@ const networkSchema = z.strictObject({
   initRange: z._default(nonNegative, 1),
   /** Off in the closed loop: a bias that keeps learning acts as an integral controller (docs/configuration.md). */
   bias: z._default(z.boolean(), false),
-  /** The arithmetic kernel: WebAssembly SIMD where available (auto), or forced; all give the same bits. */
+  /** The arithmetic kernel of the network, the sensors and the filters: WebAssembly SIMD where available (auto), or forced; all give the same bits. */
   kernel: z._default(z.enum(KERNELS), 'auto'),
 });
 

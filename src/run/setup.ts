@@ -46,7 +46,11 @@ export function buildRun(
     );
   }
   const resolvedTrack = track ?? builtinTrack(config.track, { lineWidth: config.world.lineWidth });
-  const simulator = world ? null : new LineFollowerEnvironment(resolvedTrack, config.world);
+  const simulator = world
+    ? null
+    : new LineFollowerEnvironment(resolvedTrack, config.world, {
+        kernel: config.network.kernel,
+      });
   const environment = world ?? (simulator as LineFollowerEnvironment);
   if (config.rule === 'reflex') {
     return {
@@ -66,6 +70,7 @@ export function buildRun(
     minPeriod: config.filters.minPeriod,
     maxPeriod: config.filters.maxPeriod,
     damping: config.filters.damping,
+    kernel: config.network.kernel,
   });
   const inputs = networkInputs(config, environment.predictorCount);
   let net = network;

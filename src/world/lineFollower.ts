@@ -7,12 +7,14 @@ import {
   type StepInfo,
   type StepResult,
 } from '../loop/environment.js';
+import type { KernelChoice } from '../net/kernelChoice.js';
 import { Random } from '../util/random.js';
 import { bendCue } from './bendCue.js';
 import { driveStep } from './drive.js';
 import { reflexError } from './reflexError.js';
 import { DiscSensors, GroundCamera } from './sensors.js';
 import type { Pose, Track } from './track.js';
+import { type WasmPointsSpec, wasmPointSets, worldUsesWasm } from './wasmSampler.js';
 
 /** Where the reflex sensor pair sits and how large it is. */
 export interface ReflexSensorConfig {
@@ -107,6 +109,16 @@ export const DEFAULT_WORLD: WorldConfig = {
   lineWidth: 2.5,
 };
 
+/** Options of a simulated world that are not part of its configuration. */
+export interface WorldOptions {
+  /**
+   * The kernel of the run (`network.kernel`): with `wasm` (or `auto` where the engine has
+   * WebAssembly SIMD, the default) the sensors' fast sampling loops and the camera's patch means
+   * run in WebAssembly; with `js` in TypeScript. Both give the same bits.
+   */
+  kernel?: KernelChoice;
+}
+
 /** A reflex sensor sees the line when its darkness (1 − grey) exceeds this. */
 export const LINE_SEEN_DARKNESS = 0.1;
 
@@ -159,9 +171,13 @@ export class LineFollowerEnvironment implements Environment {
   /** Noise drawn for this step (filled in place: no numbers returned per draw). */
   private readonly noise: Float64Array;
 
+  /** Whether the sensors are sampled in WebAssembly (`options.kernel`); the results are the same either way. */
+  readonly kernel: 'wasm' | 'js';
+
   constructor(
     readonly track: Track,
     readonly config: WorldConfig = DEFAULT_WORLD,
+    options: WorldOptions = {},
   ) {
     this.dt = config.dt;
     this.pose = { ...track.start };
@@ -204,6 +220,7 @@ export class LineFollowerEnvironment implements Environment {
       });
     }
     this.predictorCount = this.predictorRows * this.predictorColumns;
+    this.kernel = this.useWasm(options.kernel ?? 'auto') ? 'wasm' : 'js';
     ({
       observation: this.observation,
       info: this.info,
@@ -213,6 +230,39 @@ export class LineFollowerEnvironment implements Environment {
     this.noise = new Float64Array(Math.max(2, this.reflexSensors.count, this.predictorCount));
     this.random = new Random(worldNoiseSeed(0));
     this.predictorRandom = new Random(worldNoiseSeed(0) + 1);
+  }
+
+  /**
+   * Places the sensors' points and a copy of the texture in a WebAssembly memory, when `kernel`
+   * resolves to the WebAssembly kernel and the engine gives the memory; true when it did.
+   */
+  private useWasm(kernel: KernelChoice): boolean {
+    if (!worldUsesWasm(kernel)) return false;
+    const specs: WasmPointsSpec[] = [
+      { points: this.reflexSensors.points, perSensor: this.reflexSensors.perSensor },
+    ];
+    const rows = this.rowSensors;
+    const camera = this.camera;
+    if (rows) specs.push({ points: rows.points, perSensor: rows.perSensor });
+    if (camera) {
+      specs.push({
+        points: camera.points,
+        perSensor: 0,
+        camera: {
+          width: camera.width,
+          height: camera.height,
+          columns: this.predictorColumns,
+          rows: this.predictorRows,
+        },
+      });
+    }
+    const placed = wasmPointSets(this.track.texture, specs);
+    if (!placed) return false;
+    let next = 0;
+    this.reflexSensors.wasm = placed[next++];
+    if (rows) rows.wasm = placed[next++];
+    if (camera) camera.points.wasm = placed[next++];
+    return true;
   }
 
   /**

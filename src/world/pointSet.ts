@@ -1,5 +1,6 @@
 import type { GroundTexture } from './texture.js';
 import type { Pose } from './track.js';
+import type { WasmPoints } from './wasmSampler.js';
 
 /*
  * Sensor points and the sampling of the ground texture under them: the hot loops of the world
@@ -58,14 +59,24 @@ export class PointSet {
   inverseOf: GroundTexture | null = null;
   inverse = 0;
 
+  /**
+   * This set's points in a world's WebAssembly memory (plain points only), when the world was built
+   * with the WebAssembly kernel: `sample` then runs its fast loop there (wasmSampler.ts).
+   * @internal
+   */
+  wasm: WasmPoints | null = null;
+
   /** Writes the grey value at every point into `out` (from `offset`). */
   sample(texture: GroundTexture, pose: Pose, out: Float64Array, offset = 0): void {
     if (this.inverseOf !== texture) {
       this.inverse = powerOfTwo(texture.cmPerPixel) ? 1 / texture.cmPerPixel : 0;
       this.inverseOf = texture;
     }
-    if (this.far === null && wellInside(texture, pose, this)) sampleInside(this, texture, pose, out, offset);
-    else sampleInto(this, texture, pose, out, offset);
+    if (this.far === null && wellInside(texture, pose, this)) {
+      const wasm = this.wasm;
+      if (wasm !== null && wasm.texture === texture) wasm.sample(this, pose, out, offset);
+      else sampleInside(this, texture, pose, out, offset);
+    } else sampleInto(this, texture, pose, out, offset);
   }
 
   /** The plain reference of `sample`: one `texture.sample` call per point (a test checks they agree bit for bit). */

@@ -1,6 +1,7 @@
 import { PointSet, wellInside } from './pointSet.js';
 import type { GroundTexture } from './texture.js';
 import type { Pose } from './track.js';
+import type { WasmPoints } from './wasmSampler.js';
 
 export { PointSet };
 
@@ -28,6 +29,12 @@ export class DiscSensors {
   readonly perSensor: number;
   readonly count: number;
   private readonly raw: Float64Array;
+  /**
+   * The sensors' points in a world's WebAssembly memory, when the world was built with the
+   * WebAssembly kernel: `read` then runs its fast loop there (wasmSampler.ts).
+   * @internal
+   */
+  wasm: WasmPoints | null = null;
 
   /** `centres` are x, y pairs in the robot frame. */
   constructor(centres: ArrayLike<number>, radius: number) {
@@ -49,7 +56,9 @@ export class DiscSensors {
   read(texture: GroundTexture, pose: Pose, out: Float64Array, offset = 0): void {
     const points = this.points;
     if (points.inverseOf === texture && points.far === null && wellInside(texture, pose, points)) {
-      meansInside(this, texture, pose, out, offset);
+      const wasm = this.wasm;
+      if (wasm !== null && wasm.texture === texture) wasm.means(points, pose, out, offset);
+      else meansInside(this, texture, pose, out, offset);
       return;
     }
     this.readReference(texture, pose, out, offset);
@@ -193,6 +202,8 @@ export class GroundCamera {
 
   /** Renders the image from this pose and returns the patch darknesses (a view, overwritten next time). */
   capture(texture: GroundTexture, pose: Pose): Float64Array {
+    const wasm = this.points.wasm;
+    if (wasm !== null) wasm.fresh = false;
     this.points.sample(texture, pose, this.image);
     return this.image;
   }
@@ -202,6 +213,12 @@ export class GroundCamera {
    * row left to right.
    */
   patchDarkness(columns: number, rows: number, out: Float64Array, offset = 0): void {
+    const wasm = this.points.wasm;
+    if (wasm?.fresh && wasm.patchColumns === columns && wasm.patchRows === rows) {
+      // The image was sampled in WebAssembly memory: the same sums there.
+      wasm.patches(out, offset);
+      return;
+    }
     const w = this.width;
     const h = this.height;
     for (let gr = 0; gr < rows; gr++) {

@@ -80,7 +80,9 @@ function handle(session: Session, request: Request): Record<string, unknown> {
       return { protocol: STDIO_PROTOCOL, version: packageVersion() };
     case 'make_env': {
       const config = runConfig(request.config);
-      const env = new LineFollowerEnvironment(resolveConfiguredTrack(config), config.world);
+      const env = new LineFollowerEnvironment(resolveConfiguredTrack(config), config.world, {
+        kernel: config.network.kernel,
+      });
       const id = session.nextId++;
       session.envs.set(id, env);
       return { env: id, predictors: env.predictorCount, dt: env.dt, config };
@@ -112,7 +114,7 @@ function handle(session: Session, request: Request): Record<string, unknown> {
       if (config.rule === 'reflex') throw new ValidationError('config.rule', 'reflex', 'a learning rule');
       const predictors = integer(request.predictors, 'predictors');
       if (predictors < 1) throw new ValidationError('predictors', predictors, 'an integer >= 1');
-      const filters = createFilterBank({ ...config.filters, predictors });
+      const filters = createFilterBank({ ...config.filters, predictors, kernel: config.network.kernel });
       const network = networkFromConfig(config, networkInputs(config, predictors));
       const rule = ruleFromConfig(config, config.rule);
       const id = session.nextId++;
