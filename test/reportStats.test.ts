@@ -173,10 +173,11 @@ describe('conditions', () => {
     ];
     const groups = groupByCondition(runs(records));
     expect(groups.map((g) => g.runs.length)).toEqual([2, 1, 1, 1]);
+    // Only the condition that departs from the usual value of a setting is named by it.
     expect(groups.map((g) => g.condition.label)).toEqual([
-      'sar · depth 5 · default · discount=1',
-      'sar · depth 5 · default · predictors blind · discount=1',
-      'backprop · depth 2 · default · discount=1',
+      'sar · depth 5 · default',
+      'sar · depth 5 · default · predictors blind',
+      'backprop · depth 2 · default',
       'sar · depth 5 · default · discount=0.5',
     ]);
   });

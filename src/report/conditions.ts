@@ -135,6 +135,20 @@ export function groupByCondition(runs: ReportRun[]): ConditionGroup[] {
   return list;
 }
 
+/** The most frequent of some values (the first of the most frequent on a tie). */
+function mostCommon(values: (string | undefined)[]): string | undefined {
+  const counts = new Map<string | undefined, number>();
+  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+  let best: string | undefined;
+  let bestCount = 0;
+  for (const [v, n] of counts)
+    if (n > bestCount) {
+      best = v;
+      bestCount = n;
+    }
+  return best;
+}
+
 /**
  * Names the conditions: the rule, the depth, the track, and whatever else sets a condition apart
  * from the default (camera, a relevance, a sign mode, predictors, a reflex gain, a preset), plus any
@@ -154,9 +168,15 @@ export function describeConditions(conditions: Condition[]): void {
       .filter((p) => !NAMED.has(p))
       .filter((p) => new Set(flat.map((f) => JSON.stringify(f[p]))).size > 1)
       .sort();
+    // A condition names a varying setting only where it departs from the usual value (the one most
+    // conditions have): a few runs with a longer budget must not relabel all the others.
+    const usual = new Map(varying.map((p) => [p, mostCommon(flat.map((f) => JSON.stringify(f[p])))]));
     list.forEach((c, i) => {
       c.extra = {};
-      for (const p of varying) c.extra[p] = flat[i][p] === undefined ? '-' : JSON.stringify(flat[i][p]);
+      for (const p of varying) {
+        const value = JSON.stringify(flat[i][p]);
+        if (value !== usual.get(p)) c.extra[p] = flat[i][p] === undefined ? '-' : value;
+      }
     });
   }
   for (const c of conditions) c.label = conditionLabel(c);
