@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every sweep of docs/results.md into $OUT (default runs/results), one folder per sweep.
 # Each sweep resumes where it stopped: run the script again after an interruption.
-# About 1 to 1.5 hours on 2 cores. Then: bash docs/results/pack.sh (compress into docs/results/data).
+# About 1.5 to 2 hours on 2 cores. Then: bash docs/results/pack.sh (compress into docs/results/data).
 set -euo pipefail
 OUT=${OUT:-runs/results}
 WORKERS=${WORKERS:-2}
@@ -18,12 +18,21 @@ sweep() { local name=$1; shift; echo "== $name"; $SARLAB sweep "$@" "${COMMON[@]
 
 # Question 2: five rules over depth and learning rate, two tracks.
 sweep rules --rules $RULES --learning-rates $RATES --depths 2,5,11,20 --tracks default,hard
+# ... and a third track, a procedural one on which (unlike hard) the reflex alone fails at every gain.
+sweep rules-procedural --rules $RULES --learning-rates $RATES --depths 2,5,11,20 --tracks procedural:1
 # Question 1: the controls, at the default depth (5): predictors without look-ahead, and none.
 sweep controls-at-reflex --rules sar,backprop --learning-rates $RATES --depths 5 --tracks default --predictors at-reflex
 sweep controls-blind --rules sar,backprop --learning-rates $RATES --depths 5 --tracks default --predictors blind
+# ... and the same networks learning for the whole budget (not stopping 2000 steps after success), at
+# the learning rates where the ahead or the at-reflex networks do best: does what was learned last?
+for predictors in ahead at-reflex; do
+  sweep "whole-budget-$predictors" --rules sar,backprop --learning-rates 0.001,0.00464159,0.01,0.1 --depths 5 \
+    --tracks default --predictors "$predictors" --after-success -1
+done
 # ... and the reflex alone, at every gain, judged against the reflex at the default gain (5) like every run.
-for gain in 1 2 3 5 7 10 15 20 25 40; do
+for gain in 1 2 3 5 7 10 12 13 14 15 16 17 18 20 25 40; do
   sweep "reflex-gain-$gain" --rules reflex --tracks default,hard --reflex-gain "$gain" --baseline-gain 5
+  sweep "reflex-procedural-gain-$gain" --rules reflex --tracks procedural:1 --reflex-gain "$gain" --baseline-gain 5
 done
 # Question 5: the authors' network.
 sweep enki-2021 --preset enki-2021 --rules sar,backprop --learning-rates $RATES_MID --tracks default

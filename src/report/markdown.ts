@@ -88,6 +88,32 @@ export function bestRateTable(conditions: ConditionStats[]): string[] {
 }
 
 /** A table of comparisons, each difference with its permutation-test p-value. */
+/**
+ * The best-rate tables in one: a row per rule and depth, a column per track, each cell `successes ·
+ * median steps to success · median frozen error` at that condition's best learning rate.
+ */
+export function depthMatrix(conditions: ConditionStats[]): string[] {
+  const tracks = [...new Set(conditions.map((c) => c.condition.track))];
+  const rows = new Map<string, Map<string, ConditionStats>>();
+  for (const c of conditions) {
+    const row = `${c.condition.rule} · depth ${c.condition.depth}`;
+    if (!rows.has(row)) rows.set(row, new Map());
+    rows.get(row)?.set(c.condition.track, c);
+  }
+  const cell = (c: ConditionStats | undefined) => {
+    if (!c) return '';
+    const steps = c.best.steps.median === null ? '–' : String(Math.round(c.best.steps.median));
+    return `${c.best.successes}/${c.best.runs} · ${steps} · ${fmt(c.best.error.median, 2)}`;
+  };
+  return [
+    `| rule · depth | ${tracks.map((t) => `track ${t}`).join(' | ')} |`,
+    `|---|${tracks.map(() => '---:').join('|')}|`,
+    ...[...rows].map(
+      ([row, byTrack]) => `| ${row} | ${tracks.map((t) => cell(byTrack.get(t))).join(' | ')} |`,
+    ),
+  ];
+}
+
 export function comparisonTable(comparisons: Comparison[]): string[] {
   const lines = [
     '| A | B | η A / η B | success A / B | success rate A − B | mean steps to success A − B (failure = budget) | mean frozen error A − B | beyond the seed spread |',
@@ -162,6 +188,12 @@ export function reportMarkdown(
   );
   if (analysis.main.length > 0) {
     lines.push('## The rules at their best learning rate', '');
+    lines.push(
+      'In one table: successes · median steps to success · median frozen relative error, each condition at its best learning rate (the tables per track below give the rates and spreads).',
+      '',
+      ...depthMatrix(analysis.main),
+      '',
+    );
     for (const track of [...new Set(analysis.main.map((c) => c.condition.track))]) {
       lines.push(`### Track ${track}`, '');
       lines.push(...bestRateTable(analysis.main.filter((c) => c.condition.track === track)), '');
