@@ -147,7 +147,8 @@ export function controlRuns(rows: ControlsRow[]): ControlRun[] {
   for (const row of rows) {
     const c = row.ahead.condition;
     const rate = row.ahead.best.learningRate;
-    const panel = `${c.rule} · depth ${c.depth} · ${c.track} · η ${formatRate(rate)}`;
+    // The condition's label, not just rule, depth and track: two pairs of one network (a budget apart, say) are two panels.
+    const panel = `${c.label} · η ${formatRate(rate)}`;
     const add = (variant: string, order: number, records: RunRecord[]) => {
       const successes = records.filter((r) => r.success).length;
       const name = `${variant}|${successes}/${records.length} succeed`;

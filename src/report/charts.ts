@@ -80,7 +80,7 @@ function metricLayers(metric: Metric, series: string[], refs: References, series
         encoding: { x: learningRateAxis, y: { ...y, field: 'crossLevel' }, color },
       },
       {
-        data: { values: [{ budget: refs.budget, label: `budget ${refs.budget}; × above: no success` }] },
+        data: { values: [{ budget: refs.budget, label: `budget ${refs.budget}` }] },
         layer: [
           {
             mark: { type: 'rule', strokeDash: [4, 4], color: '#888' },

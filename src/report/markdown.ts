@@ -87,7 +87,6 @@ export function bestRateTable(conditions: ConditionStats[]): string[] {
   return lines;
 }
 
-/** A table of comparisons, each difference with its permutation-test p-value. */
 /**
  * The best-rate tables in one: a row per rule and depth, a column per track, each cell `successes ·
  * median steps to success · median frozen error` at that condition's best learning rate.
@@ -114,6 +113,7 @@ export function depthMatrix(conditions: ConditionStats[]): string[] {
   ];
 }
 
+/** A table of comparisons, each difference with its permutation-test p-value. */
 export function comparisonTable(comparisons: Comparison[]): string[] {
   const lines = [
     '| A | B | η A / η B | success A / B | success rate A − B | mean steps to success A − B (failure = budget) | mean frozen error A − B | beyond the seed spread |',
