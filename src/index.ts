@@ -59,6 +59,7 @@ export {
   type MotorCommand,
   type Observation,
   type ObservationBuffer,
+  type ResetResult,
   type StepBuffers,
   type StepInfo,
   type StepResult,

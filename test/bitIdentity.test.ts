@@ -3,7 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseRunConfig, type RunConfig, type RunSummary, Simulation } from '../src/index.js';
-import type { Environment, MotorCommand, Observation, StepResult } from '../src/loop/environment.js';
+import type { Environment, MotorCommand, ResetResult, StepResult } from '../src/loop/environment.js';
 import { RobotEmulator, serveTcp } from '../src/robot/emulator.js';
 import { RobotEnvironment } from '../src/robot/robotEnvironment.js';
 import { RobotRun, withSimulatedBaseline } from '../src/robot/runOnRobot.js';
@@ -71,7 +71,7 @@ class WrappedWorld implements Environment {
   get dt(): number {
     return this.inner.dt;
   }
-  reset(seed?: number): Observation {
+  reset(seed?: number): ResetResult {
     return this.inner.reset(seed);
   }
   step(action: MotorCommand): StepResult {

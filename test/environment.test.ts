@@ -7,8 +7,8 @@ import {
   EnvironmentCheckError,
   LineFollowerEnvironment,
   type MotorCommand,
-  type Observation,
   parseRunConfig,
+  type ResetResult,
   Simulation,
   type StepResult,
 } from '../src/index.js';
@@ -28,11 +28,12 @@ class CartWorld implements Environment {
   private offset = 0;
   private drift = 0;
 
-  reset(seed?: number): Observation {
+  reset(seed?: number): ResetResult {
     if (seed !== undefined) this.drift = 0.01 * (seed % 7);
     this.offset = 0.1;
     this.sense();
-    return this.buffers.observation;
+    this.buffers.info.reason = '';
+    return this.buffers.reset;
   }
 
   step(action: MotorCommand): StepResult {
@@ -57,6 +58,18 @@ class CartWorld implements Environment {
 }
 
 describe('checkEnvironment: every Environment keeps the contract', () => {
+  it('reset gives the first observation and the start pose as info, as Gymnasium does', () => {
+    const track = builtinTrack('default');
+    const { observation, info } = new LineFollowerEnvironment(track).reset(1);
+    expect(observation.predictors).toHaveLength(24);
+    expect([info.x, info.y, info.theta, info.reason]).toEqual([
+      track.start.x,
+      track.start.y,
+      track.start.theta,
+      '',
+    ]);
+  });
+
   it('the simulated line follower, rows and camera, with and without noise', async () => {
     for (const inputs of ['rows', 'camera'] as const) {
       const config = parseRunConfig({ world: { inputs } });
@@ -107,6 +120,16 @@ describe('checkEnvironment: every Environment keeps the contract', () => {
     }
     await expect(checkEnvironment(new KeepsCommand())).rejects.toThrow(/not a finite number/);
 
+    // reset returns { observation, info } (Gymnasium's obs, info), not a bare observation.
+    class BareReset extends CartWorld {
+      override reset(seed?: number): ResetResult {
+        return super.reset(seed).observation as unknown as ResetResult;
+      }
+    }
+    await expect(checkEnvironment(new BareReset())).rejects.toThrow(
+      /reset\(1\), observation: no observation/,
+    );
+
     class WrongCount extends CartWorld {
       override readonly predictorCount = 4;
     }
@@ -114,7 +137,7 @@ describe('checkEnvironment: every Environment keeps the contract', () => {
 
     let calls = 0;
     class Drifting extends CartWorld {
-      override reset(seed?: number): Observation {
+      override reset(seed?: number): ResetResult {
         return super.reset(seed === undefined ? undefined : seed + calls++);
       }
     }
@@ -152,10 +175,11 @@ describe('one step for every driver: beginStep (command out), endStep (result in
 
     const inner = world();
     const byHand = new Simulation(config, undefined, undefined, asyncWorld(inner));
-    byHand.observe(inner.reset(config.seed));
+    byHand.observe(inner.reset(config.seed).observation);
     for (let command = byHand.beginStep(); command; command = byHand.beginStep()) {
       const result = inner.step(command);
-      for (let resets = byHand.endStep(result); resets > 0; resets--) byHand.observe(inner.reset());
+      for (let resets = byHand.endStep(result); resets > 0; resets--)
+        byHand.observe(inner.reset().observation);
     }
 
     expect(strip(viaPromises)).toEqual(strip(sync));

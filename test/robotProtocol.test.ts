@@ -207,7 +207,7 @@ describe('robot bridge: refused frames are never used', () => {
     expect(env.predictorCount).toBe(2);
     expect(env.lockstep).toBe(true);
     const first = await env.resetAsync();
-    expect(first.error).toBe(0);
+    expect(first.observation.error).toBe(0);
     const result = await env.stepAsync({ left: 20, right: 20 });
     expect(result.error).toBeCloseTo(0.25, 6);
     expect(env.stats.refused.checksum).toBe(1);

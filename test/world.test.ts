@@ -62,11 +62,11 @@ describe('sensors on a known texture', () => {
     const track = trackFromTexture('band', texture, { x: 94, y: 20, theta: Math.PI / 2 });
     const env = new LineFollowerEnvironment(track, DEFAULT_WORLD);
     // Heading +y with the line at larger x: the line is on the robot's right.
-    expect(env.reset().error).toBeGreaterThan(0.1);
+    expect(env.reset().observation.error).toBeGreaterThan(0.1);
     const mirrored = new LineFollowerEnvironment(
       trackFromTexture('band', texture, { x: 101, y: 20, theta: Math.PI / 2 }),
     );
-    expect(mirrored.reset().error).toBeLessThan(-0.1);
+    expect(mirrored.reset().observation.error).toBeLessThan(-0.1);
   });
 
   it('sees the line in the camera patches ahead, in the right column', () => {

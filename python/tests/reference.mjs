@@ -17,7 +17,7 @@ const learner = new ClosedLoopLearner(parts.network, parts.filters, parts.rule);
 if (mode === 'loop') {
   // The closed loop of test_sarlab.py: reflex plus network, differential steering.
   const env = parts.environment;
-  let observation = env.reset(config.seed);
+  let { observation } = env.reset(config.seed);
   let sumAbsError = 0;
   let y = [];
   let info = { x: 0, y: 0, theta: 0 };

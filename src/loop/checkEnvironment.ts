@@ -4,6 +4,7 @@ import {
   isAsyncEnvironment,
   type MotorCommand,
   type Observation,
+  type ResetResult,
   type StepResult,
 } from './environment.js';
 
@@ -104,6 +105,22 @@ function resultProblems(world: Environment | AsyncEnvironment, r: StepResult, wh
   return problems;
 }
 
+/** What is wrong with what `reset` returned: an observation and an info with a finite pose, no reason. */
+function resetProblems(world: Environment | AsyncEnvironment, r: ResetResult, where: string): string[] {
+  if (!r || typeof r !== 'object') return [`${where}: no reset result object ({ observation, info })`];
+  const problems = observationProblems(world, r.observation, `${where}, observation`);
+  const info = r.info;
+  if (!info || typeof info !== 'object') problems.push(`${where}: no info object`);
+  else {
+    for (const key of ['x', 'y', 'theta'] as const)
+      if (typeof info[key] !== 'number' || !Number.isFinite(info[key]))
+        problems.push(`${where}: info.${key} ${info[key]} is not a finite number`);
+    if (info.reason !== '')
+      problems.push(`${where}: info.reason '${info.reason}' at the start of an episode`);
+  }
+  return problems;
+}
+
 /**
  * Checks that a world keeps the contract the closed loop relies on, in the manner of Gymnasium's
  * `check_env`, and throws an `EnvironmentCheckError` listing every problem found. It checks:
@@ -146,8 +163,9 @@ export async function checkEnvironment(
   const episode = async (label: string): Promise<Seen[]> => {
     const seen: Seen[] = [];
     const first = await reset(seed);
-    problems.push(...observationProblems(world, first, `${label}: reset(${seed})`));
-    seen.push(copy(first));
+    problems.push(...resetProblems(world, first, `${label}: reset(${seed})`));
+    if (problems.length > 0) return seen;
+    seen.push(copy(first.observation));
     let terminated = false;
     for (let k = 0; k < steps && problems.length === 0; k++) {
       const action = command(k);
@@ -165,14 +183,15 @@ export async function checkEnvironment(
       if (result.terminated || result.truncated) {
         terminated = true;
         const again = await reset();
-        problems.push(...observationProblems(world, again, `${where}: reset() after the episode ended`));
-        seen.push(copy(again));
+        problems.push(...resetProblems(world, again, `${where}: reset() after the episode ended`));
+        if (problems.length > 0) break;
+        seen.push(copy(again.observation));
       }
     }
     if (!terminated && problems.length === 0) {
       // The episode may go on: reset() without a seed must also give a valid start.
       const again = await reset();
-      problems.push(...observationProblems(world, again, `${label}: reset() mid-episode`));
+      problems.push(...resetProblems(world, again, `${label}: reset() mid-episode`));
     }
     return seen;
   };

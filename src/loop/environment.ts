@@ -45,6 +45,16 @@ export interface StepResult {
   info: StepInfo;
 }
 
+/**
+ * What `reset` returns, as Gymnasium's `reset` does: the first observation of the episode and the
+ * same kind of information a step gives (the start pose, when known). Like a step's result, it is
+ * owned by the environment and overwritten by the next call.
+ */
+export interface ResetResult {
+  observation: Observation;
+  info: StepInfo;
+}
+
 /** A world the closed loop can run in: the simulated line follower, a robot, or yours. */
 export interface Environment {
   /** Number of predictive inputs per step. */
@@ -53,8 +63,8 @@ export interface Environment {
   readonly dt: number;
   /** What the world is, for the run's summary (its `track`); without it, the configured track. */
   readonly name?: string;
-  /** Starts an episode (the robot at its start pose). */
-  reset(seed?: number): Observation;
+  /** Starts an episode (the robot at its start pose): the first observation and the start's info. */
+  reset(seed?: number): ResetResult;
   /** Applies the motor command for one time step and returns what the sensors see after it. */
   step(action: MotorCommand): StepResult;
   /** Releases resources (links, ports). Optional. */
@@ -73,8 +83,8 @@ export interface AsyncEnvironment {
   readonly dt: number;
   /** What the world is, for the run's summary (its `track`); without it, the configured track. */
   readonly name?: string;
-  /** Starts an episode; resolves to what the sensors see. */
-  resetAsync(seed?: number): Promise<Observation>;
+  /** Starts an episode; resolves to what the sensors see and the start's info. */
+  resetAsync(seed?: number): Promise<ResetResult>;
   /** Applies the motor command for one time step; resolves to what the sensors see after it. */
   stepAsync(action: MotorCommand): Promise<StepResult>;
   /** Releases resources (links, ports). Optional. */
@@ -94,11 +104,12 @@ export interface ObservationBuffer {
   cue: number;
 }
 
-/** The observation, info and step result that an environment overwrites every step. */
+/** The observation, info, step result and reset result that an environment overwrites every step. */
 export interface StepBuffers {
   observation: ObservationBuffer;
   info: StepInfo;
   result: StepResult;
+  reset: ResetResult;
 }
 
 /**
@@ -113,5 +124,10 @@ export function createStepBuffers(predictors: number, reflex: number): StepBuffe
     cue: 0,
   };
   const info: StepInfo = { x: 0, y: 0, theta: 0, reason: '' };
-  return { observation, info, result: { observation, error: 0, terminated: false, truncated: false, info } };
+  return {
+    observation,
+    info,
+    result: { observation, error: 0, terminated: false, truncated: false, info },
+    reset: { observation, info },
+  };
 }

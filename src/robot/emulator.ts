@@ -146,7 +146,7 @@ export class RobotEmulator {
 
   constructor(readonly options: EmulatorOptions) {
     this.world = new LineFollowerEnvironment(options.track, options.world ?? DEFAULT_WORLD);
-    this.observation = this.world.reset(options.seed ?? 1);
+    this.observation = this.world.reset(options.seed ?? 1).observation;
     this.faults = { ...NO_FAULTS, ...options.faults };
     this.random = new Random(this.faults.seed);
     this.heartbeatMs = options.heartbeatMs ?? 50;
@@ -356,7 +356,7 @@ export class RobotEmulator {
       this.stats.resets++;
       this.observation = this.world.reset(
         this.stats.motorCommands === 0 ? (this.options.seed ?? 1) : undefined,
-      );
+      ).observation;
       this.lastReason = '';
       this.sendSensors(s);
       return;

@@ -2,8 +2,8 @@ import {
   type AsyncEnvironment,
   createStepBuffers,
   type MotorCommand,
-  type Observation,
   type ObservationBuffer,
+  type ResetResult,
   type StepInfo,
   type StepResult,
 } from '../loop/environment.js';
@@ -36,12 +36,14 @@ export class RobotEnvironment implements AsyncEnvironment {
   private observation: ObservationBuffer;
   private readonly info: StepInfo;
   private readonly result: StepResult;
+  private readonly resetResult: ResetResult;
 
   private constructor(readonly link: RobotLink) {
     ({
       observation: this.observation,
       info: this.info,
       result: this.result,
+      reset: this.resetResult,
     } = createStepBuffers(link.predictorCount, link.reflexCount));
   }
 
@@ -97,9 +99,9 @@ export class RobotEnvironment implements AsyncEnvironment {
   }
 
   /** Asks the robot to start an episode (the emulator puts the robot at its start pose). */
-  async resetAsync(_seed?: number): Promise<Observation> {
+  async resetAsync(_seed?: number): Promise<ResetResult> {
     while ((await this.link.command(MessageType.reset, new Uint8Array(0))) !== 'answered');
-    return this.observation;
+    return this.resetResult;
   }
 
   /**

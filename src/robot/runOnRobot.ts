@@ -61,7 +61,7 @@ export class RobotRun {
     track?: Track,
     network?: Network,
   ): Promise<RobotRun> {
-    const first = await robot.resetAsync(config.seed);
+    const { observation: first } = await robot.resetAsync(config.seed);
     return new RobotRun(robot, config, track, network, first);
   }
 

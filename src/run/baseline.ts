@@ -36,12 +36,12 @@ export function reflexMeanAbsError(config: RunConfig, track: Track): number {
   // The run's kernel samples the sensors here too (the same bits either way, so not in the key).
   const environment = new LineFollowerEnvironment(track, world, { kernel: config.network.kernel });
   const agent = new Agent(agentConfig);
-  let observation = environment.reset(config.seed);
+  let observation = environment.reset(config.seed).observation;
   let sum = 0;
   for (let t = 0; t < steps; t++) {
     sum += Math.abs(observation.error);
     const result = environment.step(agent.act(observation, t));
-    observation = result.terminated ? environment.reset() : result.observation;
+    observation = result.terminated ? environment.reset().observation : result.observation;
   }
   const value = sum / steps;
   if (!perTrack) {

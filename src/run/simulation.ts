@@ -84,7 +84,7 @@ export class Simulation {
     this.awaitingObservation = isAsyncEnvironment(environment);
     this.observation = isAsyncEnvironment(environment)
       ? createStepBuffers(0, 0).observation
-      : environment.reset(config.seed);
+      : environment.reset(config.seed).observation;
     const start = this.parts.track.start;
     this.info = { x: start.x, y: start.y, theta: start.theta, reason: '' };
   }
@@ -161,12 +161,13 @@ export class Simulation {
   async advanceAsync(): Promise<void> {
     const world = this.parts.environment;
     if (!isAsyncEnvironment(world)) return this.advance();
-    if (this.awaitingObservation) this.observe(await world.resetAsync(this.config.seed));
+    if (this.awaitingObservation) this.observe((await world.resetAsync(this.config.seed)).observation);
     const started = performance.now();
     const command = this.beginStep();
     if (!command) return;
     const result = await world.stepAsync(command);
-    for (let resets = this.endStep(result); resets > 0; resets--) this.observe(await world.resetAsync());
+    for (let resets = this.endStep(result); resets > 0; resets--)
+      this.observe((await world.resetAsync()).observation);
     this.wallElapsed += performance.now() - started;
   }
 
@@ -175,7 +176,7 @@ export class Simulation {
     const command = this.beginStep();
     if (!command) return;
     const result = world.step(command);
-    for (let resets = this.endStep(result); resets > 0; resets--) this.observe(world.reset());
+    for (let resets = this.endStep(result); resets > 0; resets--) this.observe(world.reset().observation);
   }
 
   /** Steps of the frozen evaluation driven so far, and how many it takes in all. */
@@ -199,7 +200,7 @@ export class Simulation {
       throw new RangeError(`laps must be an integer >= 1, got ${laps}`);
     this.evaluationLength = laps * this.lapSteps;
     // Only the built-in simulator is put back at the start, and it is synchronous.
-    if (this.startEvaluation()) this.observe(this.syncWorld().reset());
+    if (this.startEvaluation()) this.observe(this.syncWorld().reset().observation);
   }
 
   /**

@@ -2,8 +2,8 @@ import {
   createStepBuffers,
   type Environment,
   type MotorCommand,
-  type Observation,
   type ObservationBuffer,
+  type ResetResult,
   type StepInfo,
   type StepResult,
 } from '../loop/environment.js';
@@ -151,6 +151,7 @@ export class LineFollowerEnvironment implements Environment {
   seesLine = true;
   private readonly observation: ObservationBuffer;
   private readonly info: StepInfo;
+  private readonly resetResult: ResetResult;
   private readonly result: StepResult;
   private readonly maxError: number;
   /** Sign of e when the line was last seen (held while it is not). */
@@ -225,6 +226,7 @@ export class LineFollowerEnvironment implements Environment {
       observation: this.observation,
       info: this.info,
       result: this.result,
+      reset: this.resetResult,
     } = createStepBuffers(this.predictorCount, this.reflexSensors.count));
     this.pending = new Float64Array(2 * (Math.max(0, Math.floor(config.latency)) + 1));
     this.noise = new Float64Array(Math.max(2, this.reflexSensors.count, this.predictorCount));
@@ -269,7 +271,7 @@ export class LineFollowerEnvironment implements Environment {
    * Puts the robot at the start pose. With a seed, the noise generator restarts from it (a new
    * run); without one it goes on (the robot put back after losing the line).
    */
-  reset(seed?: number): Observation {
+  reset(seed?: number): ResetResult {
     if (seed !== undefined) {
       this.random = new Random(worldNoiseSeed(seed));
       this.predictorRandom = new Random(worldNoiseSeed(seed) + 1);
@@ -282,7 +284,7 @@ export class LineFollowerEnvironment implements Environment {
     this.pendingFilled = false;
     this.info.reason = '';
     this.sense();
-    return this.observation;
+    return this.resetResult;
   }
 
   step(action: MotorCommand): StepResult {

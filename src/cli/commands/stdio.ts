@@ -91,7 +91,7 @@ function handle(session: Session, request: Request): Record<string, unknown> {
       const env = lookup(session.envs, request.env, 'env');
       const seed =
         request.seed === undefined || request.seed === null ? undefined : integer(request.seed, 'seed');
-      const observation = env.reset(seed);
+      const { observation } = env.reset(seed);
       return {
         observation: observationJson(observation),
         info: { x: env.pose.x, y: env.pose.y, theta: env.pose.theta, reason: '' },
