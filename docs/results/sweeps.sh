@@ -20,6 +20,10 @@ sweep() { local name=$1; shift; echo "== $name"; $SARLAB sweep "$@" "${COMMON[@]
 sweep rules --rules $RULES --learning-rates $RATES --depths 2,5,11,20 --tracks default,hard
 # ... and a third track, a procedural one on which (unlike hard) the reflex alone fails at every gain.
 sweep rules-procedural --rules $RULES --learning-rates $RATES --depths 2,5,11,20 --tracks procedural:1
+# Feedback alignment at depth 20 still succeeds at η = 100: the same grid carried on (3 per decade)
+# until it fails there too.
+sweep rules-high --rules feedback-alignment --learning-rates 215.443,464.159,1000,2154.43 --depths 20 \
+  --tracks default,hard,procedural:1
 # Question 1: the controls, at the default depth (5): predictors without look-ahead, and none.
 sweep controls-at-reflex --rules sar,backprop --learning-rates $RATES --depths 5 --tracks default --predictors at-reflex
 sweep controls-blind --rules sar,backprop --learning-rates $RATES --depths 5 --tracks default --predictors blind

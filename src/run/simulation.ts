@@ -166,8 +166,7 @@ export class Simulation {
     const command = this.beginStep();
     if (!command) return;
     const result = await world.stepAsync(command);
-    for (let resets = this.endStep(result); resets > 0; resets--)
-      this.observe((await world.resetAsync()).observation);
+    for (let n = this.endStep(result); n > 0; n--) this.observe((await world.resetAsync()).observation);
     this.wallElapsed += performance.now() - started;
   }
 
