@@ -6,14 +6,7 @@ import { wasmSimdAvailable } from '../src/net/kernels/wasm.js';
 import { type KernelChoice, Network, resolveKernel } from '../src/net/network.js';
 import { parseRunConfig } from '../src/run/config.js';
 import { Simulation } from '../src/run/simulation.js';
-import { Random, randomVector } from './helpers.js';
-
-/** Bit patterns, so that -0 and 0 count as different. */
-function bits(a: Float64Array): string[] {
-  return Array.from(new BigUint64Array(a.buffer.slice(a.byteOffset, a.byteOffset + a.byteLength)), (b) =>
-    b.toString(16),
-  );
-}
+import { bits, Random, randomVector } from './helpers.js';
 
 /** Every weight, bias and activation of a network, as bit patterns. */
 function state(net: Network): string[] {

@@ -5,14 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { dense, denseReference, outerProductUpdate, outerProductUpdateReference } from '../src/kernels.js';
 import { DiscSensors, GroundCamera, type PointSet } from '../src/world/sensors.js';
 import { GroundTexture } from '../src/world/texture.js';
-import { Random, randomVector } from './helpers.js';
+import { bits, Random, randomVector } from './helpers.js';
 
 const root = join(import.meta.dirname, '..');
-
-/** Bit patterns, so that -0 and 0 (and NaN payloads) count as different. */
-function bits(a: Float64Array): string[] {
-  return Array.from(new BigUint64Array(a.buffer, a.byteOffset, a.length), (b) => b.toString(16));
-}
 
 describe('unrolled kernels are bit-identical to the plain loops', () => {
   it('forward sums, for every remainder of the four-row unrolling', () => {

@@ -2,31 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { BandpassBank, ResonatorBank } from '../src/filters/filterBank.js';
 import { wellInside } from '../src/world/pointSet.js';
 import { DiscSensors, GroundCamera, type PointSet } from '../src/world/sensors.js';
-import { GroundTexture } from '../src/world/texture.js';
-import { Random, randomVector } from './helpers.js';
+import { bigTexture, bits, Random, randomVector } from './helpers.js';
 
 /*
  * The fast forms of the world's hot loops against their plain references, bit for bit: the
  * sampling without edge tests (taken when a point set lies well inside the texture), the disc means
  * summed while sampling, and the filter banks run one filter at a time.
  */
-
-/** Bit patterns, so that -0 and 0 (and NaN payloads) count as different. */
-function bits(a: Float64Array): string[] {
-  return Array.from(new BigUint64Array(a.buffer, a.byteOffset, a.length), (b) => b.toString(16));
-}
-
-/** A texture large enough for the sensors to lie well inside it for most poses, with some −0 and values outside [0, 1]. */
-function bigTexture(random: Random, scale: number): GroundTexture {
-  const width = 311;
-  const height = 197;
-  const data = new Float32Array(width * height);
-  for (let i = 0; i < data.length; i++) {
-    const r = random.next();
-    data[i] = r < 0.01 ? -0 : r < 0.02 ? random.uniform(-2, 3) : r;
-  }
-  return new GroundTexture(width, height, scale, data);
-}
 
 describe('fast sensing is bit-identical to the references', () => {
   const camera = (tilt: number) =>

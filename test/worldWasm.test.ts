@@ -4,10 +4,9 @@ import { wasmSimdAvailable } from '../src/net/kernels/wasm.js';
 import { DEFAULT_WORLD, LineFollowerEnvironment } from '../src/world/lineFollower.js';
 import { wellInside } from '../src/world/pointSet.js';
 import { DiscSensors, GroundCamera } from '../src/world/sensors.js';
-import { GroundTexture } from '../src/world/texture.js';
 import { builtinTrack } from '../src/world/track.js';
 import { wasmPointSets } from '../src/world/wasmSampler.js';
-import { Random, randomVector } from './helpers.js';
+import { bigTexture, bits, Random, randomVector } from './helpers.js';
 
 /*
  * The world's loops in WebAssembly (wasm/world.ts, used with the WebAssembly kernel) against the
@@ -15,23 +14,6 @@ import { Random, randomVector } from './helpers.js';
  * plain point sets (the camera, an odd number of pixels), the camera's patch means and the bandpass
  * array. Whole runs on both kernels are compared in closedLoopBits.test.ts.
  */
-
-/** Bit patterns, so that -0 and 0 (and NaN payloads) count as different. */
-function bits(a: Float64Array): string[] {
-  return Array.from(new BigUint64Array(a.buffer, a.byteOffset, a.length), (b) => b.toString(16));
-}
-
-/** A texture large enough for the sensors to lie well inside it for most poses, with some −0 and values outside [0, 1]. */
-function bigTexture(random: Random, scale: number): GroundTexture {
-  const width = 311;
-  const height = 197;
-  const data = new Float32Array(width * height);
-  for (let i = 0; i < data.length; i++) {
-    const r = random.next();
-    data[i] = r < 0.01 ? -0 : r < 0.02 ? random.uniform(-2, 3) : r;
-  }
-  return new GroundTexture(width, height, scale, data);
-}
 
 const simd = wasmSimdAvailable();
 
