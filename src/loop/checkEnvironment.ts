@@ -5,6 +5,7 @@ import {
   type MotorCommand,
   type Observation,
   type ResetResult,
+  type StepInfo,
   type StepResult,
 } from './environment.js';
 
@@ -84,6 +85,15 @@ function observationProblems(world: Environment | AsyncEnvironment, o: Observati
   return problems;
 }
 
+/** Problems of the pose in an info (after a step or a reset): x, y and theta finite numbers. */
+function poseProblems(info: StepInfo, where: string): string[] {
+  const problems: string[] = [];
+  for (const key of ['x', 'y', 'theta'] as const)
+    if (typeof info[key] !== 'number' || !Number.isFinite(info[key]))
+      problems.push(`${where}: info.${key} ${info[key]} is not a finite number`);
+  return problems;
+}
+
 /** Problems of one step result: its observation, flags, error and info. */
 function resultProblems(world: Environment | AsyncEnvironment, r: StepResult, where: string): string[] {
   if (!r || typeof r !== 'object') return [`${where}: no step result object`];
@@ -95,9 +105,7 @@ function resultProblems(world: Environment | AsyncEnvironment, r: StepResult, wh
   const info = r.info;
   if (!info || typeof info !== 'object') problems.push(`${where}: no info object`);
   else {
-    for (const key of ['x', 'y', 'theta'] as const)
-      if (typeof info[key] !== 'number' || !Number.isFinite(info[key]))
-        problems.push(`${where}: info.${key} ${info[key]} is not a finite number`);
+    problems.push(...poseProblems(info, where));
     if (!REASONS.has(info.reason))
       problems.push(`${where}: info.reason '${info.reason}' is not a known reason`);
     if (r.terminated && info.reason === '') problems.push(`${where}: terminated with no info.reason`);
@@ -112,9 +120,7 @@ function resetProblems(world: Environment | AsyncEnvironment, r: ResetResult, wh
   const info = r.info;
   if (!info || typeof info !== 'object') problems.push(`${where}: no info object`);
   else {
-    for (const key of ['x', 'y', 'theta'] as const)
-      if (typeof info[key] !== 'number' || !Number.isFinite(info[key]))
-        problems.push(`${where}: info.${key} ${info[key]} is not a finite number`);
+    problems.push(...poseProblems(info, where));
     if (info.reason !== '')
       problems.push(`${where}: info.reason '${info.reason}' at the start of an episode`);
   }
