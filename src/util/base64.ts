@@ -15,18 +15,25 @@ export function float64ToBase64(values: Float64Array): string {
   return btoa(binary);
 }
 
+/** Base64 to bytes (throws on text that is not base64): weights, and the embedded WebAssembly modules. */
+export function base64ToBytes(text: string): Uint8Array<ArrayBuffer> {
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
 export function base64ToFloat64(text: string, expectedLength: number): Float64Array {
-  let binary: string;
+  let bytes: Uint8Array;
   try {
-    binary = atob(text);
+    bytes = base64ToBytes(text);
   } catch {
     throw new Error('not valid base64');
   }
-  if (binary.length !== expectedLength * 8) {
-    throw new Error(`holds ${binary.length / 8} numbers, expected ${expectedLength}`);
+  if (bytes.length !== expectedLength * 8) {
+    throw new Error(`holds ${bytes.length / 8} numbers, expected ${expectedLength}`);
   }
-  const view = new DataView(new ArrayBuffer(binary.length));
-  for (let i = 0; i < binary.length; i++) view.setUint8(i, binary.charCodeAt(i));
+  const view = new DataView(bytes.buffer);
   const out = new Float64Array(expectedLength);
   for (let i = 0; i < expectedLength; i++) out[i] = view.getFloat64(i * 8, true);
   return out;

@@ -1,6 +1,7 @@
 import { type KernelChoice, resolveKernel } from '../net/kernelChoice.js';
 import { wasmSimdAvailable } from '../net/kernels/wasm.js';
 import { wasmWorldBase64 } from '../net/kernels/wasmModule.generated.js';
+import { base64ToBytes } from '../util/base64.js';
 import type { GroundTexture } from './texture.js';
 import type { Pose } from './track.js';
 
@@ -58,10 +59,7 @@ let failed = false;
 export function worldModule(): WebAssembly.Module | null {
   if (compiled || failed) return compiled;
   try {
-    const binary = atob(wasmWorldBase64);
-    const bytes = new Uint8Array(binary.length);
-    for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-    compiled = new WebAssembly.Module(bytes);
+    compiled = new WebAssembly.Module(base64ToBytes(wasmWorldBase64));
   } catch {
     failed = true;
   }

@@ -1,3 +1,4 @@
+import { base64ToBytes } from '../../util/base64.js';
 import type { Kernel, KernelName } from './js.js';
 import { wasmKernelBase64 } from './wasmModule.generated.js';
 
@@ -46,10 +47,7 @@ export function wasmUnavailableReason(): string | null {
 function kernelModule(): WebAssembly.Module | null {
   if (compiled || failure) return compiled;
   try {
-    const binary = atob(wasmKernelBase64);
-    const bytes = new Uint8Array(binary.length);
-    for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-    compiled = new WebAssembly.Module(bytes);
+    compiled = new WebAssembly.Module(base64ToBytes(wasmKernelBase64));
   } catch (error) {
     failure = `the WebAssembly kernel does not compile here: ${(error as Error).message}`;
   }
