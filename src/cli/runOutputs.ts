@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { AtomicFileStream } from '../node/files.js';
 import { type RunOutputFiles, writeRunOutputs as writeOutputs } from '../node/runOutputs.js';
-import type { RunConfig } from '../run/config.js';
+import { baselineGainOf, type RunConfig } from '../run/config.js';
 import { type RunSummary, type Simulation, StepLog } from '../run/simulation.js';
 
 /*
@@ -58,7 +58,7 @@ export function printSummary(summary: RunSummary, files: RunFiles): void {
     '',
     `sarlab run: ${summary.rule} on track ${summary.track}, seed ${summary.seed}`,
     `  network         ${summary.rule === 'reflex' ? 'off (reflex only)' : `${c.network.layers.join('-')} ${c.network.activation}, η = ${c.learningRate}, inputs ${c.world.inputs} (${c.world.predictors})`}`,
-    `  reflex baseline ${baseline === null ? 'unknown' : `mean |e| ${baseline.toFixed(4)} (the reflex alone at gain ${c.success.baselineGain ?? c.agent.reflexGain}, same track, world and seed)`}`,
+    `  reflex baseline ${baseline === null ? 'unknown' : `mean |e| ${baseline.toFixed(4)} (the reflex alone at gain ${baselineGainOf(c)}, same track, world and seed)`}`,
     `  success         ${summary.success ? `yes, at step ${summary.stepsToSuccess} (${criterion})` : `no (${criterion})`}`,
     `  mean |e|        first 2000 steps ${summary.meanAbsErrorFirst.toFixed(4)}, last 2000 steps ${summary.meanAbsErrorLast.toFixed(4)}`,
     `  relative error  ${summary.relativeError === null ? 'unknown' : `${summary.relativeError.toFixed(3)} (last 2000 steps / reflex baseline)`}`,

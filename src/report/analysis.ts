@@ -1,4 +1,4 @@
-import type { RunConfig } from '../run/config.js';
+import { baselineGainOf, type RunConfig } from '../run/config.js';
 import type { RunRecord } from '../sweep/store.js';
 import {
   type Condition,
@@ -107,12 +107,11 @@ function worldKey(config: RunConfig): string {
 export function rebaseReflexRuns(runs: ReportRun[]): { runs: ReportRun[]; rebased: number; gains: number[] } {
   const baselines = new Map<string, number>();
   const networkGains = new Map<string, number>();
-  const baselineGain = (c: RunConfig) => c.success.baselineGain ?? c.agent.reflexGain;
   for (const { record } of runs) {
     const world = worldKey(record.config);
     if (record.reflexMeanAbsError !== null)
-      baselines.set(`${world}|${record.seed}|${baselineGain(record.config)}`, record.reflexMeanAbsError);
-    if (record.config.rule !== 'reflex') networkGains.set(world, baselineGain(record.config));
+      baselines.set(`${world}|${record.seed}|${baselineGainOf(record.config)}`, record.reflexMeanAbsError);
+    if (record.config.rule !== 'reflex') networkGains.set(world, baselineGainOf(record.config));
   }
   let rebased = 0;
   const gains = new Set<number>();
@@ -121,7 +120,7 @@ export function rebaseReflexRuns(runs: ReportRun[]): { runs: ReportRun[]; rebase
     if (record.config.rule !== 'reflex') return run;
     const world = worldKey(record.config);
     const gain = networkGains.get(world);
-    if (gain === undefined || gain === baselineGain(record.config)) return run;
+    if (gain === undefined || gain === baselineGainOf(record.config)) return run;
     const baseline = baselines.get(`${world}|${record.seed}|${gain}`);
     if (baseline === undefined || !(baseline > 0)) return run;
     rebased++;

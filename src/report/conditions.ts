@@ -1,4 +1,4 @@
-import type { RunConfig } from '../run/config.js';
+import { baselineGainOf, type RunConfig } from '../run/config.js';
 import type { ReportRun } from './records.js';
 
 /**
@@ -74,8 +74,7 @@ export function canonicalJson(value: unknown): string {
  */
 export function conditionId(config: RunConfig): string {
   const { seed: _seed, learningRate: _rate, ...rest } = config;
-  const baselineGain = config.success.baselineGain ?? config.agent.reflexGain;
-  return canonicalJson({ ...rest, success: { ...rest.success, baselineGain } });
+  return canonicalJson({ ...rest, success: { ...rest.success, baselineGain: baselineGainOf(config) } });
 }
 
 /** Flattens nested objects to dotted paths; arrays stay values. */

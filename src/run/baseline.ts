@@ -1,7 +1,7 @@
 import { Agent } from '../loop/agent.js';
 import { LineFollowerEnvironment } from '../world/lineFollower.js';
 import { lapLength, type Track } from '../world/track.js';
-import type { RunConfig } from './config.js';
+import { baselineGainOf, type RunConfig } from './config.js';
 
 /** Steps of one lap at the configured speed (at least 1; the criterion's window when the robot does not move). */
 export function lapSteps(config: RunConfig, track: Track): number {
@@ -22,7 +22,7 @@ const cache = new WeakMap<Track, Map<string, number>>();
 export function reflexMeanAbsError(config: RunConfig, track: Track): number {
   const agentConfig = {
     speed: config.agent.speed,
-    reflexGain: config.success.baselineGain ?? config.agent.reflexGain,
+    reflexGain: baselineGainOf(config),
     netGain: 0,
   };
   const steps = config.success.baselineLaps * lapSteps(config, track);

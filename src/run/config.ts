@@ -229,6 +229,11 @@ export function estimatedParameters(config: RunConfig): number {
   return total;
 }
 
+/** The reflex gain of a run's baseline: `success.baselineGain`, or else the run's own reflex gain. */
+export function baselineGainOf(config: RunConfig): number {
+  return config.success.baselineGain ?? config.agent.reflexGain;
+}
+
 /** The default run configuration, every setting filled in (what `sarlab run` does with no flags). */
 export function defaultRunConfig(): RunConfig {
   return parseRunConfig({});
