@@ -25,7 +25,7 @@ function files(path: string): string[] {
 
 it('keeps the core free of Node-only imports (it runs in the browser too)', () => {
   const nodeOnly =
-    /from '(node:[^']+|fs|path|os|child_process|worker_threads|piscina|pngjs|cli-progress|commander|serialport|@resvg\/resvg-js)'/;
+    /from '(node:[^']+|fs|path|os|child_process|worker_threads|tinypool|pngjs|cli-progress|commander|serialport|@resvg\/resvg-js)'/;
   const offenders: string[] = [];
   for (const file of CORE.flatMap(files)) {
     const text = readFileSync(file, 'utf8');

@@ -1,5 +1,7 @@
-// The package as a user installs it: pack the tarball, install it into an empty project offline
-// (from the npm cache that `npm ci` filled), import every subpath, bundle the core for the browser.
+// The package as a user installs it: pack the tarball, install it into an empty project, import every
+// subpath, bundle the core for the browser. The install prefers the npm cache but may ask the registry:
+// `npm ci` caches tarballs, not the package metadata a fresh install resolves names with, so an
+// offline-only install would pass or fail with whatever the machine's cache happens to hold.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -38,13 +40,11 @@ beforeAll(() => {
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
   const install = spawnSync(
     npm,
-    ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', tarball],
+    ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', tarball],
     { cwd: app, encoding: 'utf8' },
   );
   if (install.status !== 0) {
-    throw new Error(
-      `offline install of the tarball failed (is the npm cache filled by npm ci?):\n${install.stderr}`,
-    );
+    throw new Error(`install of the packed tarball failed:\n${install.stderr}`);
   }
 }, 120_000);
 
@@ -69,8 +69,8 @@ describe('the packed package', () => {
     for (const file of named) expect(listed, `README names ${file}`).toContain(file);
   });
 
-  it('installs with at most 10 packages, no native code, no plotting or serial packages', () => {
-    const ls = spawnSync(npm, ['ls', '--omit=dev', '--omit=optional', '--all', '--parseable'], {
+  it('installs with at most 8 packages (optional ones counted), no native code, no plotting or serial packages', () => {
+    const ls = spawnSync(npm, ['ls', '--omit=dev', '--all', '--parseable'], {
       cwd: app,
       encoding: 'utf8',
     });
@@ -79,7 +79,7 @@ describe('the packed package', () => {
       .filter((line) => line.includes('node_modules'))
       .map((line) => line.slice(line.lastIndexOf('node_modules') + 'node_modules/'.length));
     expect(packages).toContain('sarlab');
-    expect(packages.length).toBeLessThanOrEqual(10);
+    expect(packages.length).toBeLessThanOrEqual(8);
     for (const heavy of ['vega', 'vega-lite', '@resvg/resvg-js', 'serialport', 'cli-progress']) {
       expect(existsSync(join(app, 'node_modules', heavy)), heavy).toBe(false);
     }

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Piscina } from 'piscina';
+import Tinypool from 'tinypool';
 import { appendLineDurable } from '../node/files.js';
 import type { RunSummary } from '../run/simulation.js';
 import {
@@ -164,7 +164,7 @@ async function runLocked(options: SweepOptions, _release: () => void): Promise<S
 
   // Build every configuration first, so that a bad one fails before any run starts.
   const tasks = todo.map((p) => ({ point: p, config: pointConfig(grid, p) }));
-  const pool = new Piscina<SweepTask, RunSummary>({
+  const pool = new Tinypool({
     filename: sweepWorkerFile(),
     minThreads: Math.min(workers, tasks.length),
     maxThreads: Math.min(workers, tasks.length),
@@ -188,8 +188,8 @@ async function runLocked(options: SweepOptions, _release: () => void): Promise<S
         while (inFlight < workers && next < tasks.length && !stopped()) {
           const { point, config } = tasks[next++];
           inFlight++;
-          pool.run({ config }, { signal: abandonPool.signal }).then(
-            (summary) => {
+          pool.run({ config } satisfies SweepTask, { signal: abandonPool.signal }).then(
+            (summary: RunSummary) => {
               inFlight--;
               if (!abandonPool.signal.aborted && !writeError) {
                 const record: RunRecord = { key: point.key, ...summary };
