@@ -105,6 +105,15 @@ export function encodeTexturePng(texture: GroundTexture): Buffer {
   return PNG.sync.write(png, { colorType: 0, inputColorType: 0 });
 }
 
+/** What makes two configurations' tracks the same track (the key of resolveConfiguredTrack's cache). */
+export function trackKey(config: {
+  track: string;
+  trackScale: number;
+  world: { lineWidth: number };
+}): string {
+  return `${config.track}\u0000${config.trackScale}\u0000${config.world.lineWidth}`;
+}
+
 /**
  * The track a configuration names: a PNG file (read here) or a built-in/procedural track. With a
  * cache, each track is built once and shared by later runs (tracks are never modified by a run),
@@ -114,7 +123,7 @@ export function resolveConfiguredTrack(
   config: { track: string; trackScale: number; world: { lineWidth: number } },
   cache?: Map<string, Track>,
 ): Track {
-  const key = `${config.track}\u0000${config.trackScale}\u0000${config.world.lineWidth}`;
+  const key = trackKey(config);
   const cached = cache?.get(key);
   if (cached) return cached;
   const track = /\.png$/i.test(config.track)

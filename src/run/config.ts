@@ -220,9 +220,14 @@ export function estimatedParameters(config: RunConfig): number {
   const w = config.world;
   const predictors =
     w.inputs === 'rows' ? w.rows.distances.length * w.rows.count : w.camera.grid[0] * w.camera.grid[1];
-  let fanIn = predictors * config.filters.count;
+  return networkParameters(predictors * config.filters.count, config.network.layers);
+}
+
+/** Weights and biases of a network of `inputs` inputs and these layer widths (biases counted). */
+export function networkParameters(inputs: number, layers: readonly number[]): number {
+  let fanIn = inputs;
   let total = 0;
-  for (const width of config.network.layers) {
+  for (const width of layers) {
     total += (fanIn + 1) * width;
     fanIn = width;
   }
