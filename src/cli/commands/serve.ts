@@ -69,7 +69,7 @@ async function serveCommand(flags: ServeFlags): Promise<number> {
       EXIT_FAILURE,
     );
   }
-  const server = createStaticServer(root);
+  const server = createStaticServer(root, { host });
   await listen(server, port, host);
   const address = server.address();
   const actualPort = typeof address === 'object' && address ? address.port : port;
@@ -100,11 +100,12 @@ function listen(server: Server, port: number, host: string): Promise<void> {
  * A static file server for one folder: GET and HEAD only, files inside the folder only (no path
  * traversal, no symlinks out of it, no dot files), `/` is index.html.
  */
-export function createStaticServer(root: string): Server {
+export function createStaticServer(root: string, options: { host?: string } = {}): Server {
   const base = realpathSync(root);
   return createServer((request, response) => {
     try {
-      if ((request.url ?? '').split(/[?#]/, 1)[0] === TRACK_ENDPOINT) handleTrackUpload(request, response);
+      if ((request.url ?? '').split(/[?#]/, 1)[0] === TRACK_ENDPOINT)
+        handleTrackUpload(request, response, options.host);
       else serveFile(base, request, response);
     } catch {
       send(response, 500, 'internal error');
@@ -125,22 +126,58 @@ export const MAX_CONCURRENT_UPLOADS = 4;
 export const UPLOAD_TIMEOUT_MS = 15_000;
 let uploadsInFlight = 0;
 
-/** True when a request comes from a page of another origin (a browser says so in Origin or Sec-Fetch-Site). */
-function crossOrigin(request: IncomingMessage): boolean {
+/**
+ * True when a request may come from a page of another origin. The server's own origins are the
+ * address the client actually connected to (the socket's local address and port), plus, when that
+ * is a loopback address, `localhost`, `127.0.0.1` and `[::1]` on that port, plus the `--host` name
+ * given: `Host` and `Origin` must both name one of them. So a page of another site whose name was
+ * made to resolve to 127.0.0.1 (DNS rebinding) fails: its requests carry its own name in both.
+ */
+function crossOrigin(request: IncomingMessage, configuredHost?: string): boolean {
   const site = request.headers['sec-fetch-site'];
   if (site !== undefined && site !== 'same-origin' && site !== 'none') return true;
+  const own = ownHosts(request, configuredHost);
+  const host = request.headers.host;
+  if (host === undefined || !own.has(host.toLowerCase())) return true;
   const origin = request.headers.origin;
   if (origin === undefined) return false;
-  const host = request.headers.host;
-  return !host || (origin !== `http://${host}` && origin !== `https://${host}`);
+  return !(
+    origin.toLowerCase().startsWith('http://') && own.has(origin.slice('http://'.length).toLowerCase())
+  );
 }
 
-function handleTrackUpload(request: IncomingMessage, response: ServerResponse): void {
+/** `host:port` (and `host` alone on port 80) for every name under which this server is its own origin. */
+function ownHosts(request: IncomingMessage, configuredHost?: string): Set<string> {
+  const port = request.socket.localPort;
+  const address = (request.socket.localAddress ?? '').toLowerCase().replace(/^::ffff:(?=\d+\.)/, '');
+  const names = new Set<string>();
+  const add = (name: string) => {
+    const shown = name.includes(':') && !name.startsWith('[') ? `[${name}]` : name;
+    names.add(`${shown}:${port}`);
+    if (port === 80) names.add(shown);
+  };
+  if (address !== '') add(address);
+  if (address === '::1' || /^127\./.test(address)) {
+    for (const name of ['localhost', '127.0.0.1', '::1']) add(name);
+  }
+  const configured = configuredHost
+    ?.trim()
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, '$1');
+  if (configured && configured !== '0.0.0.0' && configured !== '::') add(configured);
+  return names;
+}
+
+function handleTrackUpload(
+  request: IncomingMessage,
+  response: ServerResponse,
+  configuredHost?: string,
+): void {
   if (request.method !== 'POST') {
     send(response, 405, 'method not allowed: POST a PNG', { Allow: 'POST' });
     return;
   }
-  if (crossOrigin(request)) {
+  if (crossOrigin(request, configuredHost)) {
     send(response, 403, 'forbidden: uploads from another origin are refused', { Connection: 'close' });
     request.resume();
     return;
