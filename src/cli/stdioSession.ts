@@ -1,51 +1,47 @@
 import { createFilterBank } from '../filters/filterBank.js';
-import type { Observation, StepInfo } from '../loop/environment.js';
 import { ClosedLoopLearner } from '../loop/learner.js';
 import type { LineItem } from '../node/lineReader.js';
 import { resolveConfiguredTrack, trackKey } from '../node/pngTrack.js';
 import { LIMITS, networkParameters, parseRunConfig, type RunConfig } from '../run/config.js';
 import { networkFromConfig, networkInputs, ruleFromConfig } from '../run/setup.js';
-import { clip, ValidationError } from '../util/errors.js';
-import { MAX_NESTING, parseJsonStrict } from '../util/json.js';
+import { ValidationError } from '../util/errors.js';
 import { LineFollowerEnvironment } from '../world/lineFollower.js';
 import type { Track } from '../world/track.js';
+import {
+  checkFinite,
+  errorLine,
+  infoJson,
+  integer,
+  MiB,
+  mb,
+  messageOf,
+  numbers,
+  observationJson,
+  parseRequest,
+  type Request,
+  STDIO_LIMITS,
+  STDIO_PROTOCOL,
+  type StdioLimits,
+  validId,
+  wheelSpeeds,
+  withId,
+} from './stdioRequest.js';
 import { packageVersion } from './version.js';
 
-/** The protocol's version (`hello` answers it); additions that old clients can ignore keep it. */
-export const STDIO_PROTOCOL = 1;
-
-const MiB = 1024 * 1024;
-
-/** What one `sarlab stdio` process accepts (docs/reliability.md, "The stdio server"). */
-export const STDIO_LIMITS = {
-  /** Bytes of one request line (a longer line is dropped unread and answered with an error). */
-  lineBytes: 16 * MiB,
-  /** Bytes of one answer line (the largest, `network` of the largest learner, is about 214 MB). */
-  answerBytes: 256 * MiB,
-  /** Environments open at once. */
-  envs: 64,
-  /** Different tracks held at once (environments on the same track share it). */
-  tracks: 4,
-  /** Learners open at once. */
-  learners: 64,
-  /** Weights and biases of all open learners together (one learner may have as many as a run). */
-  parameters: LIMITS.parameters,
-  /** Inputs of a learner (`predictors`): as many as an environment can have (1 000 rows × 100). */
-  predictors: LIMITS.rowsCount * LIMITS.rowsDistances,
-  /** Wheel speeds of `step`, cm/s (either sign). */
-  wheelSpeed: 1_000_000,
-  /** Characters of a string `id`. */
-  idChars: 256,
-} as const;
+export { STDIO_LIMITS, STDIO_PROTOCOL } from './stdioRequest.js';
 
 const OPS =
   'one of hello, make_env, reset, step, make_learner, do_step, set_learning_rate, reset_learner, network, close, status, quit';
 
-type Request = Record<string, unknown>;
-
 interface LiveEnv {
   env: LineFollowerEnvironment;
   track: string;
+  bytes: number;
+}
+
+/** What an environment on this track is counted as (its texture copy, plus 1 MiB for the rest). */
+function envBytes(track: Track): number {
+  return 8 * track.texture.width * (track.texture.height + 1) + MiB;
 }
 
 interface LiveLearner {
@@ -59,6 +55,9 @@ export class StdioSession {
   private readonly learners = new Map<number, LiveLearner>();
   private readonly tracks = new Map<string, Track>();
   private nextId = 1;
+
+  /** `limits`: the caps of environments and learners (tests lower them). */
+  constructor(private readonly limits: StdioLimits = STDIO_LIMITS) {}
 
   /**
    * The answer line (with its newline) to one line of input, or null for a blank line; `quit`
@@ -101,9 +100,10 @@ export class StdioSession {
   }
 
   /** Environments, learners and tracks held now, and their weights (the `status` answer). */
-  counts(): { envs: number; learners: number; tracks: number; parameters: number } {
+  counts(): { envs: number; envBytes: number; learners: number; tracks: number; parameters: number } {
     return {
       envs: this.envs.size,
+      envBytes: this.liveEnvBytes(),
       learners: this.learners.size,
       tracks: this.tracks.size,
       parameters: this.liveParameters(),
@@ -113,7 +113,7 @@ export class StdioSession {
   private handle(request: Request): Record<string, unknown> {
     switch (request.op) {
       case 'hello':
-        return { protocol: STDIO_PROTOCOL, version: packageVersion(), limits: STDIO_LIMITS };
+        return { protocol: STDIO_PROTOCOL, version: packageVersion(), limits: this.limits };
       case 'make_env':
         return this.makeEnv(request);
       case 'reset': {
@@ -169,7 +169,7 @@ export class StdioSession {
         const memory = process.memoryUsage();
         return {
           ...this.counts(),
-          limits: STDIO_LIMITS,
+          limits: this.limits,
           memory: {
             rss: memory.rss,
             heapUsed: memory.heapUsed,
@@ -185,32 +185,41 @@ export class StdioSession {
   }
 
   private makeEnv(request: Request): Record<string, unknown> {
-    if (this.envs.size >= STDIO_LIMITS.envs) {
+    if (this.envs.size >= this.limits.envs) {
       throw new ValidationError(
         'make_env',
         `${this.envs.size} environments open`,
-        `at most ${STDIO_LIMITS.envs} at once in one process (close some: {"op": "close", "env": id})`,
+        `at most ${this.limits.envs} at once in one process (close some: {"op": "close", "env": id})`,
       );
     }
     const config = runConfig(request.config);
     const key = trackKey(config);
-    if (!this.tracks.has(key) && this.tracks.size >= STDIO_LIMITS.tracks) {
+    if (!this.tracks.has(key) && this.tracks.size >= this.limits.tracks) {
       throw new ValidationError(
         'config.track',
         config.track,
-        `one of the ${this.tracks.size} tracks in use: at most ${STDIO_LIMITS.tracks} different tracks (track, trackScale, lineWidth) at once in one process (close the environments on another)`,
+        `one of the ${this.tracks.size} tracks in use: at most ${this.limits.tracks} different tracks (track, trackScale, lineWidth) at once in one process (close the environments on another)`,
       );
     }
     const track = resolveConfiguredTrack(config, this.tracks);
+    const bytes = envBytes(track);
     let env: LineFollowerEnvironment;
     try {
+      const live = this.liveEnvBytes();
+      if (live + bytes > this.limits.envBytes) {
+        throw new ValidationError(
+          'make_env',
+          `an environment of about ${mb(bytes)} MB on this track with ${mb(live)} MB in open environments`,
+          `at most ${mb(this.limits.envBytes)} MB in all open environments of one process together (close some: {"op": "close", "env": id})`,
+        );
+      }
       env = new LineFollowerEnvironment(track, config.world, { kernel: config.network.kernel });
     } catch (error) {
       this.releaseTrack(key);
       throw error;
     }
     const id = this.nextId++;
-    this.envs.set(id, { env, track: key });
+    this.envs.set(id, { env, track: key, bytes });
     return { env: id, predictors: env.predictorCount, dt: env.dt, config };
   }
 
@@ -218,8 +227,8 @@ export class StdioSession {
     const config = runConfig(request.config);
     if (config.rule === 'reflex') throw new ValidationError('config.rule', 'reflex', 'a learning rule');
     const predictors = integer(request.predictors, 'predictors');
-    if (predictors < 1 || predictors > STDIO_LIMITS.predictors)
-      throw new ValidationError('predictors', predictors, `an integer from 1 to ${STDIO_LIMITS.predictors}`);
+    if (predictors < 1 || predictors > this.limits.predictors)
+      throw new ValidationError('predictors', predictors, `an integer from 1 to ${this.limits.predictors}`);
     const parameters = networkParameters(networkInputs(config, predictors), config.network.layers);
     if (parameters > LIMITS.parameters) {
       throw new ValidationError(
@@ -228,19 +237,19 @@ export class StdioSession {
         `a network of at most ${LIMITS.parameters} weights (this one has ${parameters}: ${predictors} predictors × ${config.filters.count} filters in)`,
       );
     }
-    if (this.learners.size >= STDIO_LIMITS.learners) {
+    if (this.learners.size >= this.limits.learners) {
       throw new ValidationError(
         'make_learner',
         `${this.learners.size} learners open`,
-        `at most ${STDIO_LIMITS.learners} at once in one process (close some: {"op": "close", "learner": id})`,
+        `at most ${this.limits.learners} at once in one process (close some: {"op": "close", "learner": id})`,
       );
     }
     const live = this.liveParameters();
-    if (live + parameters > STDIO_LIMITS.parameters) {
+    if (live + parameters > this.limits.parameters) {
       throw new ValidationError(
         'make_learner',
         `a network of ${parameters} weights with ${live} in open learners`,
-        `at most ${STDIO_LIMITS.parameters} weights in all open learners of one process together (close some: {"op": "close", "learner": id})`,
+        `at most ${this.limits.parameters} weights in all open learners of one process together (close some: {"op": "close", "learner": id})`,
       );
     }
     const filters = createFilterBank({ ...config.filters, predictors, kernel: config.network.kernel });
@@ -275,6 +284,12 @@ export class StdioSession {
     this.tracks.delete(key);
   }
 
+  private liveEnvBytes(): number {
+    let total = 0;
+    for (const live of this.envs.values()) total += live.bytes;
+    return total;
+  }
+
   private liveParameters(): number {
     let total = 0;
     for (const live of this.learners.values()) total += live.parameters;
@@ -295,98 +310,6 @@ export class StdioSession {
   }
 }
 
-/**
- * One request line as an object: JSON, no key twice in one object, nested at most MAX_NESTING
- * levels (so nothing that walks it can exhaust the stack). Throws with a message naming `request`.
- */
-function parseRequest(line: string): Request {
-  let parsed: unknown;
-  try {
-    parsed = parseJsonStrict(line, MAX_NESTING);
-  } catch (error) {
-    const reason = messageOf(error).replace(/ at line \d+$/, '');
-    if (/^(duplicate key|nested deeper)/.test(reason)) throw new Error(`request: ${reason}`);
-    throw new Error(`request: not JSON (${clip(reason, 200)}); a request is one JSON object on one line`);
-  }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
-    throw new Error('request: a request must be one JSON object on one line');
-  return parsed as Request;
-}
-
-function validId(id: unknown): boolean {
-  if (id === undefined || id === null) return true;
-  if (typeof id === 'number') return Number.isFinite(id);
-  return typeof id === 'string' && id.length <= STDIO_LIMITS.idChars;
-}
-
-/** Refuses a number JSON could not hold as a double (1e999 parses as Infinity), naming its field. */
-function checkFinite(request: Request): void {
-  const work: { value: unknown; path: string }[] = [{ value: request, path: '' }];
-  while (work.length > 0) {
-    const { value, path } = work.pop() as { value: unknown; path: string };
-    if (typeof value === 'number' && !Number.isFinite(value))
-      throw new ValidationError(path, value, 'a finite number (this one is too large for a double)');
-    if (value && typeof value === 'object') {
-      for (const [key, child] of Object.entries(value))
-        work.push({ value: child, path: path === '' ? key : `${path}.${key}` });
-    }
-  }
-}
-
-function withId(id: unknown, answer: Record<string, unknown>): Record<string, unknown> {
-  return id === undefined ? answer : { id, ...answer };
-}
-
-function errorLine(id: unknown, message: string): string {
-  return `${JSON.stringify(withId(id, { ok: false, error: clip(message.replace(/\s*\n\s*/g, ' '), 1000) }))}\n`;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 function runConfig(value: unknown): RunConfig {
   return parseRunConfig(value ?? {}, 'config');
-}
-
-function integer(value: unknown, field: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value))
-    throw new ValidationError(field, value, 'an integer');
-  return value;
-}
-
-function numbers(value: unknown, field: string, length: number): number[] {
-  if (
-    !Array.isArray(value) ||
-    value.length !== length ||
-    value.some((v) => typeof v !== 'number' || !Number.isFinite(v))
-  ) {
-    throw new ValidationError(field, value, `a list of ${length} finite numbers`);
-  }
-  return value as number[];
-}
-
-/** The two wheel speeds of a `step`: finite, and within ±wheelSpeed (beyond, the pose overflows). */
-function wheelSpeeds(value: unknown): [number, number] {
-  const max = STDIO_LIMITS.wheelSpeed;
-  if (
-    !Array.isArray(value) ||
-    value.length !== 2 ||
-    value.some((v) => typeof v !== 'number' || !Number.isFinite(v) || Math.abs(v) > max)
-  ) {
-    throw new ValidationError(
-      'action',
-      value,
-      `[left, right] wheel speeds, finite numbers from -${max} to ${max} cm/s`,
-    );
-  }
-  return value as [number, number];
-}
-
-function observationJson(o: Observation): Record<string, unknown> {
-  return { predictors: Array.from(o.predictors), reflex: Array.from(o.reflex), error: o.error, cue: o.cue };
-}
-
-function infoJson(info: StepInfo): Record<string, unknown> {
-  return { x: info.x, y: info.y, theta: info.theta, reason: info.reason };
 }
