@@ -118,19 +118,11 @@ export function numbers(value: unknown, field: string, length: number): number[]
 
 /** The two wheel speeds of a `step`: finite, and within ±wheelSpeed (beyond, the pose overflows). */
 export function wheelSpeeds(value: unknown): [number, number] {
+  const [left, right] = numbers(value, 'action', 2);
   const max = STDIO_LIMITS.wheelSpeed;
-  if (
-    !Array.isArray(value) ||
-    value.length !== 2 ||
-    value.some((v) => typeof v !== 'number' || !Number.isFinite(v) || Math.abs(v) > max)
-  ) {
-    throw new ValidationError(
-      'action',
-      value,
-      `[left, right] wheel speeds, finite numbers from -${max} to ${max} cm/s`,
-    );
-  }
-  return value as [number, number];
+  if (Math.abs(left) > max || Math.abs(right) > max)
+    throw new ValidationError('action', value, `wheel speeds from -${max} to ${max} cm/s`);
+  return [left, right];
 }
 
 export function observationJson(o: Observation): Record<string, unknown> {
