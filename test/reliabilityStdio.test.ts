@@ -379,6 +379,23 @@ describe('M2: a closed stdout ends the server promptly', () => {
   });
 });
 
+describe("an interrupt: Ctrl-C in the client's terminal does not end a server driven through pipes", () => {
+  it('SIGINT: the server answers the next request with its environment intact; SIGTERM ends it', async () => {
+    const s = server();
+    const env = await s.call({ op: 'make_env' });
+    await s.call({ op: 'reset', env: env.env, seed: 1 });
+    s.child.kill('SIGINT');
+    s.send(JSON.stringify({ id: 5, op: 'step', env: env.env, action: [20, 20] }));
+    const after = await Promise.race([
+      s.next(),
+      s.exited.then(() => ({ ok: false, error: 'ended' }) as Answer),
+    ]);
+    expect(after).toMatchObject({ id: 5, ok: true });
+    s.child.kill('SIGTERM');
+    expect((await s.exited).code).toBeNull();
+  });
+});
+
 describe('M3: wheel speeds are finite and in range on every step, the first included', () => {
   it('[1e308, -1e308] and 1e999 are refused naming action; the pose stays finite; the next step works', async () => {
     const s = server();

@@ -25,6 +25,11 @@ export function registerStdio(program: Command): void {
       'a JSON-lines server on stdin/stdout: the simulated world and the learner for other languages (Python: docs/python.md)',
     )
     .action(async () => {
+      // Driven by a program (stdin not a terminal), Ctrl-C in the program's terminal reaches this
+      // process too: it is ignored, so the environments and learners survive an interrupted call.
+      // The server ends when its input ends (the program closed it, or died), on quit or SIGTERM.
+      const ignore = () => {};
+      if (!process.stdin.isTTY) process.on('SIGINT', ignore);
       const code = await serveStdio(process.stdin, process.stdout);
       if (code !== EXIT_OK)
         process.stderr.write('sarlab: stdio: the client stopped reading (stdout closed); ending\n');
