@@ -2,7 +2,7 @@ import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { type IncomingHttpHeaders, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createStaticServer } from '../src/cli/commands/serve.js';
@@ -494,5 +494,25 @@ describe('L1: the upload origin check of serve does not trust Host (DNS rebindin
     expect(await post({ host: `127.0.0.1:${port + 1}` })).toBe(403);
     expect(await post({ host: `127.0.0.1:${port}`, origin: `https://evil.example` })).toBe(403);
     expect(await post({ host: `127.0.0.1:${port}`, origin: 'null' })).toBe(403);
+  });
+});
+
+describe('the documented limits are the enforced ones', () => {
+  it('docs/reliability.md, "The stdio server", names every value of STDIO_LIMITS', () => {
+    const doc = readFileSync(resolve(import.meta.dirname, '..', 'docs', 'reliability.md'), 'utf8');
+    const section = doc.slice(doc.indexOf('## The stdio server'), doc.indexOf('## The fault tests'));
+    const spaced = (n: number) => n.toLocaleString('en-US').replace(/,/g, ' ');
+    expect(section).toContain(`| one request line | 16 MiB (${spaced(STDIO_LIMITS.lineBytes)} bytes`);
+    expect(section).toContain(`| open environments | ${STDIO_LIMITS.envs} |`);
+    expect(section).toContain(`| ${STDIO_LIMITS.envBytes / MiB / 1024} GiB together`);
+    expect(section).toContain(`| different tracks held | ${STDIO_LIMITS.tracks} (`);
+    expect(section).toContain(`| open learners | ${STDIO_LIMITS.learners} |`);
+    expect(section).toContain(`| ${spaced(STDIO_LIMITS.parameters)} together |`);
+    expect(section).toContain(`| 1 to ${spaced(STDIO_LIMITS.predictors)} (`);
+    expect(section).toContain(
+      `−${spaced(STDIO_LIMITS.wheelSpeed)} to ${spaced(STDIO_LIMITS.wheelSpeed)} cm/s`,
+    );
+    expect(section).toContain(`| one answer line | ${STDIO_LIMITS.answerBytes / MiB} MiB`);
+    expect(section).toContain(`at most ${STDIO_LIMITS.idChars} characters`);
   });
 });

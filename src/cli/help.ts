@@ -144,6 +144,10 @@ const EXAMPLES: Record<string, [string, string][]> = {
       `echo '{"op":"hello"}' | sarlab stdio`,
       'one request, one answer per line (the Python module uses this: docs/python.md)',
     ],
+    [
+      `echo '{"op":"status"}' | sarlab stdio`,
+      'what the server holds, its limits and memory (docs/reliability.md, "The stdio server")',
+    ],
   ],
   'robot-emulator': [
     [
