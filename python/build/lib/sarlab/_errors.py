@@ -4,3 +4,6 @@
 class SarlabError(Exception):
     """An error from sarlab or about what was given to it: one line naming the input, the value and
     what was expected (e.g. `config.learningRate: got -1, expected a number >= 0`)."""
+
+
+SarlabError.__module__ = "sarlab"

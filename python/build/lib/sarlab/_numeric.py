@@ -53,7 +53,7 @@ def finite_list(values, field, length=None):
         raise SarlabError("%s: got %s, expected a list of numbers" % (field, _describe(values)))
     numbers = [finite(v, "%s[%d]" % (field, i)) for i, v in enumerate(values)]
     if length is not None and len(numbers) != length:
-        raise SarlabError("%s: got %d numbers, expected %d" % (field, len(numbers), length))
+        raise SarlabError("%s: got %s, expected a list of %d finite numbers" % (field, _describe(values), length))
     return numbers
 
 

@@ -100,6 +100,7 @@ def _read_answers(stream, answers):
         pass
     finally:
         answers.put(None)
+        stream.close()
 
 
 def _read_stderr(stream, lines):
@@ -108,6 +109,8 @@ def _read_stderr(stream, lines):
             lines.append(line[:2000].decode("utf-8", "replace").rstrip("\n"))
     except (OSError, ValueError):
         pass
+    finally:
+        stream.close()
 
 
 class SarlabProcess:
@@ -166,8 +169,7 @@ class SarlabProcess:
         with self._lock:
             if not self.alive:
                 raise self._ended_error()
-            self._next += 1
-            ident = self._next
+            ident = self._next + 1
             request = dict(fields, op=op, id=ident)
             try:
                 line = json.dumps(request, allow_nan=False, separators=(",", ":"))
@@ -175,6 +177,7 @@ class SarlabProcess:
                 # numpy values, or a NaN or an infinity somewhere: convert, or refuse naming the field.
                 checked = {key: plain(value, key) for key, value in fields.items()}
                 line = json.dumps(dict(checked, op=op, id=ident), allow_nan=False, separators=(",", ":"))
+            self._next = ident
             self._send(self._pending_releases() + line.encode("utf-8") + b"\n")
             return self._wait(op, ident, self.timeout if timeout is None else timeout)
 

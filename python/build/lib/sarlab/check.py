@@ -6,11 +6,13 @@ from ._errors import SarlabError
 
 
 class EnvCheckError(SarlabError):
-    """An environment broke the contract; `problems` lists how."""
+    """An environment broke the contract; `problems` lists how (the message names the first few)."""
 
     def __init__(self, problems):
         self.problems = list(problems)
-        super().__init__("the environment does not keep the contract: " + "; ".join(self.problems))
+        shown = "; ".join(self.problems[:5])
+        more = " (and %d more)" % (len(self.problems) - 5) if len(self.problems) > 5 else ""
+        super().__init__("the environment does not keep the contract: " + shown + more)
 
 
 def _snapshot(observation):

@@ -10,6 +10,9 @@ from .spaces import box
 
 #: The wheel speeds `action_space` allows, cm/s (the robot's cruising speed is 20 by default).
 MAX_WHEEL_SPEED = 100.0
+#: The sensor noise is Gaussian (standard deviation `world.sensorNoise`), drawn by Box-Muller from
+#: 53-bit uniforms, so it never exceeds sqrt(106 ln 2) = 8.57 standard deviations.
+NOISE_BOUND = 8.6
 
 
 def camel_case(key):
@@ -25,9 +28,10 @@ class LineFollowerEnv:
 
     - `action`: the two wheel speeds [left, right] in cm/s, inside `action_space`
       (a Box of shape (2,), float32, in [-MAX_WHEEL_SPEED, MAX_WHEEL_SPEED]).
-    - `observation`: the predictive inputs, a flat float64 vector of `predictor_count` values in
-      [0, 1] (darkness of the rows of sensors ahead or of the camera patches), inside
-      `observation_space`. A numpy array with numpy, a list without.
+    - `observation`: the predictive inputs, a flat float64 vector of `predictor_count` values:
+      darkness in [0, 1] of the rows of sensors ahead or of the camera patches, plus the sensor
+      noise (Gaussian, standard deviation `world.sensorNoise`, never beyond NOISE_BOUND of them),
+      inside `observation_space`. A numpy array with numpy, a list without.
     - `reward`: -|e|, e the closed-loop error.
     - `info`: `error` (e = left - right grey of the reflex sensors, the error a learner learns
       from), `reflex` (the raw reflex readings), `cue` (how sharp the bend ahead is, in [0, 1]),
@@ -59,7 +63,8 @@ class LineFollowerEnv:
         self.max_episode_steps = max_episode_steps
         self._steps = 0
         self.action_space = box(-MAX_WHEEL_SPEED, MAX_WHEEL_SPEED, (2,), "float32")
-        self.observation_space = box(0.0, 1.0, (self.predictor_count,), "float64")
+        noise = NOISE_BOUND * float(self.config.get("world", {}).get("sensorNoise", 0.0))
+        self.observation_space = box(-noise, 1.0 + noise, (self.predictor_count,), "float64")
         self.reward_range = (float("-inf"), 0.0)
         self.np_random = None
 
