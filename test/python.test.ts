@@ -3,7 +3,7 @@
 // matplotlib it sees), imported outside the clone with SARLAB_COMMAND set, its tests run with numpy
 // and with numpy blocked. Each result is checked against the same run in Node, bit for bit.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from './cliHelpers.js';
@@ -14,15 +14,33 @@ const interpreter = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'pytho
 const probe = (code: string) => spawnSync(interpreter, ['-c', code], { encoding: 'utf8' }).status === 0;
 const hasPython = probe('import venv, ensurepip, setuptools');
 const hasNumpy = hasPython && probe('import numpy');
+const hasNotebooks = hasNumpy && probe('import pandas, matplotlib, nbconvert, ipykernel');
 // In CI the Python tests must run; elsewhere they skip, saying why.
 const skip = !hasPython && !CI;
 const skipNumpy = !hasNumpy && !CI;
+const skipNotebooks = !hasNotebooks && !CI;
 if (skip)
   console.warn(`${interpreter} with venv, ensurepip and setuptools not found: skipping the Python tests`);
 else if (skipNumpy)
   console.warn(
     `numpy not importable by ${interpreter}: skipping the Python tests with numpy (apt-get install python3-numpy)`,
   );
+
+if (!skip && !skipNumpy && skipNotebooks)
+  console.warn(
+    `pandas, matplotlib, nbconvert or ipykernel not importable by ${interpreter}: skipping the notebooks (apt-get install python3-pandas python3-matplotlib jupyter-nbconvert python3-ipykernel)`,
+  );
+
+const notebooks = join(root, 'examples', 'notebooks');
+const NOTEBOOKS = ['quick-start.ipynb', 'sweep-analysis.ipynb'];
+
+interface Notebook {
+  cells: {
+    cell_type: string;
+    execution_count?: number | null;
+    outputs?: { output_type: string; data?: Record<string, unknown> }[];
+  }[];
+}
 
 const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
 let work = '';
@@ -132,4 +150,52 @@ describe.skipIf(skip)('the Python package', () => {
     );
     expect(passed).toContain('test_sarlab.ClosedLoopTest.test_closed_loop_matches_node_bit_for_bit');
   }, 600_000);
+
+  it.skipIf(skipNotebooks)(
+    'executes both notebooks without error (nbconvert --execute), each showing a figure',
+    () => {
+      const folder = join(work, 'notebooks');
+      mkdirSync(folder);
+      for (const name of NOTEBOOKS) copyFileSync(join(notebooks, name), join(folder, name));
+      const run = spawnSync(
+        venvPython,
+        ['-m', 'nbconvert', '--to', 'notebook', '--execute', '--output-dir', 'executed', ...NOTEBOOKS],
+        {
+          cwd: folder,
+          encoding: 'utf8',
+          timeout: 600_000,
+          env: {
+            ...process.env,
+            PYTHONDONTWRITEBYTECODE: '1',
+            PYTHONPATH: '',
+            MPLBACKEND: 'module://matplotlib_inline.backend_inline',
+            SARLAB_COMMAND: `"${process.execPath}" "${join(root, 'bin', 'sarlab.js')}"`,
+          },
+        },
+      );
+      expect(run.status, run.stderr).toBe(0);
+      for (const name of NOTEBOOKS) {
+        const executed = JSON.parse(readFileSync(join(folder, 'executed', name), 'utf8')) as Notebook;
+        const outputs = executed.cells.flatMap((cell) => cell.outputs ?? []);
+        expect(
+          outputs.filter((o) => o.output_type === 'error'),
+          name,
+        ).toEqual([]);
+        expect(outputs.filter((o) => o.data && 'image/png' in o.data).length, name).toBeGreaterThanOrEqual(1);
+      }
+    },
+    600_000,
+  );
+});
+
+it('keeps the notebooks in the repository without outputs', () => {
+  for (const name of NOTEBOOKS) {
+    const notebook = JSON.parse(readFileSync(join(notebooks, name), 'utf8')) as Notebook;
+    const code = notebook.cells.filter((cell) => cell.cell_type === 'code');
+    expect(code.length, name).toBeGreaterThan(0);
+    for (const cell of code) {
+      expect(cell.outputs, name).toEqual([]);
+      expect(cell.execution_count, name).toBeNull();
+    }
+  }
 });

@@ -116,3 +116,38 @@ class WithOrWithoutNumpyTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+@unittest.skipIf(np is None, "numpy is not installed")
+class CurvesInPandasTest(unittest.TestCase):
+    def test_the_curves_of_a_4_run_sweep_read_into_pandas(self):
+        try:
+            import pandas as pd
+        except ImportError:
+            self.skipTest("pandas is not installed")
+        import os
+        import shutil
+        import subprocess
+        import tempfile
+
+        folder = tempfile.mkdtemp(prefix="sarlab-curves-")
+        try:
+            command = sarlab.default_command()
+            sweep = subprocess.run(command + ["sweep", "--rules", "sar,backprop", "--seeds", "1,2", "--steps", "2000",
+                                              "--workers", "1", "--no-progress", "--out", os.path.join(folder, "sweep")],
+                                   capture_output=True, text=True, timeout=300)
+            self.assertEqual(sweep.returncode, 0, sweep.stderr)
+            csv = os.path.join(folder, "curves.csv")
+            export = subprocess.run(command + ["export", os.path.join(folder, "sweep"), "--curves", "--out", csv],
+                                    capture_output=True, text=True, timeout=300)
+            self.assertEqual(export.returncode, 0, export.stderr)
+            curves = pd.read_csv(csv)
+            self.assertTrue({"key", "step", "errorEma", "relativeErrorEma", "config.rule", "config.seed"} <= set(curves.columns))
+            self.assertEqual(curves["key"].nunique(), 4)
+            self.assertTrue(pd.api.types.is_integer_dtype(curves["step"]))
+            self.assertTrue(pd.api.types.is_float_dtype(curves["errorEma"]))
+            medians = curves.groupby(["config.rule", "step"])["relativeErrorEma"].median()
+            self.assertEqual(set(medians.index.get_level_values(0)), {"sar", "backprop"})
+            self.assertTrue(np.all(np.isfinite(medians.to_numpy())))
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
