@@ -136,9 +136,11 @@ class SarlabProcess:
                               % (" ".join(self._command), error.strerror or error, NOT_FOUND)) from None
         self._answers = queue.Queue()
         self._stderr = collections.deque(maxlen=_STDERR_LINES)
+        stdout = io.BufferedReader(self._child.stdout, 1 << 16)
+        stderr = io.BufferedReader(self._child.stderr, 1 << 16)
         self._readers = [
-            threading.Thread(target=_read_answers, args=(io.BufferedReader(self._child.stdout, 1 << 16), self._answers), daemon=True),
-            threading.Thread(target=_read_stderr, args=(io.BufferedReader(self._child.stderr, 1 << 16), self._stderr), daemon=True),
+            threading.Thread(target=_read_answers, args=(stdout, self._answers), daemon=True),
+            threading.Thread(target=_read_stderr, args=(stderr, self._stderr), daemon=True),
         ]
         for reader in self._readers:
             reader.start()

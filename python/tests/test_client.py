@@ -5,7 +5,6 @@ the real server)."""
 import math
 import os
 import signal
-import subprocess
 import sys
 import tempfile
 import threading
