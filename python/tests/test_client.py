@@ -56,6 +56,29 @@ class FakeServerTest(unittest.TestCase):
         os.unlink(fifo)
         os.rmdir(folder)
 
+    def test_a_request_cut_short_by_an_interrupt_does_not_swallow_the_next(self):
+        with fake("plain", timeout=30) as process:
+            stdin = process._child.stdin
+
+            class HalfThenInterrupt:
+                """Writes half of what it is given, then Ctrl-C arrives."""
+
+                def write(self, data):
+                    stdin.write(bytes(data[: len(data) // 2]))
+                    raise KeyboardInterrupt
+
+            process._child.stdin = HalfThenInterrupt()
+            with self.assertRaises(KeyboardInterrupt):
+                process.call("echo", value="cut")
+            process._child.stdin = stdin
+            # The half line is ended before this request (the server answers it with an error and no id).
+            self.assertEqual(process.call("echo", value="whole"), {"value": "whole"})
+
+    def test_a_command_that_cannot_start_says_so_in_one_line(self):
+        with self.assertRaisesRegex(sarlab.SarlabError, r"^cannot start sarlab \(/nonexistent/node: No such file or "
+                                                        r"directory\): sarlab not found: install"):
+            sarlab.SarlabProcess(command=["/nonexistent/node"])
+
     def test_a_line_that_is_not_a_json_object_is_a_sarlab_error(self):
         with fake("plain") as process:
             with self.assertRaisesRegex(sarlab.SarlabError, r"^sarlab answered 'garbage' with a line that is not JSON: 'Debugger listening"):
