@@ -3,7 +3,7 @@
 // matplotlib it sees), imported outside the clone with SARLAB_COMMAND set, its tests run with numpy
 // and with numpy blocked. Each result is checked against the same run in Node, bit for bit.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from './cliHelpers.js';
@@ -91,10 +91,13 @@ describe.skipIf(skip)('the Python package', () => {
     const made = spawnSync(interpreter, ['-m', 'venv', '--system-site-packages', venv], { encoding: 'utf8' });
     if (made.status !== 0) throw new Error(`python -m venv failed:\n${made.stderr}`);
     venvPython = join(venv, 'bin', 'python');
-    // Offline, with the system's setuptools and wheel, as docs/python.md says.
+    // Offline, with the system's setuptools and wheel, as docs/python.md says; from a copy, because
+    // setuptools builds in the source folder.
+    const source = join(work, 'python');
+    cpSync(join(root, 'python'), source, { recursive: true, filter: (f) => !f.includes('__pycache__') });
     pip = spawnSync(
       venvPython,
-      ['-m', 'pip', 'install', '--no-build-isolation', '--no-index', '--quiet', join(root, 'python')],
+      ['-m', 'pip', 'install', '--no-build-isolation', '--no-index', '--quiet', source],
       { cwd: work, encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } },
     );
   }, 120_000);
