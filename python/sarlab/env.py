@@ -39,7 +39,7 @@ class LineFollowerEnv:
       episode ended (`terminated`). `truncated` is true after `max_episode_steps`.
 
     `config` is a sarlab run configuration (a dict as in a config file, docs/configuration.md;
-    keys in Python spelling such as `track_scale` work too): its `track`, `trackScale` and
+    top-level keys in Python spelling such as `track_scale` work too): its `track`, `trackScale` and
     `world` make the world. `render()` returns None (`render_mode` is None): plot `info["x"]`,
     `info["y"]` for the path.
     """
