@@ -67,6 +67,18 @@ describe('the packed package', () => {
     const named = [...readme.matchAll(/\b(examples\/[\w./-]+\.(?:yaml|png|json))/g)].map((m) => m[1]);
     expect(named.length).toBeGreaterThan(0);
     for (const file of named) expect(listed, `README names ${file}`).toContain(file);
+    // The Python package, installable from the npm package's folder (pip install node_modules/sarlab/python).
+    for (const file of ['python/pyproject.toml', 'python/sarlab/__init__.py', 'python/sarlab/py.typed']) {
+      expect(listed).toContain(file);
+    }
+    expect(
+      listed.filter(
+        (f) =>
+          f.startsWith('python/') &&
+          !/^python\/(pyproject\.toml|README\.md|sarlab\/\w+\.(py|typed))$/.test(f),
+      ),
+    ).toEqual([]);
+    expect(listed).toContain('examples/notebooks/quick-start.ipynb');
   });
 
   it('installs with at most 8 packages (optional ones counted), no native code, no plotting or serial packages', () => {

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -116,6 +116,85 @@ describe.skipIf(!cliBuilt())('sarlab report and sarlab export (the built CLI)', 
     const stdout = await runCli(['export', join(dir, 'blind')]);
     expect(stdout.code).toBe(0);
     expect(stdout.stdout.trimEnd().split('\n')).toHaveLength(5);
+  });
+
+  it('exports the learning curves of a 4-run sweep in long format (curves export)', async () => {
+    const file = join(dir, 'curves.csv');
+    const result = await runCli(['export', join(dir, 'blind'), '--curves', '--out', file]);
+    expect(result.code, result.stderr).toBe(0);
+    const records = readFileSync(join(dir, 'blind', 'runs.jsonl'), 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { key: string; curve: { step: number[]; errorEma: number[] } });
+    expect(records).toHaveLength(4);
+    const text = readFileSync(file, 'utf8');
+    expect(text).not.toContain('"');
+    const [header, ...rows] = text
+      .trimEnd()
+      .split('\n')
+      .map((line) => line.split(','));
+    // The two settings that vary between the four runs (learning rate and seed), no others.
+    expect(header).toEqual([
+      'sweep',
+      'key',
+      'condition',
+      'config.seed',
+      'config.learningRate',
+      'step',
+      'errorEma',
+      'relativeErrorEma',
+      'weightDistance',
+      'lostLine',
+    ]);
+    const points = records.reduce((sum, r) => sum + r.curve.step.length, 0);
+    expect(points).toBeGreaterThan(4 * 100);
+    expect(rows).toHaveLength(points);
+    for (const row of rows) expect(row).toHaveLength(header.length);
+    const column = (name: string) => header.indexOf(name);
+    for (const record of records) {
+      const mine = rows.filter((row) => row[column('key')] === record.key);
+      expect(mine.map((row) => Number(row[column('step')]))).toEqual(record.curve.step);
+      expect(mine.map((row) => Number(row[column('errorEma')]))).toEqual(record.curve.errorEma);
+      expect(new Set(mine.map((row) => row[column('sweep')]))).toEqual(new Set(['blind']));
+    }
+    expect(new Set(rows.map((row) => row[column('config.seed')]))).toEqual(new Set(['1', '2']));
+    // To standard output, the same text.
+    const stdout = await runCli(['export', join(dir, 'blind'), '--curves']);
+    expect(stdout.code).toBe(0);
+    expect(stdout.stdout).toBe(text);
+  });
+
+  it('exports no curves from records written before runs kept them: one line, exit code 2', async () => {
+    const old = join(dir, 'old-records');
+    mkdirSync(old);
+    const lines = readFileSync(join(dir, 'blind', 'runs.jsonl'), 'utf8')
+      .trimEnd()
+      .split('\n');
+    const stripped = lines.map((line) => {
+      const {
+        curve: _curve,
+        lastingSuccess: _lasting,
+        ...rest
+      } = JSON.parse(line) as Record<string, unknown>;
+      return JSON.stringify(rest);
+    });
+    writeFileSync(join(old, 'runs.jsonl'), `${stripped.join('\n')}\n`);
+    const result = await runCli(['export', old, '--curves', '--out', join(dir, 'none.csv')]);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toContain('no run has a learning curve');
+    expect(existsSync(join(dir, 'none.csv'))).toBe(false);
+    // Beside runs that have one, they are left out and counted.
+    const mixed = await runCli([
+      'export',
+      old,
+      join(dir, 'rules'),
+      '--curves',
+      '--out',
+      join(dir, 'mixed.csv'),
+    ]);
+    expect(mixed.code, mixed.stderr).toBe(0);
+    expect(mixed.stderr).toContain('4 run(s) without a learning curve');
   });
 
   it('refuses a folder that is not a sweep, in one line with exit code 2', async () => {

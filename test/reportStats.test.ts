@@ -291,6 +291,14 @@ describe('CSV', () => {
     expect(csvField(0.1 + 0.2)).toBe('0.30000000000000004');
     expect(csvField(false)).toBe('false');
     expect(csvField([10, 2])).toBe('"[10,2]"');
+    // Text a spreadsheet would run as a formula gets a quote mark before it; numbers stay numbers.
+    expect(csvField('=HYPERLINK("x")')).toBe('"\'=HYPERLINK(""x"")"');
+    expect(csvField('+1')).toBe("'+1");
+    expect(csvField('-x')).toBe("'-x");
+    expect(csvField('@here')).toBe("'@here");
+    expect(csvField('\tx')).toBe("'\tx");
+    expect(csvField(-0.5)).toBe('-0.5');
+    expect(csvField('a=b')).toBe('a=b');
     expect(toCsv(['a', 'b'], [{ a: 1, b: 'x,y' }, { a: null }])).toBe('a,b\n1,"x,y"\n,\n');
   });
 

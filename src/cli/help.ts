@@ -78,6 +78,7 @@ const SPECIAL: Record<string, string> = {
   'robot-emulator --fault-seed': '1',
   'robot-emulator --config': 'none, the built-in defaults',
   'export --out': 'none, the CSV on stdout',
+  'export --curves': 'off, one row per run',
   'controls --out': 'none, the table on stdout only',
   'robot-emulator --seed': '1',
   '--version': 'off',
@@ -134,6 +135,10 @@ const EXAMPLES: Record<string, [string, string][]> = {
   export: [
     ['sarlab export runs/my-sweep --out runs.csv', 'one CSV row per run, the configuration flattened'],
     ['sarlab export docs/results/data/* > all-runs.csv', 'every committed run, on stdout'],
+    [
+      'sarlab export runs/my-sweep --curves --out curves.csv',
+      'the learning curves, one row per run and point (for pandas or R)',
+    ],
   ],
   serve: [
     ['sarlab serve', 'the live lab at http://127.0.0.1:8080/'],

@@ -1,3 +1,4 @@
+import { isLastingSuccess } from '../run/summary.js';
 import { conditionId, flatten } from './conditions.js';
 import type { ReportRun } from './records.js';
 
@@ -7,12 +8,14 @@ const QUOTE = '\u0022';
 /**
  * One CSV field (RFC 4180): empty for null and undefined; quoted, with inner quotes doubled, when it
  * holds a comma, a quote, a line break or leading/trailing spaces. Numbers keep their shortest
- * round-trip form; arrays and objects are written as JSON text.
+ * round-trip form; arrays and objects are written as JSON text. A text that a spreadsheet would take
+ * for a formula (it begins with =, +, -, @, a tab or a carriage return) is written with a `'` before
+ * it, so that opening the file never runs anything; numbers are never changed.
  */
 export function csvField(value: unknown): string {
   if (value === null || value === undefined) return '';
   let text: string;
-  if (typeof value === 'string') text = value;
+  if (typeof value === 'string') text = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
   else if (typeof value === 'number' || typeof value === 'boolean') text = String(value);
   else text = JSON.stringify(value);
   return /[\u0022,\r\n]|^\s|\s$/.test(text) ? QUOTE + text.replaceAll(QUOTE, QUOTE + QUOTE) + QUOTE : text;
@@ -35,6 +38,7 @@ const FIRST_COLUMNS = [
   'seed',
   'track',
   'success',
+  'lastingSuccess',
   'stepsToSuccess',
   'relativeError',
   'evaluation.relativeError',
@@ -65,15 +69,20 @@ export function conditionHash(id: string): string {
   return (h1 >>> 0).toString(16).padStart(8, '0') + (h2 >>> 0).toString(16).padStart(8, '0');
 }
 
-/** One flat row per run: summary fields and `config.*` fields with dotted names (arrays as JSON text). */
+/**
+ * One flat row per run: summary fields and `config.*` fields with dotted names (arrays as JSON text).
+ * The learning curve is left out (`sarlab export --curves` writes it); lasting success is worked out
+ * for records written before summaries had it.
+ */
 export function runRow(run: ReportRun): Record<string, unknown> {
-  const { config, evaluation, ...summary } = run.record;
+  const { config, evaluation, curve: _curve, ...summary } = run.record;
   const row: Record<string, unknown> = {
     sweep: run.sweep,
     condition: conditionHash(conditionId(config)),
     depth: config.network.layers.length,
   };
   for (const [k, v] of Object.entries(summary)) row[k] = v;
+  row.lastingSuccess ??= isLastingSuccess(run.record);
   if (evaluation) for (const [k, v] of Object.entries(evaluation)) row[`evaluation.${k}`] = v;
   Object.assign(row, flatten(config, 'config'));
   return row;

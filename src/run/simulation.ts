@@ -13,12 +13,13 @@ import type { Network } from '../net/network.js';
 import type { Track } from '../world/track.js';
 import { lapSteps, reflexMeanAbsError } from './baseline.js';
 import type { RunConfig } from './config.js';
+import { CurveRecorder } from './learningCurve.js';
 import { buildRun, type RunParts } from './setup.js';
 import { LOG_COLUMN, StepLog } from './stepLog.js';
-import { type Divergence, locateDivergence, type RunSummary } from './summary.js';
+import { type Divergence, divergenceAt, type RunSummary, withLastingSuccess } from './summary.js';
 
 export { LOG_COLUMN, LOG_COLUMNS, MAX_LOG_ROWS, StepLog } from './stepLog.js';
-export type { Divergence, Evaluation, RunSummary } from './summary.js';
+export type { Divergence, Evaluation, LearningCurve, RunSummary } from './summary.js';
 
 /**
  * One closed-loop run, step by step. Each step is SPEC §4 in order: 1. read e(t); 2. learn from it
@@ -31,6 +32,8 @@ export class Simulation {
   readonly parts: RunParts;
   readonly metrics: RunMetrics;
   readonly log: StepLog;
+  /** The learning curve: a point every ⌈steps / 160⌉ steps of the learning phase (`summary().curve`). */
+  readonly curve: CurveRecorder;
   readonly initialWeights: Float64Array[] | null;
   lostLine = 0;
   divergence: Divergence | null = null;
@@ -78,6 +81,7 @@ export class Simulation {
     this.log = new StepLog(layers, Math.ceil(config.steps / config.logEvery) + 2);
     this.logScratch = new Float64Array(this.log.columns.length);
     this.initialWeights = this.parts.network?.snapshot() ?? null;
+    this.curve = new CurveRecorder(config.steps, this.parts.network, this.initialWeights);
     this.distances = new Float64Array(layers);
     const environment = this.parts.environment;
     // An asynchronous world is reset by whoever drives it (advanceAsync does), then observe()d.
@@ -285,18 +289,10 @@ export class Simulation {
     this.metrics.recordFrom(observation);
     // 2.–4. Learn, forward, motor command.
     const command = agent.act(observation, t);
-    if (network && !(Number.isFinite(command.left) && Number.isFinite(command.right))) {
-      this.divergence = locateDivergence(network, t);
-      return null;
-    }
-    if (network && (t & 63) === 0) {
-      const bad = network.findNonFinite();
-      if (bad) {
-        this.divergence = { step: t, layer: bad.layer, what: bad.what };
-        return null;
-      }
-    }
+    this.divergence = divergenceAt(network, command, t);
+    if (this.divergence) return null;
     if (t % this.config.logEvery === 0) this.logRow(t);
+    if (this.curve.due(t)) this.curve.record(t, this.metrics.ema, this.lostLine);
     return command;
   }
 
@@ -360,7 +356,7 @@ export class Simulation {
     const relative = (value: number) => (baseline === null ? null : value / baseline);
     const evaluated = this.phase === 'done' && this.evaluationSteps > 0;
     const evaluationMean = evaluated ? this.evaluationSum / this.evaluationSteps : 0;
-    return {
+    return withLastingSuccess({
       success: this.metrics.success,
       stepsToSuccess: this.metrics.stepsToSuccess,
       reflexMeanAbsError: baseline,
@@ -388,7 +384,8 @@ export class Simulation {
       stopReason,
       wallSeconds: this.wallElapsed / 1000,
       config: this.config,
-    };
+      curve: this.curve.curve(baseline),
+    });
   }
 
   /** The learning phase has ended: budget spent, or success plus the after-success steps. */

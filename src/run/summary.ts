@@ -1,5 +1,9 @@
+import type { MotorCommand } from '../loop/environment.js';
 import type { Network } from '../net/network.js';
 import type { RunConfig } from './config.js';
+import type { LearningCurve } from './learningCurve.js';
+
+export type { LearningCurve } from './learningCurve.js';
 
 /** Where a diverging network first produced a non-finite value. */
 export interface Divergence {
@@ -23,6 +27,12 @@ export interface Evaluation {
 /** What a run measured (`summary.json`): success, steps to success, errors relative to the reflex, the configuration. */
 export interface RunSummary {
   success: boolean;
+  /**
+   * Success that lasts: success, and the frozen evaluation's relative error (for the reflex alone,
+   * which has no evaluation, the run's own) below the success threshold: the controller that was
+   * learned keeps working with its weights fixed (see `isLastingSuccess`).
+   */
+  lastingSuccess: boolean;
   /** The step at which the successful streak began (never 0: the average starts at the baseline). */
   stepsToSuccess: number | null;
   /** The reflex alone on the same track, world and seed (null when the world is not simulated and no baseline was given). */
@@ -52,6 +62,43 @@ export interface RunSummary {
   stopReason: 'budget' | 'success' | 'diverged' | 'interrupted';
   wallSeconds: number;
   config: RunConfig;
+  /** The learning curve, downsampled to at most 160 points (records of older versions lack it). */
+  curve: LearningCurve;
+}
+
+/** What lasting success is judged from (a summary, or a sweep record of any version). */
+export type LastingSuccessInput = Pick<RunSummary, 'success' | 'relativeError' | 'evaluation'> & {
+  config: Pick<RunConfig, 'rule'> & { success: Pick<RunConfig['success'], 'threshold'> };
+};
+
+/**
+ * Success that lasts: the run succeeded and its frozen relative error (the reflex alone: its own
+ * relative error, as it has nothing to freeze) is below the success threshold. False without one
+ * (a run that diverged or was interrupted before its evaluation).
+ */
+export function isLastingSuccess(run: LastingSuccessInput): boolean {
+  const frozen = run.config.rule === 'reflex' ? run.relativeError : (run.evaluation?.relativeError ?? null);
+  return run.success && frozen !== null && frozen < run.config.success.threshold;
+}
+
+/** The summary with `lastingSuccess` worked out from it (put after `success`). */
+export function withLastingSuccess(summary: Omit<RunSummary, 'lastingSuccess'>): RunSummary {
+  const { success, ...rest } = summary;
+  return { success, lastingSuccess: isLastingSuccess(summary), ...rest };
+}
+
+/**
+ * A diverging network at step t: a non-finite motor command (then the layer where it began), or,
+ * every 64 steps, a non-finite weight or bias. Null when all is finite or there is no network.
+ */
+export function divergenceAt(network: Network | null, command: MotorCommand, t: number): Divergence | null {
+  if (!network) return null;
+  if (!(Number.isFinite(command.left) && Number.isFinite(command.right))) return locateDivergence(network, t);
+  if ((t & 63) === 0) {
+    const bad = network.findNonFinite();
+    if (bad) return { step: t, layer: bad.layer, what: bad.what };
+  }
+  return null;
 }
 
 /** Finds the first layer with a non-finite weight, bias or output. */

@@ -8,8 +8,12 @@ import type { RunSummary } from '../run/simulation.js';
 import { describeValue, ValidationError } from '../util/errors.js';
 import { type GridFile, gridFile, gridId, type SweepGrid, validateGrid } from './grid.js';
 
-/** One line of runs.jsonl: the run summary (as `sarlab run --json` prints it) and its grid key. */
-export type RunRecord = RunSummary & { key: string };
+/**
+ * One line of runs.jsonl: the run summary (as `sarlab run --json` prints it) and its grid key. Records
+ * written by older versions lack the fields added since (`lastingSuccess`, `curve`).
+ */
+export type RunRecord = Omit<RunSummary, 'lastingSuccess' | 'curve'> &
+  Partial<Pick<RunSummary, 'lastingSuccess' | 'curve'>> & { key: string };
 
 /** The file of a sweep folder with one JSON line per finished run. */
 export const RUNS_FILE = 'runs.jsonl';

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { checkOutputFile } from '../../node/files.js';
 import { runsCsv } from '../../report/csv.js';
+import { exportCurvesCsv } from '../../report/curvesCsv.js';
 import { loadSweeps, SweepDataError } from '../../report/records.js';
 import { exportRunsCsv } from '../../report/sweepReport.js';
 import { CliError } from '../errors.js';
@@ -9,18 +10,29 @@ export function registerExport(program: Command): void {
   program
     .command('export')
     .description(
-      'one CSV row per run of one or more sweep folders: the summary, then the configuration flattened (config.world.predictors, ...)',
+      'one CSV row per run of one or more sweep folders: the summary, then the configuration flattened (config.world.predictors, ...); with --curves, the learning curves in long format instead',
     )
     .argument('<dirs...>', 'sweep folders (runs.jsonl or runs.jsonl.gz)')
     .option('--out <file>', 'the CSV file to write')
-    .action((dirs: string[], flags: { out?: string }) => {
+    .option(
+      '--curves',
+      'the learning curves: one row per run and point (sweep, key, condition, the config.* columns that vary between the runs, step, errorEma, relativeErrorEma, weightDistance, lostLine); runs recorded before curves were kept are left out',
+    )
+    .action((dirs: string[], flags: { out?: string; curves?: boolean }) => {
       const notice = (message: string) => process.stderr.write(`sarlab export: ${message}\n`);
       try {
+        if (flags.out !== undefined) checkOutputFile('--out', flags.out);
+        if (flags.curves) {
+          const stdout = (text: string) => process.stdout.write(text);
+          const written = exportCurvesCsv(dirs, flags.out ?? null, notice, stdout);
+          if (flags.out !== undefined)
+            notice(`${written.points} points of ${written.runs} runs' learning curves in ${flags.out}`);
+          return;
+        }
         if (flags.out === undefined) {
           process.stdout.write(runsCsv(loadSweeps(dirs, notice).runs));
           return;
         }
-        checkOutputFile('--out', flags.out);
         const runs = exportRunsCsv(dirs, flags.out, notice);
         process.stderr.write(`sarlab export: ${runs} runs in ${flags.out}\n`);
       } catch (error) {
