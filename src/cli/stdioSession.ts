@@ -1,5 +1,6 @@
 import { createFilterBank } from '../filters/filterBank.js';
 import { ClosedLoopLearner } from '../loop/learner.js';
+import { Network } from '../net/network.js';
 import type { LineItem } from '../node/lineReader.js';
 import { resolveConfiguredTrack, trackKey } from '../node/pngTrack.js';
 import { LIMITS, networkParameters, parseRunConfig, type RunConfig } from '../run/config.js';
@@ -253,7 +254,12 @@ export class StdioSession {
       );
     }
     const filters = createFilterBank({ ...config.filters, predictors, kernel: config.network.kernel });
-    const network = networkFromConfig(config, networkInputs(config, predictors));
+    const inputs = networkInputs(config, predictors);
+    // A saved network (a model file's `network`, as Python's Learner.load sends) instead of fresh weights.
+    const network =
+      request.network === undefined
+        ? networkFromConfig(config, inputs)
+        : savedNetwork(request.network, config, inputs);
     const rule = ruleFromConfig(config, config.rule);
     const id = this.nextId++;
     this.learners.set(id, { learner: new ClosedLoopLearner(network, filters, rule), parameters });
@@ -312,4 +318,27 @@ export class StdioSession {
 
 function runConfig(value: unknown): RunConfig {
   return parseRunConfig(value ?? {}, 'config');
+}
+
+/** A network sent with make_learner: well formed, finite, and shaped for this learner's inputs. */
+function savedNetwork(json: unknown, config: RunConfig, inputs: number): Network {
+  const network = Network.fromJSON(json, config.network.kernel);
+  if (network.inputs !== inputs) {
+    throw new ValidationError('network.inputs', network.inputs, `${inputs} (predictors × filters.count)`);
+  }
+  // The weight limits above were checked on the config's layers: the network must have exactly those.
+  const widths = network.layers.map((layer) => layer.outputs);
+  if (widths.join(',') !== config.network.layers.join(',')) {
+    throw new ValidationError(
+      'network.layers',
+      widths.join('-'),
+      `config.network.layers (${config.network.layers.join('-')})`,
+    );
+  }
+  for (const [l, layer] of network.layers.entries()) {
+    if (!layer.weights.every(Number.isFinite) || !layer.bias.every(Number.isFinite)) {
+      throw new ValidationError(`network.layers.${l}`, 'a weight that is NaN or infinite', 'finite weights');
+    }
+  }
+  return network;
 }
