@@ -88,7 +88,7 @@ const work = mkdtempSync(join(tmpdir(), 'sarlab-reproduce-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 it(
-  `${PICKS} runs picked at random from docs/results/data give their recorded summaries (seed ${seed}; SARLAB_REPRODUCE_SEED=${seed} repeats)`,
+  `${perFolder > 0 ? `${perFolder} run(s) of every folder` : `${PICKS} runs`} picked at random from docs/results/data give their recorded summaries (seed ${seed}; SARLAB_REPRODUCE_SEED=${seed} repeats)`,
   async () => {
     expect(Number.isInteger(seed), `SARLAB_REPRODUCE_SEED must be an integer, got ${seedText}`).toBe(true);
     const files = dataFiles();
