@@ -1,9 +1,10 @@
 // Reproducibility of the committed results: three runs picked at random from
-// docs/results/data/**/runs.jsonl.gz are run again with `sarlab run --config` (the built CLI, the
-// same code path as any user's run) and must give their recorded summaries bit for bit, apart from
-// the wall time and the fields added to summaries since they were recorded (a record that lacks
-// `curve` is compared without the re-run's curve; one that has it, with it). The pick changes every time; the seed is in the test's name, and
-// SARLAB_REPRODUCE_SEED=<seed> repeats a pick.
+// docs/results/data/**/runs.jsonl.gz (one of them from a preset, the authors' setting, when the data
+// have such runs) are run again with `sarlab run --config` (the built CLI, the same code path as any
+// user's run) and must give their recorded summaries bit for bit, apart from the wall time and the
+// fields added to summaries since they were recorded (a record that lacks `curve` is compared
+// without the re-run's curve; one that has it, with it). The pick changes every time; the seed is in
+// the test's name, and SARLAB_REPRODUCE_SEED=<seed> repeats a pick.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -106,7 +107,14 @@ it(
       while (picked.size < Math.min(count, from.length)) picked.add(random.int(from.length));
       return [...picked].map((i) => from[i]);
     };
-    const chosen = perFolder > 0 ? groups.flatMap((group) => pick(group, perFolder)) : pick(records, PICKS);
+    const preset = records.filter(({ record }) => record.config.preset !== undefined);
+    const others = records.filter(({ record }) => record.config.preset === undefined);
+    const chosen =
+      perFolder > 0
+        ? groups.flatMap((group) => pick(group, perFolder))
+        : preset.length > 0 && others.length > 0
+          ? [...pick(preset, 1), ...pick(others, PICKS - 1)]
+          : pick(records, PICKS);
     // Two at a time: the machine's cores, and no more runs in flight than that.
     const summaries: Record<string, unknown>[] = [];
     for (let i = 0; i < chosen.length; i += 2)
