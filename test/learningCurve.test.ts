@@ -3,6 +3,7 @@ import { parseRunConfig } from '../src/run/config.js';
 import { CURVE_POINTS, curveEvery, curveValue } from '../src/run/learningCurve.js';
 import { Simulation } from '../src/run/simulation.js';
 import { isLastingSuccess, type LastingSuccessInput } from '../src/run/summary.js';
+import { prettyJson } from '../src/util/json.js';
 
 /** A run with every step logged, so that each curve point can be checked against the log. */
 function run(config: Record<string, unknown>) {
@@ -61,6 +62,20 @@ describe('the learning curve of a run', () => {
     expect(curveValue(12345.6)).toBe(12350);
     expect(curveValue(Number.POSITIVE_INFINITY)).toBeNull();
     expect(curveValue(Number.NaN)).toBeNull();
+  });
+});
+
+describe('summary.json', () => {
+  it('is the same value as the summary, with each array of numbers on one line', () => {
+    const { summary } = run({ seed: 2, steps: 3000 });
+    const text = prettyJson(summary);
+    expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(summary)));
+    expect(text).toContain(`"errorEma": ${JSON.stringify(summary.curve.errorEma)}`);
+    expect(text).toContain('\n  "curve": {\n    "every": 19,\n');
+    expect(text.split('\n').length).toBeLessThan(150);
+    expect(prettyJson({ a: [], b: {}, c: [{ d: 1 }], e: undefined, f: Number.NaN })).toBe(
+      '{\n  "a": [],\n  "b": {},\n  "c": [\n    {\n      "d": 1\n    }\n  ],\n  "f": null\n}',
+    );
   });
 });
 

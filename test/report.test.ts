@@ -11,6 +11,8 @@ const FIGURES = [
   'steps-vs-learning-rate',
   'error-vs-learning-rate',
   'success-vs-depth',
+  'learning-curves',
+  'learning-curves-controls',
   'controls',
   'reflex-gain',
 ];
@@ -77,6 +79,11 @@ describe.skipIf(!cliBuilt())('sarlab report and sarlab export (the built CLI)', 
     for (const rule of RULES) expect(markdown).toMatch(new RegExp(`\\| ${rule} · depth 2 · default \\|`));
     for (const name of FIGURES) expect(markdown).toContain(`${name}.svg`);
     expect(markdown).toContain('## The controls');
+    // Lasting success beside success in every table of cells.
+    expect(markdown).toMatch(/\| condition \| best η \| success \| lasting success \|/);
+    expect(markdown).toContain('**Lasting success**');
+    // The median learning curves: a line per rule in the main figure.
+    for (const rule of RULES) expect(readFileSync(join(out, 'learning-curves.svg'), 'utf8')).toContain(rule);
     expect(markdown).toContain('| sar · depth 3 · default · predictors blind |');
     expect(markdown).toContain('| reflex · gain 15 · default |');
     expect(markdown).toContain('## SaR against the other rules');

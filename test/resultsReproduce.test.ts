@@ -1,9 +1,10 @@
 // Reproducibility of the committed results: three runs picked at random from
-// docs/results/data/**/runs.jsonl.gz are run again with `sarlab run --config` (the built CLI, the
-// same code path as any user's run) and must give their recorded summaries bit for bit, apart from
-// the wall time and the fields added to summaries since they were recorded (a record that lacks
-// `curve` is compared without the re-run's curve; one that has it, with it). The pick changes every time; the seed is in the test's name, and
-// SARLAB_REPRODUCE_SEED=<seed> repeats a pick.
+// docs/results/data/**/runs.jsonl.gz (one of them from a preset, the authors' setting, when the data
+// have such runs) are run again with `sarlab run --config` (the built CLI, the same code path as any
+// user's run) and must give their recorded summaries bit for bit, apart from the wall time and the
+// fields added to summaries since they were recorded (a record that lacks `curve` is compared
+// without the re-run's curve; one that has it, with it). The pick changes every time; the seed is in
+// the test's name, and SARLAB_REPRODUCE_SEED=<seed> repeats a pick.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +17,12 @@ import { CLI, ROOT } from './sweepCli.js';
 
 const DATA = join(ROOT, 'docs', 'results', 'data');
 const PICKS = 3;
+/**
+ * SARLAB_REPRODUCE_PER_FOLDER=<n> picks n runs from every folder instead (to find which folders still
+ * reproduce after a change; it runs many more runs than the default check).
+ */
+const perFolderText = process.env.SARLAB_REPRODUCE_PER_FOLDER;
+const perFolder = perFolderText !== undefined && perFolderText !== '' ? Number(perFolderText) : 0;
 const seedText = process.env.SARLAB_REPRODUCE_SEED;
 const seed = seedText !== undefined && seedText !== '' ? Number(seedText) : Date.now() % 2 ** 31;
 
@@ -81,28 +88,61 @@ function isObject(value: unknown): value is Record<string, unknown> {
 const work = mkdtempSync(join(tmpdir(), 'sarlab-reproduce-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-it(`${PICKS} runs picked at random from docs/results/data give their recorded summaries (seed ${seed}; SARLAB_REPRODUCE_SEED=${seed} repeats)`, async () => {
-  expect(Number.isInteger(seed), `SARLAB_REPRODUCE_SEED must be an integer, got ${seedText}`).toBe(true);
-  const files = dataFiles();
-  expect(files, 'no docs/results/data/**/runs.jsonl.gz: the committed results are missing').not.toEqual([]);
-  const records = files.flatMap((file) => parseRunsFile(file).records.map((record) => ({ file, record })));
-  expect(records.length, 'the committed runs files hold no runs').toBeGreaterThan(0);
-  const random = new Random(seed);
-  const picked = new Set<number>();
-  while (picked.size < Math.min(PICKS, records.length)) picked.add(random.int(records.length));
-  const chosen = [...picked].map((i) => records[i]);
-  const summaries = await Promise.all(
-    chosen.map(({ record }, i) => rerun(record.config, mkdtempSync(join(work, `run-${i}-`)))),
-  );
-  chosen.forEach(({ file, record }, i) => {
-    const { key: _key, wallSeconds: _recordedWall, ...recorded } = record;
-    const { wallSeconds: _wall, ...summary } = recordedFieldsOf(summaries[i], record) as Record<
-      string,
-      unknown
-    >;
-    const where = `${relative(ROOT, file)}: ${record.key}`;
-    // Bit for bit: the JSON text (shortest round-trip numbers) and the values.
-    expect(JSON.stringify(summary), where).toBe(JSON.stringify(recorded));
-    expect(summary, where).toEqual(recorded);
-  });
-});
+it(
+  `${perFolder > 0 ? `${perFolder} run(s) of every folder` : `${PICKS} runs`} picked at random from docs/results/data give their recorded summaries (seed ${seed}; SARLAB_REPRODUCE_SEED=${seed} repeats)`,
+  async () => {
+    expect(Number.isInteger(seed), `SARLAB_REPRODUCE_SEED must be an integer, got ${seedText}`).toBe(true);
+    const files = dataFiles();
+    expect(files, 'no docs/results/data/**/runs.jsonl.gz: the committed results are missing').not.toEqual([]);
+    expect(
+      Number.isInteger(perFolder) && perFolder >= 0,
+      'SARLAB_REPRODUCE_PER_FOLDER: an integer >= 0',
+    ).toBe(true);
+    const groups = files.map((file) => parseRunsFile(file).records.map((record) => ({ file, record })));
+    const records = groups.flat();
+    expect(records.length, 'the committed runs files hold no runs').toBeGreaterThan(0);
+    const random = new Random(seed);
+    const pick = (from: typeof records, count: number) => {
+      const picked = new Set<number>();
+      while (picked.size < Math.min(count, from.length)) picked.add(random.int(from.length));
+      return [...picked].map((i) => from[i]);
+    };
+    const preset = records.filter(({ record }) => record.config.preset !== undefined);
+    const others = records.filter(({ record }) => record.config.preset === undefined);
+    const chosen =
+      perFolder > 0
+        ? groups.flatMap((group) => pick(group, perFolder))
+        : preset.length > 0 && others.length > 0
+          ? [...pick(preset, 1), ...pick(others, PICKS - 1)]
+          : pick(records, PICKS);
+    // Two at a time: the machine's cores, and no more runs in flight than that.
+    const summaries: Record<string, unknown>[] = [];
+    for (let i = 0; i < chosen.length; i += 2)
+      summaries.push(
+        ...(await Promise.all(
+          chosen
+            .slice(i, i + 2)
+            .map(({ record }, k) => rerun(record.config, mkdtempSync(join(work, `run-${i + k}-`)))),
+        )),
+      );
+    const differing: string[] = [];
+    chosen.forEach(({ file, record }, i) => {
+      const { key: _key, wallSeconds: _recordedWall, ...recorded } = record;
+      const { wallSeconds: _wall, ...summary } = recordedFieldsOf(summaries[i], record) as Record<
+        string,
+        unknown
+      >;
+      const where = `${relative(ROOT, file)}: ${record.key}`;
+      // Bit for bit: the JSON text (shortest round-trip numbers) and the values.
+      if (perFolder > 0) {
+        if (JSON.stringify(summary) !== JSON.stringify(recorded)) differing.push(where);
+        return;
+      }
+      expect(JSON.stringify(summary), where).toBe(JSON.stringify(recorded));
+      expect(summary, where).toEqual(recorded);
+    });
+    // Every folder's runs that no longer reproduce, named at once.
+    expect(differing).toEqual([]);
+  },
+  perFolder > 0 ? 24 * 3_600_000 : undefined,
+);

@@ -5,6 +5,15 @@ set -euo pipefail
 OUT=${OUT:-runs/results}
 DATA=${DATA:-docs/results/data}
 SARLAB=${SARLAB:-node bin/sarlab.js}
+# Sweeps of earlier rounds that no longer belong to the results (docs/results/sweeps.sh says why):
+# removed from $DATA unless $OUT has them again.
+RETIRED=${RETIRED:-enki-2021 sign-gradient}
+for name in $RETIRED; do
+  if [ ! -d "$OUT/$name" ] && [ -d "$DATA/$name" ]; then
+    rm -rf "${DATA:?}/$name"
+    echo "$name: retired"
+  fi
+done
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 for dir in "$OUT"/*/; do

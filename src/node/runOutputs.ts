@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { RunSummary, Simulation } from '../run/simulation.js';
+import { prettyJson } from '../util/json.js';
 import { type AtomicFileStream, writeFileAtomic } from './files.js';
 import { encodeTexturePng } from './pngTrack.js';
 
@@ -39,6 +40,6 @@ export async function writeRunOutputs(
     writeFileAtomic(files.plot, svg);
     writeFileAtomic(join(out, 'plot.png'), svgToPng(svg));
   }
-  writeFileAtomic(files.summary, `${JSON.stringify(summary, null, 2)}\n`);
+  writeFileAtomic(files.summary, `${prettyJson(summary)}\n`);
   return files;
 }

@@ -4,6 +4,8 @@ import {
   type Condition,
   type ConditionGroup,
   canonicalJson,
+  DEFAULT_RELEVANCE,
+  DEFAULT_SIGN_MODE,
   groupByCondition,
   identityWithout,
 } from './conditions.js';
@@ -43,7 +45,7 @@ export interface Variation {
 /** Everything the report shows, computed from the runs. */
 export interface Analysis {
   conditions: ConditionStats[];
-  /** The five rules over depth and learning rate: predictors ahead, rows, default relevance and sign, no preset. */
+  /** The rules over depth and learning rate (SaR with each sign mode): predictors ahead, rows, default relevance, no preset. */
   main: ConditionStats[];
   /** The reflex alone, one condition per gain (and track). */
   reflex: ConditionStats[];
@@ -63,8 +65,7 @@ function isMain(c: Condition): boolean {
     c.rule !== 'reflex' &&
     c.predictors === 'ahead' &&
     c.inputs === 'rows' &&
-    c.relevance === 'abs-error' &&
-    c.signMode === 'transport' &&
+    c.relevance === DEFAULT_RELEVANCE &&
     c.preset === '' &&
     Object.keys(c.extra).length === 0
   );
@@ -172,6 +173,8 @@ function sortConditions(list: ConditionStats[]): ConditionStats[] {
       x.depth - y.depth ||
       rank(x.rule) - rank(y.rule) ||
       x.rule.localeCompare(y.rule) ||
+      Number(x.signMode !== DEFAULT_SIGN_MODE) - Number(y.signMode !== DEFAULT_SIGN_MODE) ||
+      x.signMode.localeCompare(y.signMode) ||
       x.reflexGain - y.reflexGain ||
       x.label.localeCompare(y.label)
     );
@@ -202,8 +205,8 @@ export function analyse(recorded: ReportRun[]): Analysis {
     // And each control at its own best learning rate: a control that works at another rate is
     // not beaten by comparing it at the rate that suits the predictors ahead.
     ...compareWithin(conditions, 'predictors', 'ahead', (c) => c.rule !== 'reflex'),
-    ...compareWithin(conditions, 'signMode', 'transport', (c) => c.rule === 'sar'),
-    ...compareWithin(conditions, 'relevance', 'abs-error', (c) => c.rule === 'sar'),
+    ...compareWithin(conditions, 'signMode', DEFAULT_SIGN_MODE, (c) => c.rule === 'sar'),
+    ...compareWithin(conditions, 'relevance', DEFAULT_RELEVANCE, (c) => c.rule === 'sar'),
     ...compareWithin(conditions, 'inputs', 'rows', (c) => c.rule !== 'reflex'),
   ]);
   return {
@@ -288,7 +291,7 @@ function compareWithin(
   for (const ref of candidates.filter((c) => c.condition[field] === reference)) {
     const id = identityWithout(ref.condition, [field]);
     for (const other of candidates) {
-      if (other === ref || identityWithout(other.condition, [field]) !== id) continue;
+      if (other.condition[field] === reference || identityWithout(other.condition, [field]) !== id) continue;
       const at = (c: ConditionStats) => ({
         learningRate: c.best.learningRate,
         records: c.records.get(c.best.learningRate) ?? [],
@@ -323,13 +326,7 @@ function findVariations(conditions: ConditionStats[]): Variation[] {
   family(
     'relevance',
     'Relevance (SaR)',
-    (c) =>
-      plain(c) &&
-      c.rule === 'sar' &&
-      c.predictors === 'ahead' &&
-      c.inputs === 'rows' &&
-      c.signMode === 'transport' &&
-      !c.preset,
+    (c) => plain(c) && c.rule === 'sar' && c.predictors === 'ahead' && c.inputs === 'rows' && !c.preset,
     ['relevance'],
   );
   family(
@@ -340,19 +337,14 @@ function findVariations(conditions: ConditionStats[]): Variation[] {
       c.rule === 'sar' &&
       c.predictors === 'ahead' &&
       c.inputs === 'rows' &&
-      c.relevance === 'abs-error' &&
+      c.relevance === DEFAULT_RELEVANCE &&
       !c.preset,
     ['signMode'],
   );
   family(
     'inputs',
     'Rows against the camera',
-    (c) =>
-      plain(c) &&
-      c.predictors === 'ahead' &&
-      c.relevance === 'abs-error' &&
-      c.signMode === 'transport' &&
-      !c.preset,
+    (c) => plain(c) && c.predictors === 'ahead' && c.relevance === DEFAULT_RELEVANCE && !c.preset,
     ['inputs'],
   );
   const presets = conditions.filter((c) => c.condition.preset !== '' && c.condition.rule !== 'reflex');

@@ -1,6 +1,7 @@
 import type { RunRecord } from '../sweep/store.js';
 import type { Analysis, ConditionStats, ControlsRow, Variation } from './analysis.js';
 import { reflexMatch } from './analysis.js';
+import { ruleName } from './conditions.js';
 import type { CellStats } from './stats.js';
 import { judgedError } from './stats.js';
 
@@ -65,7 +66,7 @@ export function mainRows(analysis: Analysis): CellRow[] {
         rowOrder: c.condition.depth,
         column: `track ${c.condition.track}`,
         columnOrder: 0,
-        series: c.condition.rule,
+        series: ruleName(c.condition),
       }),
     ),
   );
@@ -207,14 +208,14 @@ export function bestRateRows(analysis: Analysis): {
 }[] {
   return analysis.main.flatMap((c) => [
     {
-      rule: c.condition.rule,
+      rule: ruleName(c.condition),
       depth: c.condition.depth,
       track: `track ${c.condition.track}`,
       measure: 'success',
       value: c.best.successes / c.best.runs,
     },
     {
-      rule: c.condition.rule,
+      rule: ruleName(c.condition),
       depth: c.condition.depth,
       track: `track ${c.condition.track}`,
       measure: 'η that work',

@@ -1,5 +1,11 @@
-import { baselineGainOf, type RunConfig } from '../run/config.js';
+import { baselineGainOf, type RunConfig, runConfigSchema } from '../run/config.js';
 import type { ReportRun } from './records.js';
+
+const DEFAULTS = runConfigSchema.parse({});
+/** SaR's sign mode when a run does not choose one: the configuration's default. */
+export const DEFAULT_SIGN_MODE: string = DEFAULTS.signMode;
+/** The relevance when a run does not choose one: the configuration's default. */
+export const DEFAULT_RELEVANCE: string = relevanceText(DEFAULTS);
 
 /**
  * What a group of runs has in common apart from the seed and the learning rate: a *condition*. Two
@@ -74,7 +80,11 @@ export function canonicalJson(value: unknown): string {
  */
 export function conditionId(config: RunConfig): string {
   const { seed: _seed, learningRate: _rate, ...rest } = config;
-  return canonicalJson({ ...rest, success: { ...rest.success, baselineGain: baselineGainOf(config) } });
+  // The sign mode is SaR's alone: other rules never read it, so a change of its default does not
+  // split their runs into two conditions.
+  const { signMode: _sign, ...other } = rest;
+  const kept = config.rule === 'sar' ? rest : other;
+  return canonicalJson({ ...kept, success: { ...rest.success, baselineGain: baselineGainOf(config) } });
 }
 
 /** Flattens nested objects to dotted paths; arrays stay values. */
@@ -101,8 +111,8 @@ function conditionOf(config: RunConfig, id: string): Condition {
     track: config.track,
     inputs: config.world.inputs,
     relevance: relevanceText(config),
-    // Runs of versions before these settings existed had the defaults' behaviour.
-    signMode: config.signMode ?? 'transport',
+    // Runs of versions before the sign mode existed transported the sign; other rules have none.
+    signMode: config.rule === 'sar' ? (config.signMode ?? 'transport') : '',
     predictors: config.world.predictors ?? 'ahead',
     reflexGain: config.agent.reflexGain,
     preset: config.preset ?? '',
@@ -200,12 +210,17 @@ export function conditionLabel(c: Condition): string {
   if (c.rule !== 'reflex') {
     if (c.inputs !== 'rows') parts.push(c.inputs);
     if (c.predictors !== 'ahead') parts.push(`predictors ${c.predictors}`);
-    if (c.rule === 'sar' && c.relevance !== 'abs-error') parts.push(`relevance ${c.relevance}`);
-    if (c.rule === 'sar' && c.signMode !== 'transport') parts.push(`sign ${c.signMode}`);
+    if (c.rule === 'sar' && c.relevance !== DEFAULT_RELEVANCE) parts.push(`relevance ${c.relevance}`);
+    if (c.rule === 'sar' && c.signMode !== DEFAULT_SIGN_MODE) parts.push(`sign ${c.signMode}`);
   }
   if (c.preset) parts.push(`preset ${c.preset}`);
   for (const [p, v] of Object.entries(c.extra)) parts.push(`${p}=${v}`);
   return parts.join(' · ');
+}
+
+/** The rule as figures and the depth table name it: SaR with another sign mode than the default is a rule of its own. */
+export function ruleName(c: Condition): string {
+  return c.rule === 'sar' && c.signMode !== DEFAULT_SIGN_MODE ? `sar · sign ${c.signMode}` : c.rule;
 }
 
 /**
@@ -238,7 +253,8 @@ function computeIdentityWithout(c: Condition, fields: (keyof Condition)[]): stri
     if (v) delete v[keys[keys.length - 1]];
   };
   const paths: Record<string, string[]> = {
-    rule: ['rule'],
+    // A rule other than SaR has no sign mode: leaving out the rule leaves out SaR's sign mode too.
+    rule: ['rule', 'signMode'],
     inputs: ['world.inputs'],
     relevance: ['relevance'],
     signMode: ['signMode'],

@@ -1,5 +1,5 @@
 import type { Analysis, ConditionStats } from './analysis.js';
-import type { Condition } from './conditions.js';
+import { type Condition, ruleName } from './conditions.js';
 import type { SweepFolder } from './records.js';
 import {
   BOOTSTRAP_SAMPLES,
@@ -64,26 +64,104 @@ function fmtDiff(d: Difference, digits = 3, percent = false): string {
   return `${show(d.difference)}${percent ? ' pp' : ''}${interval} (p ${fmtP(d)})`;
 }
 
-const CELL_HEADER =
-  '| condition | η | success | median steps to success (min–max) | frozen relative error, median [IQR] | line losses learning (runs) / frozen | failures that ran the whole budget |';
-const CELL_RULE = '|---|---:|---:|---:|---:|---:|---:|';
+function fmtLasting(cell: CellStats): string {
+  return `${cell.lasting}/${cell.runs}`;
+}
 
-function cellLine(label: string, cell: CellStats, reflex = false): string {
-  return `| ${label} | ${reflex ? '–' : fmtRate(cell.learningRate)} | ${fmtSuccess(cell)} | ${fmtSteps(cell)} | ${fmtError(cell)} | ${fmtLosses(cell)} | ${fmtFailures(cell)} |`;
+function fmtAuthors(cell: CellStats): string {
+  const a = cell.authors;
+  if (a.runs === 0) return '–';
+  const steps = a.steps.median === null ? '' : ` (${fmt(Math.round(a.steps.median), 6)})`;
+  return `${a.successes}/${a.runs}${steps}`;
+}
+
+function fmtStreak(cell: CellStats): string {
+  const s = cell.streak;
+  return s.median === null ? '–' : `${fmt(Math.round(s.median), 6)} (${fmt(s.max, 6)})`;
+}
+
+/** Columns a table of cells shows only where some of its runs' records carry them. */
+export interface OptionalColumns {
+  /** The authors' success criterion. */
+  authors: boolean;
+  /** The longest streak below the threshold of the runs without success. */
+  streak: boolean;
+}
+
+/** The optional columns that some of these cells have data for. */
+export function optionalColumns(cells: CellStats[]): OptionalColumns {
+  return {
+    authors: cells.some((c) => c.authors.runs > 0),
+    streak: cells.some((c) => c.streak.runs > 0),
+  };
+}
+
+/** The header and alignment lines of a table of cells (`extra`: columns after the usual ones). */
+function cellHeader(rate: string, columns: OptionalColumns, extra: string[] = []): string[] {
+  const names = [
+    'condition',
+    rate,
+    'success',
+    'lasting success',
+    ...(columns.authors ? ["authors' criterion (median steps)"] : []),
+    'median steps to success (min–max)',
+    'frozen relative error, median [IQR]',
+    'line losses learning (runs) / frozen',
+    'failures that ran the whole budget',
+    ...(columns.streak ? ['longest streak below the threshold, failures: median (max)'] : []),
+    ...extra,
+  ];
+  return [
+    `| ${names.join(' | ')} |`,
+    `|---|${names
+      .slice(1)
+      .map(() => '---:')
+      .join('|')}|`,
+  ];
+}
+
+function cellLine(
+  label: string,
+  cell: CellStats,
+  columns: OptionalColumns,
+  reflex = false,
+  extra: string[] = [],
+): string {
+  const values = [
+    label,
+    reflex ? '–' : fmtRate(cell.learningRate),
+    fmtSuccess(cell),
+    fmtLasting(cell),
+    ...(columns.authors ? [fmtAuthors(cell)] : []),
+    fmtSteps(cell),
+    fmtError(cell),
+    fmtLosses(cell),
+    fmtFailures(cell),
+    ...(columns.streak ? [fmtStreak(cell)] : []),
+    ...extra,
+  ];
+  return `| ${values.join(' | ')} |`;
+}
+
+/** A table of cells, each a row with its label (`reflex`: no learning rate to show). */
+export function cellTable(rows: { label: string; cell: CellStats; reflex?: boolean }[]): string[] {
+  const columns = optionalColumns(rows.map((r) => r.cell));
+  return [
+    ...cellHeader('η', columns),
+    ...rows.map((r) => cellLine(r.label, r.cell, columns, r.reflex ?? false)),
+  ];
 }
 
 /** A table of conditions at their best learning rate. */
 export function bestRateTable(conditions: ConditionStats[]): string[] {
-  const lines = [
-    '| condition | best η | success | median steps to success (min–max) | frozen relative error, median [IQR] | line losses learning (runs) / frozen | failures that ran the whole budget | η that work |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|',
-  ];
-  for (const c of conditions) {
-    const b = c.best;
+  const columns = optionalColumns(conditions.map((c) => c.best));
+  const lines = cellHeader('best η', columns, ['η that work']);
+  for (const c of conditions)
     lines.push(
-      `| ${c.condition.label} | ${c.condition.rule === 'reflex' ? '–' : fmtRate(b.learningRate)} | ${fmtSuccess(b)} | ${fmtSteps(b)} | ${fmtError(b)} | ${fmtLosses(b)} | ${fmtFailures(b)} | ${c.workingRates}/${c.cells.length} |`,
+      cellLine(c.condition.label, c.best, columns, c.condition.rule === 'reflex', [
+        `${c.workingRates}/${c.cells.length}`,
+      ]),
     );
-  }
   return lines;
 }
 
@@ -95,14 +173,14 @@ export function depthMatrix(conditions: ConditionStats[]): string[] {
   const tracks = [...new Set(conditions.map((c) => c.condition.track))];
   const rows = new Map<string, Map<string, ConditionStats>>();
   for (const c of conditions) {
-    const row = `${c.condition.rule} · depth ${c.condition.depth}`;
+    const row = `${ruleName(c.condition)} · depth ${c.condition.depth}`;
     if (!rows.has(row)) rows.set(row, new Map());
     rows.get(row)?.set(c.condition.track, c);
   }
   const cell = (c: ConditionStats | undefined) => {
     if (!c) return '';
     const steps = c.best.steps.median === null ? '–' : String(Math.round(c.best.steps.median));
-    return `${c.best.successes}/${c.best.runs} · ${steps} · ${fmt(c.best.error.median, 2)}`;
+    return `${c.best.successes}/${c.best.runs} (${c.best.lasting}) · ${steps} · ${fmt(c.best.error.median, 2)}`;
   };
   return [
     `| rule · depth | ${tracks.map((t) => `track ${t}`).join(' | ')} |`,
@@ -149,6 +227,7 @@ function settingsText(analysis: Analysis): string[] {
   return [
     `- **Success**: the moving average of |e| (started at the reflex's mean |e|) stays below ${analysis.thresholds.join(' or ')} × the reflex's mean |e| for ${windows.join(' or ')} steps and at least one lap, with no line loss; steps to success is the step at which that window began. Runs stop ${after.join(' or ')} steps after success; the step budget is ${analysis.budget.join(' or ')}.`,
     `- **Frozen relative error**: at the end of a run the weights are frozen and the robot drives ${laps.join(' or ')} lap(s) from the start; its mean |e| over the reflex's. For the reflex alone (no network) the run's own relative error (mean |e| of the last ${windows.join(' or ')} steps over the reflex at the default gain).`,
+    `- **Lasting success**: success, and the frozen relative error below ${analysis.thresholds.join(' or ')} too (the reflex alone: its own relative error): what was learned keeps working with the weights fixed. Where the records carry them, the tables also give the authors' success criterion (successes, median steps to success) and, for the runs without success, the longest streak of steps with the average below the threshold (median and longest over the runs).`,
     '- **Best learning rate** of a condition: the most successes; ties go to the lower median steps to success (failures as never, then over the successes), then the lower median frozen relative error, then the lower rate.',
     `- **Differences larger than the seed-to-seed spread**: two-sided permutation test of the difference of means (simple-statistics \`permutationTest\`, ${PERMUTATIONS} random relabellings of the seeds, drawn from a seeded pure-rand generator so that the report is the same every time) on success (0/1), steps to success (a failure counts as the whole budget) and frozen relative error. The tables give these differences of means (of success rates, steps, errors), the same statistic as the test, with a 95 % percentile bootstrap interval in brackets (${BOOTSTRAP_SAMPLES} resamples of each sample, same generator); p-values below 0.05 are **bold** and the measure is named under "beyond the seed spread". Each test is at the 5 % level on its own: among many comparisons, about one in twenty differences that are not real is flagged by chance.`,
     `- Seeds: ${seeds.length <= 12 ? seeds.join(', ') : `${seeds.length} (${seeds[0]}–${seeds[seeds.length - 1]})`}.`,
@@ -189,7 +268,7 @@ export function reportMarkdown(
   if (analysis.main.length > 0) {
     lines.push('## The rules at their best learning rate', '');
     lines.push(
-      'In one table: successes · median steps to success · median frozen relative error, each condition at its best learning rate (the tables per track below give the rates and spreads).',
+      'In one table: successes (of which lasting) · median steps to success · median frozen relative error, each condition at its best learning rate (the tables per track below give the rates and spreads).',
       '',
       ...depthMatrix(analysis.main),
       '',
@@ -205,17 +284,18 @@ export function reportMarkdown(
       'Each network at the best learning rate of its predictors ahead; the same network with the predictors at the reflex sensors (no look-ahead) and blind, at the same rate and at their own best rate; and the reflex alone at its best gain (the lowest median relative error) on the same track.',
       '',
     );
-    lines.push(CELL_HEADER, CELL_RULE);
+    const rows: { label: string; cell: CellStats; reflex?: boolean }[] = [];
     for (const row of analysis.controls) {
-      lines.push(cellLine(row.ahead.condition.label, row.ahead.best));
+      rows.push({ label: row.ahead.condition.label, cell: row.ahead.best });
       for (const c of row.controls) {
-        if (c.cell) lines.push(cellLine(c.condition.condition.label, c.cell));
+        if (c.cell) rows.push({ label: c.condition.condition.label, cell: c.cell });
         if (c.condition.best.learningRate !== c.cell?.learningRate)
-          lines.push(cellLine(`${c.condition.condition.label} (its own best η)`, c.condition.best));
+          rows.push({ label: `${c.condition.condition.label} (its own best η)`, cell: c.condition.best });
       }
-      if (row.reflex) lines.push(cellLine(row.reflex.condition.condition.label, row.reflex.cell, true));
+      if (row.reflex)
+        rows.push({ label: row.reflex.condition.condition.label, cell: row.reflex.cell, reflex: true });
     }
-    lines.push('');
+    lines.push(...cellTable(rows), '');
   }
   const byKind = (kind: string) => analysis.comparisons.filter((c) => c.kind === kind);
   const sections: [string, string, string][] = [
@@ -266,9 +346,10 @@ export function reportMarkdown(
         `The relative error of ${runs} reflex-alone run(s) was recorded against the reflex at their own gain (their sweep did not set \`success.baselineGain\`); here it is their mean |e| over the last window divided by the baseline the networks' runs recorded (the reflex at gain ${gains.join(' or ')}, same track, world and seed). Their success was judged against their own gain's baseline.`,
         '',
       );
-    lines.push(CELL_HEADER, CELL_RULE);
-    for (const r of analysis.reflex) lines.push(cellLine(r.condition.label, r.best, true));
-    lines.push('');
+    lines.push(
+      ...cellTable(analysis.reflex.map((r) => ({ label: r.condition.label, cell: r.best, reflex: true }))),
+      '',
+    );
   }
   const rest = analysis.conditions.filter(
     (c) =>
@@ -293,9 +374,8 @@ export function learningRateMarkdown(analysis: Analysis): string {
   const lines = ['# Every condition at every learning rate', ''];
   lines.push('The best learning rate of each condition is marked ★. Columns as in report.md.', '');
   for (const c of analysis.conditions) {
-    lines.push(`## ${c.condition.label}`, '', CELL_HEADER, CELL_RULE);
-    for (const cell of c.cells) lines.push(cellLine(cell === c.best ? '★' : '', cell));
-    lines.push('');
+    const rows = c.cells.map((cell) => ({ label: cell === c.best ? '★' : '', cell }));
+    lines.push(`## ${c.condition.label}`, '', ...cellTable(rows), '');
   }
   return `${lines.join('\n')}\n`;
 }

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { parseRunConfig, type RunConfig } from '../run/config.js';
 import type { GridFile } from '../sweep/grid.js';
 import { MAX_RUNS_FILE_BYTES, RUNS_FILE, type RunRecord, readGridFile } from '../sweep/store.js';
 
@@ -97,10 +98,24 @@ export function parseRunsFile(path: string): { records: RunRecord[]; skipped: nu
 }
 
 /**
+ * A record's configuration as a run would take it today: parsed again, so that settings added since
+ * the record was written take their defaults (as `sarlab run --config` does with it; the committed
+ * results' reproduction test checks that this gives the recorded results). Records of older and newer
+ * versions then meet in one condition. A configuration that no longer parses is kept as recorded.
+ */
+export function currentConfig(config: RunConfig): RunConfig {
+  try {
+    return parseRunConfig(config);
+  } catch {
+    return config;
+  }
+}
+
+/**
  * Reads the runs of one or more sweep folders (runs.jsonl or runs.jsonl.gz, with grid.json when it
  * is there) and merges them. A run is identified by its whole configuration, so the same grid key
  * in two folders (e.g. a control sweep beside the main one) stays two runs, and a run recorded in
- * two folders (shards merged twice) is kept once.
+ * two folders (shards merged twice) is kept once. Each configuration is taken as `currentConfig` gives it.
  */
 export function loadSweeps(dirs: string[], notice: (message: string) => void = () => {}): LoadedSweeps {
   const folders: SweepFolder[] = [];
@@ -118,7 +133,8 @@ export function loadSweeps(dirs: string[], notice: (message: string) => void = (
       notice(`${file}: ${records.length} of ${grid.runs} runs of the grid are recorded`);
     const name = basename(resolve(dir));
     folders.push({ dir, name, file, grid, records: records.length });
-    for (const record of records) {
+    for (const read of records) {
+      const record = { ...read, config: currentConfig(read.config) };
       const identity = JSON.stringify(record.config);
       if (seen.has(identity)) {
         duplicates++;

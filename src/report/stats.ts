@@ -1,6 +1,7 @@
 import { max, median, min, permutationTest, quantile, sampleWithReplacement } from 'simple-statistics';
 import type { RunRecord } from '../sweep/store.js';
 import { Random } from '../util/random.js';
+import { authorsCriterionOf, lastingSuccessOf, longestStreakOf } from './criteria.js';
 
 /** The error a run is judged by: the frozen evaluation's relative error, or for the reflex alone (no evaluation) the run's own. */
 export function judgedError(record: RunRecord): number | null {
@@ -44,6 +45,12 @@ export interface CellStats {
   learningRate: number;
   runs: number;
   successes: number;
+  /** Successes that lasted: the frozen relative error below the threshold too (`lastingSuccessOf`). */
+  lasting: number;
+  /** The authors' success criterion, over the runs whose records carry it (0 runs: none does). */
+  authors: { runs: number; successes: number; steps: Spread };
+  /** Longest streak below the threshold of the runs without success, over those whose records carry it. */
+  streak: Spread & { runs: number };
   /** Steps to success of the runs that succeeded. */
   steps: Spread;
   /** Median steps to success with failures counted as never (null when half of the runs or more failed). */
@@ -73,10 +80,23 @@ export function cellStats(learningRate: number, records: RunRecord[]): CellStats
   censored.sort((a, b) => a - b);
   const mid = censoredMedian(censored);
   const errors = records.map(judgedError).filter((e): e is number => e !== null && Number.isFinite(e));
+  const authors = records.map(authorsCriterionOf).filter((a) => a !== null);
+  const authorsSteps = authors.filter((a) => a.success && a.stepsToSuccess !== null);
+  const streaks = records
+    .filter((r) => !r.success)
+    .map(longestStreakOf)
+    .filter((s): s is number => s !== null);
   return {
     learningRate,
     runs: records.length,
     successes: successful.length,
+    lasting: records.filter(lastingSuccessOf).length,
+    authors: {
+      runs: authors.length,
+      successes: authors.filter((a) => a.success).length,
+      steps: spread(authorsSteps.map((a) => a.stepsToSuccess as number)),
+    },
+    streak: { ...spread(streaks), runs: streaks.length },
     steps: spread(successful.map((r) => r.stepsToSuccess as number)),
     censoredMedianSteps: Number.isFinite(mid) ? mid : null,
     error: spread(errors),

@@ -13,6 +13,7 @@ import {
 } from './chartData.js';
 import { metricSpec, type References, variationSpec } from './charts.js';
 import { conditionHash, runsCsv } from './csv.js';
+import { type CurveRow, controlCurveRows, curvesSpec, mainCurveRows, presetCurveRows } from './curves.js';
 import { learningRateMarkdown, reportMarkdown } from './markdown.js';
 import { loadSweeps, type SweepFolder } from './records.js';
 import { svgToPng, vegaLiteToSvg } from './render.js';
@@ -100,6 +101,36 @@ export function reportFigures(analysis: Analysis): { name: string; caption: stri
       caption: 'The reflex alone against its gain.',
       spec: reflexGainSpec(reflexGainRows(analysis), threshold),
     });
+  const curveFigures: [string, string, string, CurveRow[], string][] = [
+    [
+      'learning-curves',
+      'Learning curves: the rules over depth',
+      'Median learning curves of the rules over depth, each at its best learning rate.',
+      mainCurveRows(analysis),
+      'rule',
+    ],
+    [
+      'learning-curves-controls',
+      'Learning curves: the controls',
+      'Median learning curves of the predictors ahead against the controls, at the learning rate of the predictors ahead.',
+      controlCurveRows(analysis),
+      'predictors',
+    ],
+    [
+      'learning-curves-presets',
+      'Learning curves: the presets',
+      "Median learning curves in the presets (the authors' setting), each rule at its best learning rate.",
+      presetCurveRows(analysis),
+      'rule',
+    ],
+  ];
+  for (const [name, title, caption, curveRows, seriesTitle] of curveFigures)
+    if (curveRows.length > 0)
+      out.push({
+        name,
+        caption,
+        spec: curvesSpec(title, curveRows, ordered(curveRows.map((r) => r.series)), threshold, seriesTitle),
+      });
   const names = {
     relevance: 'relevance',
     signMode: 'sign-mode',

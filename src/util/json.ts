@@ -72,3 +72,24 @@ export function checkNesting(value: unknown, maxDepth = MAX_NESTING): void {
       work.push({ value: child, depth: depth + 1 });
   }
 }
+
+/**
+ * JSON text for people: objects and arrays of objects indented by two spaces, one field a line, but an
+ * array of numbers, strings, booleans or nulls on one line (a learning curve stays 5 lines, not 800).
+ * The same value as `JSON.stringify(value)` when parsed.
+ */
+export function prettyJson(value: unknown, indent = ''): string {
+  if (Array.isArray(value)) {
+    if (value.every((v) => v === null || typeof v !== 'object')) return JSON.stringify(value);
+    const inner = `${indent}  `;
+    return `[\n${value.map((v) => inner + prettyJson(v ?? null, inner)).join(',\n')}\n${indent}]`;
+  }
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value).filter(([, v]) => v !== undefined && typeof v !== 'function');
+    if (entries.length === 0) return '{}';
+    const inner = `${indent}  `;
+    const lines = entries.map(([k, v]) => `${inner}${JSON.stringify(k)}: ${prettyJson(v, inner)}`);
+    return `{\n${lines.join(',\n')}\n${indent}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
