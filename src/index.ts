@@ -42,7 +42,15 @@ export {
   type RuleOptions,
   type Scratch,
 } from './learning/rule.js';
-export { type SarOptions, SarRule, SIGN_MODES, type SignMode, sar } from './learning/sar.js';
+export {
+  DEFAULT_SIGN_MODE,
+  LEGACY_SIGN_MODE,
+  type SarOptions,
+  SarRule,
+  SIGN_MODES,
+  type SignMode,
+  sar,
+} from './learning/sar.js';
 export { SignSymmetryRule, signSymmetry } from './learning/signSymmetry.js';
 // The closed loop.
 export { Agent, type MotorConfig } from './loop/agent.js';

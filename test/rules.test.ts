@@ -122,13 +122,27 @@ describe('SaR matches the formulas on a hand-worked example (acceptance 2)', () 
   });
 
   it('sign transport', () => {
-    const update = updateOf(handNet(), sar({ learningRate: 0.5 }), x, -0.4);
+    const update = updateOf(handNet(), sar({ learningRate: 0.5, signMode: 'transport' }), x, -0.4);
     expectClose(update, [[0, 0, 0, 0, -0.2, 0.4], [0, 0, -0.2], ...upper]);
   });
 
-  it('sign of the gradient', () => {
+  it("sign of the exact δ: the default, the authors' rule", () => {
     const update = updateOf(handNet(), sar({ learningRate: 0.5, signMode: 'gradient' }), x, -0.4);
     expectClose(update, [[-0.2, 0.4, 0, 0, -0.2, 0.4], [-0.2, 0, -0.2], ...upper]);
+    expect(updateOf(handNet(), sar({ learningRate: 0.5 }), x, -0.4)).toEqual(update);
+  });
+
+  it('global sign: sgn(e · f′(v)) at every neuron, nothing travels', () => {
+    // σ3 = sgn(-0.4) = -1; σ2 = sgn(-0.4 · [1, 1]) = [-1, -1]; σ1 = sgn(-0.4 · f'1) = [-1, 0, -1]
+    const update = updateOf(handNet(), sar({ learningRate: 0.5, signMode: 'global' }), x, -0.4);
+    expectClose(update, [[-0.2, 0.4, 0, 0, -0.2, 0.4], [-0.2, 0, -0.2], ...upper]);
+    // With two outputs of opposite errors, the hidden neurons take the sign of their sum.
+    const net = new Network({ inputs: 2, layers: [2, 2], activation: 'tanh', seed: 1 });
+    net.forward(x);
+    const rule = sar({ learningRate: 0.1, signMode: 'global' });
+    rule.learn(net, [0.3, -0.5]);
+    expect(Array.from(rule.lastSignals?.[1] ?? [])).toEqual([1, -1]);
+    expect(Array.from(rule.lastSignals?.[0] ?? [])).toEqual([-1, -1]);
   });
 
   it('relevance scales every synapse, and composes by product', () => {
@@ -153,7 +167,7 @@ describe('SaR matches the formulas on a hand-worked example (acceptance 2)', () 
   });
 
   it('learning rate, relevance and per-layer discount can change at any step', () => {
-    const rule = sar({ learningRate: 0.5 });
+    const rule = sar({ learningRate: 0.5, signMode: 'transport' });
     rule.discount = 0.5; // η3 = η, η2 = η/2, η1 = η/4
     rule.learningRate = 1; // η·ρ = 0.4 at the top, 0.2 and 0.1 below
     rule.relevance = relevance.absError();

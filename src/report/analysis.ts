@@ -1,3 +1,4 @@
+import { DEFAULT_SIGN_MODE } from '../learning/sar.js';
 import { baselineGainOf, type RunConfig } from '../run/config.js';
 import type { RunRecord } from '../sweep/store.js';
 import {
@@ -64,7 +65,7 @@ function isMain(c: Condition): boolean {
     c.predictors === 'ahead' &&
     c.inputs === 'rows' &&
     c.relevance === 'abs-error' &&
-    c.signMode === 'transport' &&
+    c.signMode === DEFAULT_SIGN_MODE &&
     c.preset === '' &&
     Object.keys(c.extra).length === 0
   );
@@ -202,7 +203,7 @@ export function analyse(recorded: ReportRun[]): Analysis {
     // And each control at its own best learning rate: a control that works at another rate is
     // not beaten by comparing it at the rate that suits the predictors ahead.
     ...compareWithin(conditions, 'predictors', 'ahead', (c) => c.rule !== 'reflex'),
-    ...compareWithin(conditions, 'signMode', 'transport', (c) => c.rule === 'sar'),
+    ...compareWithin(conditions, 'signMode', DEFAULT_SIGN_MODE, (c) => c.rule === 'sar'),
     ...compareWithin(conditions, 'relevance', 'abs-error', (c) => c.rule === 'sar'),
     ...compareWithin(conditions, 'inputs', 'rows', (c) => c.rule !== 'reflex'),
   ]);
@@ -328,7 +329,7 @@ function findVariations(conditions: ConditionStats[]): Variation[] {
       c.rule === 'sar' &&
       c.predictors === 'ahead' &&
       c.inputs === 'rows' &&
-      c.signMode === 'transport' &&
+      c.signMode === DEFAULT_SIGN_MODE &&
       !c.preset,
     ['relevance'],
   );
@@ -351,7 +352,7 @@ function findVariations(conditions: ConditionStats[]): Variation[] {
       plain(c) &&
       c.predictors === 'ahead' &&
       c.relevance === 'abs-error' &&
-      c.signMode === 'transport' &&
+      c.signMode === DEFAULT_SIGN_MODE &&
       !c.preset,
     ['inputs'],
   );

@@ -1,3 +1,4 @@
+import { DEFAULT_SIGN_MODE, LEGACY_SIGN_MODE } from '../learning/sar.js';
 import { baselineGainOf, type RunConfig } from '../run/config.js';
 import type { ReportRun } from './records.js';
 
@@ -101,8 +102,9 @@ function conditionOf(config: RunConfig, id: string): Condition {
     track: config.track,
     inputs: config.world.inputs,
     relevance: relevanceText(config),
-    // Runs of versions before these settings existed had the defaults' behaviour.
-    signMode: config.signMode ?? 'transport',
+    // Runs of versions before these settings existed had the defaults' behaviour (SaR's sign was
+    // `transport` then: LEGACY_SIGN_MODE).
+    signMode: config.signMode ?? LEGACY_SIGN_MODE,
     predictors: config.world.predictors ?? 'ahead',
     reflexGain: config.agent.reflexGain,
     preset: config.preset ?? '',
@@ -201,7 +203,7 @@ export function conditionLabel(c: Condition): string {
     if (c.inputs !== 'rows') parts.push(c.inputs);
     if (c.predictors !== 'ahead') parts.push(`predictors ${c.predictors}`);
     if (c.rule === 'sar' && c.relevance !== 'abs-error') parts.push(`relevance ${c.relevance}`);
-    if (c.rule === 'sar' && c.signMode !== 'transport') parts.push(`sign ${c.signMode}`);
+    if (c.rule === 'sar' && c.signMode !== DEFAULT_SIGN_MODE) parts.push(`sign ${c.signMode}`);
   }
   if (c.preset) parts.push(`preset ${c.preset}`);
   for (const [p, v] of Object.entries(c.extra)) parts.push(`${p}=${v}`);

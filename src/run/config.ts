@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import { FILTER_KINDS } from '../filters/filterBank.js';
 import { RELEVANCE_KINDS } from '../learning/relevance.js';
 import { RULE_NAMES } from '../learning/rule.js';
-import { SIGN_MODES } from '../learning/sar.js';
+import { DEFAULT_SIGN_MODE, SIGN_MODES } from '../learning/sar.js';
 import { ACTIVATIONS } from '../net/activation.js';
 import { INITIALISATIONS, KERNELS } from '../net/network.js';
 import { describeValue, ValidationError } from '../util/errors.js';
@@ -150,7 +150,8 @@ export const runConfigSchema = z.strictObject({
   ),
   /** Level of the `constant` relevance. */
   relevanceLevel: z._default(nonNegative, 1),
-  signMode: z._default(z.enum(SIGN_MODES), 'transport'),
+  /** SaR's sign: `gradient` (the authors' rule, default), `transport` or `global` (src/learning/sar.ts). */
+  signMode: z._default(z.enum(SIGN_MODES), DEFAULT_SIGN_MODE),
   network: z._default(networkSchema, () => networkSchema.parse({})),
   filters: z._default(filtersSchema, () => filtersSchema.parse({})),
   agent: z._default(agentSchema, () => agentSchema.parse({})),
