@@ -27,6 +27,7 @@ export {
 export { GlobalErrorRule, globalError } from './learning/globalError.js';
 export { type CreateRuleOptions, createRule } from './learning/index.js';
 export {
+  authorsCue,
   RELEVANCE_KINDS,
   type RelevanceContext,
   type RelevanceKind,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   ACTIVATIONS,
+  authorsCue,
   backprop,
   createRule,
   feedbackAlignment,
@@ -300,5 +301,31 @@ describe('bad input (acceptance 6)', () => {
     );
     expect(() => sar({ learningRate: 0.1, relevance: relevance.cue() }).learn(net, 0.3)).toThrow(/cue/);
     expect(allWeights(net)).toEqual(before);
+  });
+});
+
+describe("the authors' relevance: their bend cue in sensor indices, plus one", () => {
+  // Rows of 4 sensors, left to right in sarlab; the authors count from the right.
+  it('is the distance between the two nearest rows’ darkest sensors, counted from the right', () => {
+    expect(authorsCue([0, 0, 0.2, 0, 0.2, 0, 0, 0, 9, 9, 9, 9], 4)).toBe(2);
+    // Ties go to the first sensor from the right, as their strict `>` does.
+    // (Counting ties from the left would give 2 here.)
+    expect(authorsCue([0.2, 0.2, 0.2, 0, 0, 0, 0.2, 0], 4)).toBe(0);
+    expect(authorsCue([0.2, 0.2, 0, 0, 0, 0.2, 0.2, 0], 4)).toBe(1);
+    // A row that sees nothing has index −1.
+    expect(authorsCue([0, 0, 0, 0, 0, 0, 0, 0.1], 4)).toBe(1);
+    expect(authorsCue([0, 0, 0, 0, 0, 0, 0, 0], 4)).toBe(0);
+  });
+
+  it('sets the step size to η · (cue + 1) and needs the predictors', () => {
+    const net = new Network({ inputs: 2, layers: [2, 1], seed: 1 });
+    const rule = sar({ learningRate: 0.1, relevance: relevance.authorsCue(4) });
+    net.forward([0.1, 0.2]);
+    rule.learn(net, 0.3, { predictors: [0, 0, 0.2, 0, 0.2, 0, 0, 0] });
+    expect(rule.lastRelevance).toBe(3);
+    net.forward([0.1, 0.2]);
+    expect(() => rule.learn(net, 0.3)).toThrow(/predictors/);
+    expect(() => relevance.authorsCue(0)).toThrow(/relevance.authorsCue/);
+    expect(relevance.fromKind('authors-cue', 1, 48).name).toBe('authors-cue');
   });
 });

@@ -75,7 +75,9 @@ export class SarRule extends OnlineRule {
     context.hasCue = false;
     context.cueValue = 0;
     context.step = this.step;
+    context.predictors = undefined;
     if (options !== undefined) {
+      context.predictors = options.predictors;
       const cue = options.cue;
       if (cue !== undefined) {
         context.hasCue = true;
@@ -130,6 +132,7 @@ class SarContext implements RelevanceContext {
   cueValue = 0.5;
   hasCue = false;
   step = 0;
+  predictors: ArrayLike<number> | undefined = undefined;
 
   get cue(): number | undefined {
     return this.hasCue ? this.cueValue : undefined;

@@ -109,8 +109,13 @@ export function ruleFromConfig(config: RunConfig, rule: RuleName): LearningRule 
   return createRule(rule, {
     learningRate: config.learningRate,
     discount: config.discount,
-    relevance: relevance.fromKind(config.relevance, config.relevanceLevel),
+    relevance: relevance.fromKind(config.relevance, config.relevanceLevel, predictorColumnsOf(config)),
     signMode: config.signMode,
     seed: config.seed + 1,
   });
+}
+
+/** Sensors per predictor row of a configuration's world (what the authors' relevance cue counts in). */
+export function predictorColumnsOf(config: RunConfig): number {
+  return config.world.inputs === 'rows' ? config.world.rows.count : config.world.camera.grid[0];
 }
