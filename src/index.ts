@@ -55,6 +55,7 @@ export {
 export { SignSymmetryRule, signSymmetry } from './learning/signSymmetry.js';
 // The closed loop.
 export { Agent, type MotorConfig } from './loop/agent.js';
+export { AuthorsCriterion } from './loop/authorsCriterion.js';
 export {
   checkEnvironment,
   EnvironmentCheckError,
@@ -116,11 +117,15 @@ export {
   type CameraConfig,
   DEFAULT_WORLD,
   LineFollowerEnvironment,
+  LOST_LINE_ERRORS,
+  type LostLineError,
   maxReflexError,
   PREDICTOR_MODES,
   type PredictorMode,
   type ReflexSensorConfig,
   type RowsConfig,
+  SENSOR_MODELS,
+  type SensorModel,
   type WorldConfig,
   type WorldOptions,
 } from './world/lineFollower.js';
@@ -133,6 +138,7 @@ export {
   builtinTrack,
   type CurveSpec,
   curvePoints,
+  enkiTrack,
   lapLength,
   type Pose,
   proceduralCurve,
@@ -141,3 +147,4 @@ export {
   type Track,
   trackFromTexture,
 } from './world/track.js';
+export { enkiPredictor, enkiResponse } from './world/worldConfig.js';

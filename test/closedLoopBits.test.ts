@@ -80,6 +80,9 @@ function cases(): Case[] {
       });
     }
   }
+  // The authors' setting: their track, sensors, dead zone, network and relevance (shorter: 720 inputs).
+  out.push({ name: 'enki-2021 preset', config: { preset: 'enki-2021', seed: 3, steps: 800 } });
+  out.push({ name: 'enki-2021 preset, reflex', config: { preset: 'enki-2021', rule: 'reflex', seed: 3 } });
   return out;
 }
 

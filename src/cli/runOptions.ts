@@ -24,7 +24,7 @@ export function addRunOptions(command: Command, { single }: { single: boolean })
       .option('--inputs <kind>', 'predictive inputs: rows|camera')
       .option(
         '--track <track>',
-        'track: a built-in name (gentle, default, hard), procedural:SEED or FILE.png',
+        "track: a built-in name (gentle, default, hard, enki: the authors' track), procedural:SEED or FILE.png",
       )
       .option('--seed <n>', 'seed of the run (network initialisation)');
   }

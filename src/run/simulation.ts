@@ -15,7 +15,7 @@ import { lapSteps, reflexMeanAbsError } from './baseline.js';
 import type { RunConfig } from './config.js';
 import { buildRun, type RunParts } from './setup.js';
 import { LOG_COLUMN, StepLog } from './stepLog.js';
-import { type Divergence, locateDivergence, type RunSummary } from './summary.js';
+import { type Divergence, evaluationOf, locateDivergence, type RunSummary, stopReasonOf } from './summary.js';
 
 export { LOG_COLUMN, LOG_COLUMNS, MAX_LOG_ROWS, StepLog } from './stepLog.js';
 export type { Divergence, Evaluation, RunSummary } from './summary.js';
@@ -72,6 +72,8 @@ export class Simulation {
       config.success,
       this.reflexMeanAbsError,
       Math.max(config.success.window, this.lapSteps),
+      2000,
+      config.success.authors === true,
     );
     this.evaluationLength = this.parts.network ? config.evaluation.laps * this.lapSteps : 0;
     const layers = this.parts.network?.layers.length ?? 0;
@@ -350,16 +352,12 @@ export class Simulation {
     const overflow = weightDistance.findIndex((d) => !Number.isFinite(d));
     if (overflow >= 0 && !this.divergence)
       this.divergence = { step: this.metrics.steps, layer: overflow + 1, what: 'weight distance' };
-    let stopReason: RunSummary['stopReason'];
-    if (this.divergence) stopReason = 'diverged';
-    else if (this.interrupted && this.phase !== 'done') stopReason = 'interrupted';
-    else if (this.metrics.stepsToSuccess === null) stopReason = 'budget';
-    else stopReason = this.metrics.steps < this.config.steps ? 'success' : 'budget';
+    const { steps, stepsToSuccess, authors } = this.metrics;
+    const stopped = this.interrupted && this.phase !== 'done';
+    const stopReason = stopReasonOf(!!this.divergence, stopped, stepsToSuccess, steps, this.config.steps);
     const baseline = this.reflexMeanAbsError;
     const meanAbsErrorLast = this.metrics.meanAbsErrorLast();
     const relative = (value: number) => (baseline === null ? null : value / baseline);
-    const evaluated = this.phase === 'done' && this.evaluationSteps > 0;
-    const evaluationMean = evaluated ? this.evaluationSum / this.evaluationSteps : 0;
     return {
       success: this.metrics.success,
       stepsToSuccess: this.metrics.stepsToSuccess,
@@ -368,14 +366,10 @@ export class Simulation {
       meanAbsErrorFirst: this.metrics.meanAbsErrorFirst(),
       meanAbsErrorLast,
       relativeError: relative(meanAbsErrorLast),
-      evaluation: evaluated
-        ? {
-            steps: this.evaluationSteps,
-            meanAbsError: evaluationMean,
-            relativeError: relative(evaluationMean),
-            lostLine: this.evaluationLost,
-          }
-        : null,
+      evaluation:
+        this.phase === 'done'
+          ? evaluationOf(this.evaluationSteps, this.evaluationSum, this.evaluationLost, baseline)
+          : null,
       lostLine: this.lostLine,
       steps: this.metrics.steps,
       seed: this.config.seed,
@@ -386,6 +380,7 @@ export class Simulation {
       diverged: this.divergence !== null,
       divergence: this.divergence,
       stopReason,
+      ...(authors ? { authors: { success: authors.success, stepsToSuccess: authors.stepsToSuccess } } : {}),
       wallSeconds: this.wallElapsed / 1000,
       config: this.config,
     };
