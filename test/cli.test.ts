@@ -334,6 +334,8 @@ describe('the measurement on the command line (SPEC §6)', () => {
     const { rows } = JSON.parse(result.stdout);
     expect(rows.map((r: { label: string }) => r.label)).toEqual([
       'sar, predictors ahead',
+      'backprop, predictors ahead',
+      'sar (global sign), predictors ahead',
       'sar, predictors at-reflex',
       'sar, predictors blind',
       'reflex alone, gain 5',
