@@ -1,7 +1,7 @@
 import { AuthorsCriterion } from './authorsCriterion.js';
 
 /**
- * The success criterion of the closed loop (SPEC §6). An exponential moving average of |e| (decay
+ * The success criterion of the closed loop (docs/closed-loop.md, "Success and the frozen evaluation"). An exponential moving average of |e| (decay
  * 0.01 by default), started at the reflex-alone baseline rather than at 0, must stay below
  * `threshold × baseline` for `window` consecutive steps (at least one lap), with no line loss in
  * that window. Starting at the baseline means that success can never come at step 0: the average

@@ -21,7 +21,7 @@ export { LOG_COLUMN, LOG_COLUMNS, MAX_LOG_ROWS, StepLog } from './stepLog.js';
 export type { Divergence, Evaluation, RunSummary } from './summary.js';
 
 /**
- * One closed-loop run, step by step. Each step is SPEC §4 in order: 1. read e(t); 2. learn from it
+ * One closed-loop run, step by step. Each step is docs/closed-loop.md's "One time step", in order: 1. read e(t); 2. learn from it
  * with the previous forward pass; 3. filter and forward the predictive inputs; 4. motor command;
  * 5. advance the world. Steps 1–4 are `beginStep` (command out) and step 5's outcome is `endStep`
  * (result in), with no I/O between them: `advance` drives a synchronous world, `advanceAsync` an
@@ -34,7 +34,7 @@ export class Simulation {
   readonly initialWeights: Float64Array[] | null;
   lostLine = 0;
   divergence: Divergence | null = null;
-  /** The reflex-alone baseline of this run (SPEC §6). */
+  /** The reflex-alone baseline of this run (docs/closed-loop.md, "Success and the frozen evaluation"). */
   readonly reflexMeanAbsError: number | null;
   readonly lapSteps: number;
   /** 'learning', then 'evaluation' (frozen weights, from the start pose), then 'done'. */

@@ -38,7 +38,7 @@ export interface CameraConfig {
 }
 
 /**
- * What the predictive inputs see (SPEC §6, the controls):
+ * What the predictive inputs see (docs/closed-loop.md, "The task and its controls"):
  * - `ahead`: the configured rows or camera, looking at the road ahead (the task);
  * - `at-reflex`: the same number of sensors, in rows × columns across `rows.spread`, but every row
  *   at the reflex sensors' distance: as much lateral information as `ahead`, and no look-ahead;
