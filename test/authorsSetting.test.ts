@@ -152,3 +152,15 @@ describe("the authors' success criterion", () => {
     expect(asked.authors).toEqual({ success: false, stepsToSuccess: null });
   });
 });
+
+describe("the authors' relevance in a learner of your own", () => {
+  it('ClosedLoopLearner.doStep hands its inputs to the relevance as the predictors', async () => {
+    const { ClosedLoopLearner, Network, relevance, sar } = await import('../src/index.js');
+    const rule = sar({ learningRate: 0.1, relevance: relevance.authorsCue(4) });
+    const learner = new ClosedLoopLearner(new Network({ inputs: 8, layers: [3, 1], seed: 1 }), null, rule);
+    const inputs = [0, 0, 0.2, 0, 0.2, 0, 0, 0];
+    learner.doStep(inputs, 0.1);
+    learner.doStep(inputs, 0.1);
+    expect(rule.lastRelevance).toBe(3);
+  });
+});
