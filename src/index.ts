@@ -27,6 +27,7 @@ export {
 export { GlobalErrorRule, globalError } from './learning/globalError.js';
 export { type CreateRuleOptions, createRule } from './learning/index.js';
 export {
+  authorsCue,
   RELEVANCE_KINDS,
   type RelevanceContext,
   type RelevanceKind,
@@ -42,10 +43,19 @@ export {
   type RuleOptions,
   type Scratch,
 } from './learning/rule.js';
-export { type SarOptions, SarRule, SIGN_MODES, type SignMode, sar } from './learning/sar.js';
+export {
+  DEFAULT_SIGN_MODE,
+  LEGACY_SIGN_MODE,
+  type SarOptions,
+  SarRule,
+  SIGN_MODES,
+  type SignMode,
+  sar,
+} from './learning/sar.js';
 export { SignSymmetryRule, signSymmetry } from './learning/signSymmetry.js';
 // The closed loop.
 export { Agent, type MotorConfig } from './loop/agent.js';
+export { AuthorsCriterion } from './loop/authorsCriterion.js';
 export {
   checkEnvironment,
   EnvironmentCheckError,
@@ -107,11 +117,15 @@ export {
   type CameraConfig,
   DEFAULT_WORLD,
   LineFollowerEnvironment,
+  LOST_LINE_ERRORS,
+  type LostLineError,
   maxReflexError,
   PREDICTOR_MODES,
   type PredictorMode,
   type ReflexSensorConfig,
   type RowsConfig,
+  SENSOR_MODELS,
+  type SensorModel,
   type WorldConfig,
   type WorldOptions,
 } from './world/lineFollower.js';
@@ -124,6 +138,7 @@ export {
   builtinTrack,
   type CurveSpec,
   curvePoints,
+  enkiTrack,
   lapLength,
   type Pose,
   proceduralCurve,
@@ -132,3 +147,4 @@ export {
   type Track,
   trackFromTexture,
 } from './world/track.js';
+export { enkiPredictor, enkiResponse } from './world/worldConfig.js';

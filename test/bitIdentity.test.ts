@@ -20,10 +20,14 @@ import { withoutAddedFields } from './helpers.js';
 
 const FIXTURE = resolve(import.meta.dirname, 'fixtures', 'bit-identity.json');
 const UPDATE = process.env.SARLAB_UPDATE_FIXTURE === '1';
+/** `SARLAB_UPDATE_FIXTURE=new`: records only the keys the fixture lacks and checks every other one. */
+const ADD_NEW = process.env.SARLAB_UPDATE_FIXTURE === 'new';
 const RULES = ['sar', 'backprop', 'feedback-alignment', 'sign-symmetry', 'global-error', 'reflex'] as const;
 const SEEDS = [1, 2, 3];
 const INPUTS = ['rows', 'camera'] as const;
 const STEPS = 3000;
+/** The sign mode every entry recorded before SaR's default became `gradient` ran with. */
+const TRANSPORT = { signMode: 'transport' } as const;
 
 type Fixture = Record<string, string>;
 
@@ -57,7 +61,8 @@ function runSimulation(config: RunConfig, world?: Environment): string {
 
 function check(key: string, value: string): void {
   computed[key] = value;
-  if (!UPDATE) expect(value, key).toBe(recorded[key]);
+  if (UPDATE || (ADD_NEW && recorded[key] === undefined)) return;
+  expect(value, key).toBe(recorded[key]);
 }
 
 /** A user's own world: the simulated line follower behind a plain wrapper (no simulator to reset). */
@@ -85,7 +90,15 @@ describe('results are bit-identical to the recorded fixture', () => {
     for (const rule of RULES) {
       it(`${rule}, ${inputs}, seeds ${SEEDS.join(',')}`, () => {
         for (const seed of SEEDS) {
-          const config = parseRunConfig({ rule, seed, steps: STEPS, logEvery: 1, world: { inputs } });
+          // Recorded when SaR's default sign was `transport`: pinned so the records stay as they were.
+          const config = parseRunConfig({
+            ...TRANSPORT,
+            rule,
+            seed,
+            steps: STEPS,
+            logEvery: 1,
+            world: { inputs },
+          });
           check(`${rule}/${inputs}/seed${seed}`, runSimulation(config));
         }
       });
@@ -101,13 +114,30 @@ describe('results are bit-identical to the recorded fixture', () => {
       logEvery: 1,
     });
     check('sar-gradient/rows/seed2', runSimulation(gradient));
-    const js = parseRunConfig({ rule: 'sar', seed: 2, steps: STEPS, logEvery: 1, network: { kernel: 'js' } });
+    const js = parseRunConfig({
+      ...TRANSPORT,
+      rule: 'sar',
+      seed: 2,
+      steps: STEPS,
+      logEvery: 1,
+      network: { kernel: 'js' },
+    });
     check('sar-js/rows/seed2', runSimulation(js));
+  });
+
+  it("sar with the default sign (the authors' gradient) and the global sign, both kernels", () => {
+    for (const inputs of INPUTS) {
+      const config = parseRunConfig({ rule: 'sar', seed: 3, steps: STEPS, logEvery: 1, world: { inputs } });
+      expect(config.signMode).toBe('gradient');
+      check(`sar-default/${inputs}/seed3`, runSimulation(config));
+    }
+    const global = parseRunConfig({ rule: 'sar', signMode: 'global', seed: 3, steps: STEPS, logEvery: 1 });
+    check('sar-global/rows/seed3', runSimulation(global));
   });
 
   it('a world of its own (no simulator: the evaluation lap drives on from where the robot is)', () => {
     for (const rule of ['sar', 'reflex'] as const) {
-      const config = parseRunConfig({ rule, seed: 2, steps: STEPS, logEvery: 1 });
+      const config = parseRunConfig({ ...TRANSPORT, rule, seed: 2, steps: STEPS, logEvery: 1 });
       check(`custom-world/${rule}/seed2`, runSimulation(config, new WrappedWorld(config)));
     }
   });
@@ -120,7 +150,9 @@ describe('results are bit-identical to the recorded fixture', () => {
         address: { kind: 'tcp', host: '127.0.0.1', port: (server.address() as { port: number }).port },
         expect: { reflexCount: 2, predictorRows: 2, predictorColumns: 12 },
       });
-      const config = withSimulatedBaseline(parseRunConfig({ seed: 2, steps: 1500, logEvery: 1 }));
+      const config = withSimulatedBaseline(
+        parseRunConfig({ ...TRANSPORT, seed: 2, steps: 1500, logEvery: 1 }),
+      );
       const run = await RobotRun.start(robot, config);
       const { hash, sink } = rowHasher();
       run.simulation.logSink = sink;
@@ -136,7 +168,7 @@ describe('results are bit-identical to the recorded fixture', () => {
   });
 
   it('covers every recorded run', () => {
-    if (UPDATE) {
+    if (UPDATE || ADD_NEW) {
       writeFileSync(FIXTURE, `${JSON.stringify(computed, null, 2)}\n`);
       return;
     }

@@ -218,7 +218,7 @@ describe('the divergence guard', () => {
   });
 });
 
-describe('the measurement on the command line (SPEC §6)', () => {
+describe('the measurement on the command line (docs/closed-loop.md, success and controls)', () => {
   it('prints the reflex baseline, the relative error and the frozen evaluation on lines of their own', () => {
     const out = join(tempDir(), 'lines');
     const result = sarlab(['run', '--seed', '2', '--no-plot', '--out', out]);
@@ -334,6 +334,8 @@ describe('the measurement on the command line (SPEC §6)', () => {
     const { rows } = JSON.parse(result.stdout);
     expect(rows.map((r: { label: string }) => r.label)).toEqual([
       'sar, predictors ahead',
+      'backprop, predictors ahead',
+      'sar (global sign), predictors ahead',
       'sar, predictors at-reflex',
       'sar, predictors blind',
       'reflex alone, gain 5',

@@ -14,8 +14,9 @@ function state(net: Network): string[] {
 }
 
 const RULES: { name: string; make: () => LearningRule }[] = [
-  { name: 'sar (transport)', make: () => createRule('sar', { learningRate: 0.05 }) },
-  { name: 'sar (gradient)', make: () => createRule('sar', { learningRate: 0.05, signMode: 'gradient' }) },
+  { name: 'sar (default: gradient)', make: () => createRule('sar', { learningRate: 0.05 }) },
+  { name: 'sar (transport)', make: () => createRule('sar', { learningRate: 0.05, signMode: 'transport' }) },
+  { name: 'sar (global)', make: () => createRule('sar', { learningRate: 0.05, signMode: 'global' }) },
   { name: 'backprop', make: () => createRule('backprop', { learningRate: 0.05, discount: 0.7 }) },
   {
     name: 'feedback-alignment',

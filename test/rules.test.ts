@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   ACTIVATIONS,
+  authorsCue,
   backprop,
   createRule,
   feedbackAlignment,
@@ -122,13 +123,27 @@ describe('SaR matches the formulas on a hand-worked example (acceptance 2)', () 
   });
 
   it('sign transport', () => {
-    const update = updateOf(handNet(), sar({ learningRate: 0.5 }), x, -0.4);
+    const update = updateOf(handNet(), sar({ learningRate: 0.5, signMode: 'transport' }), x, -0.4);
     expectClose(update, [[0, 0, 0, 0, -0.2, 0.4], [0, 0, -0.2], ...upper]);
   });
 
-  it('sign of the gradient', () => {
+  it("sign of the exact δ: the default, the authors' rule", () => {
     const update = updateOf(handNet(), sar({ learningRate: 0.5, signMode: 'gradient' }), x, -0.4);
     expectClose(update, [[-0.2, 0.4, 0, 0, -0.2, 0.4], [-0.2, 0, -0.2], ...upper]);
+    expect(updateOf(handNet(), sar({ learningRate: 0.5 }), x, -0.4)).toEqual(update);
+  });
+
+  it('global sign: sgn(e · f′(v)) at every neuron, nothing travels', () => {
+    // σ3 = sgn(-0.4) = -1; σ2 = sgn(-0.4 · [1, 1]) = [-1, -1]; σ1 = sgn(-0.4 · f'1) = [-1, 0, -1]
+    const update = updateOf(handNet(), sar({ learningRate: 0.5, signMode: 'global' }), x, -0.4);
+    expectClose(update, [[-0.2, 0.4, 0, 0, -0.2, 0.4], [-0.2, 0, -0.2], ...upper]);
+    // With two outputs of opposite errors, the hidden neurons take the sign of their sum.
+    const net = new Network({ inputs: 2, layers: [2, 2], activation: 'tanh', seed: 1 });
+    net.forward(x);
+    const rule = sar({ learningRate: 0.1, signMode: 'global' });
+    rule.learn(net, [0.3, -0.5]);
+    expect(Array.from(rule.lastSignals?.[1] ?? [])).toEqual([1, -1]);
+    expect(Array.from(rule.lastSignals?.[0] ?? [])).toEqual([-1, -1]);
   });
 
   it('relevance scales every synapse, and composes by product', () => {
@@ -153,7 +168,7 @@ describe('SaR matches the formulas on a hand-worked example (acceptance 2)', () 
   });
 
   it('learning rate, relevance and per-layer discount can change at any step', () => {
-    const rule = sar({ learningRate: 0.5 });
+    const rule = sar({ learningRate: 0.5, signMode: 'transport' });
     rule.discount = 0.5; // η3 = η, η2 = η/2, η1 = η/4
     rule.learningRate = 1; // η·ρ = 0.4 at the top, 0.2 and 0.1 below
     rule.relevance = relevance.absError();
@@ -286,5 +301,31 @@ describe('bad input (acceptance 6)', () => {
     );
     expect(() => sar({ learningRate: 0.1, relevance: relevance.cue() }).learn(net, 0.3)).toThrow(/cue/);
     expect(allWeights(net)).toEqual(before);
+  });
+});
+
+describe("the authors' relevance: their bend cue in sensor indices, plus one", () => {
+  // Rows of 4 sensors, left to right in sarlab; the authors count from the right.
+  it('is the distance between the two nearest rows’ darkest sensors, counted from the right', () => {
+    expect(authorsCue([0, 0, 0.2, 0, 0.2, 0, 0, 0, 9, 9, 9, 9], 4)).toBe(2);
+    // Ties go to the first sensor from the right, as their strict `>` does.
+    // (Counting ties from the left would give 2 here.)
+    expect(authorsCue([0.2, 0.2, 0.2, 0, 0, 0, 0.2, 0], 4)).toBe(0);
+    expect(authorsCue([0.2, 0.2, 0, 0, 0, 0.2, 0.2, 0], 4)).toBe(1);
+    // A row that sees nothing has index −1.
+    expect(authorsCue([0, 0, 0, 0, 0, 0, 0, 0.1], 4)).toBe(1);
+    expect(authorsCue([0, 0, 0, 0, 0, 0, 0, 0], 4)).toBe(0);
+  });
+
+  it('sets the step size to η · (cue + 1) and needs the predictors', () => {
+    const net = new Network({ inputs: 2, layers: [2, 1], seed: 1 });
+    const rule = sar({ learningRate: 0.1, relevance: relevance.authorsCue(4) });
+    net.forward([0.1, 0.2]);
+    rule.learn(net, 0.3, { predictors: [0, 0, 0.2, 0, 0.2, 0, 0, 0] });
+    expect(rule.lastRelevance).toBe(3);
+    net.forward([0.1, 0.2]);
+    expect(() => rule.learn(net, 0.3)).toThrow(/predictors/);
+    expect(() => relevance.authorsCue(0)).toThrow(/relevance.authorsCue/);
+    expect(relevance.fromKind('authors-cue', 1, 48).name).toBe('authors-cue');
   });
 });

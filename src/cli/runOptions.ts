@@ -24,7 +24,7 @@ export function addRunOptions(command: Command, { single }: { single: boolean })
       .option('--inputs <kind>', 'predictive inputs: rows|camera')
       .option(
         '--track <track>',
-        'track: a built-in name (gentle, default, hard), procedural:SEED or FILE.png',
+        "track: a built-in name (gentle, default, hard, enki: the authors' track), procedural:SEED or FILE.png",
       )
       .option('--seed <n>', 'seed of the run (network initialisation)');
   }
@@ -33,7 +33,7 @@ export function addRunOptions(command: Command, { single }: { single: boolean })
     .option('--steps <n>', 'step budget')
     .option('--after-success <n>', 'steps to keep running after success (-1: the whole budget)')
     .option('--discount <d>', 'per-layer learning-rate discount (layer l learns at η·d^(L-l))')
-    .option('--sign-mode <mode>', 'SaR sign mode: transport|gradient')
+    .option('--sign-mode <mode>', "SaR sign mode: gradient (the authors', default)|transport|global")
     .option('--filters <kind>', `filter array: ${FILTER_KINDS.join('|')}`)
     .option('--filter-count <k>', 'filters per predictor')
     .option('--track-scale <cm>', 'cm per pixel of PNG tracks')

@@ -60,6 +60,9 @@ export function printSummary(summary: RunSummary, files: RunFiles): void {
     `  network         ${summary.rule === 'reflex' ? 'off (reflex only)' : `${c.network.layers.join('-')} ${c.network.activation}, η = ${c.learningRate}, inputs ${c.world.inputs} (${c.world.predictors})`}`,
     `  reflex baseline ${baseline === null ? 'unknown' : `mean |e| ${baseline.toFixed(4)} (the reflex alone at gain ${baselineGainOf(c)}, same track, world and seed)`}`,
     `  success         ${summary.success ? `yes, at step ${summary.stepsToSuccess} (${criterion})` : `no (${criterion})`}`,
+    summary.authors
+      ? `  their criterion ${summary.authors.success ? `yes, at step ${summary.authors.stepsToSuccess}` : 'no'} (the authors': Σ|e| over 200 steps < 0.1 for 200 steps, after step 200)`
+      : '',
     `  mean |e|        first 2000 steps ${summary.meanAbsErrorFirst.toFixed(4)}, last 2000 steps ${summary.meanAbsErrorLast.toFixed(4)}`,
     `  relative error  ${summary.relativeError === null ? 'unknown' : `${summary.relativeError.toFixed(3)} (last 2000 steps / reflex baseline)`}`,
     summary.rule === 'reflex'

@@ -20,6 +20,8 @@ export interface LearnOptions {
   cue?: number;
   /** Step counter, passed on to relevance functions. */
   step?: number;
+  /** This step's raw predictors (rows of sensors, nearest first), for relevance sources that read them. */
+  predictors?: ArrayLike<number>;
 }
 
 /** An online learning rule: one weight update per call, from the network's last forward pass. */

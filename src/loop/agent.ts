@@ -31,7 +31,11 @@ export class Agent {
   private readonly command: MotorCommand = { left: 0, right: 0 };
   private readonly outputWeights: Float64Array;
   private readonly errors: Float64Array;
-  private readonly learnOptions = { cue: 0, step: 0 };
+  private readonly learnOptions: { cue: number; step: number; predictors: ArrayLike<number> | undefined } = {
+    cue: 0,
+    step: 0,
+    predictors: undefined,
+  };
 
   constructor(
     readonly motor: MotorConfig,
@@ -74,6 +78,7 @@ export class Agent {
       for (let j = 0; j < c.length; j++) this.errors[j] = c[j] >= 0 ? e : -e;
       this.learnOptions.cue = observation.cue;
       this.learnOptions.step = step;
+      this.learnOptions.predictors = observation.predictors;
       // 2. Learn from this error with the previous forward pass; 3. filter and forward the new inputs.
       const y = learner.stepTrusted(observation.predictors, this.errors, this.learnOptions);
       let sum = 0;

@@ -53,7 +53,9 @@ export class ClosedLoopLearner {
     else if (error && error.length === this.errors.length) this.errors.set(error);
     else
       throw new ValidationError('error', error, `a number or ${this.errors.length} numbers (one per output)`);
-    return this.stepTrusted(inputs, this.errors, options);
+    // The inputs are the step's raw predictors: relevance sources that read them (authors-cue) see them.
+    const withPredictors = options?.predictors === undefined ? { ...options, predictors: inputs } : options;
+    return this.stepTrusted(inputs, this.errors, withPredictors);
   }
 
   /**

@@ -1,5 +1,7 @@
+import { AuthorsCriterion } from './authorsCriterion.js';
+
 /**
- * The success criterion of the closed loop (SPEC §6). An exponential moving average of |e| (decay
+ * The success criterion of the closed loop (docs/closed-loop.md, "Success and the frozen evaluation"). An exponential moving average of |e| (decay
  * 0.01 by default), started at the reflex-alone baseline rather than at 0, must stay below
  * `threshold × baseline` for `window` consecutive steps (at least one lap), with no line loss in
  * that window. Starting at the baseline means that success can never come at step 0: the average
@@ -36,6 +38,8 @@ export class RunMetrics {
   private lastFilled = 0;
   private lastHead = 0;
   private readonly single = { error: 0.5 };
+  /** The authors' success criterion, judged beside this one when asked for (`success.authors`). */
+  readonly authors: AuthorsCriterion | null;
 
   constructor(
     readonly criterion: SuccessCriterion,
@@ -45,7 +49,9 @@ export class RunMetrics {
     readonly window: number = criterion.window,
     /** Length of the first and last windows for mean |e|. */
     readonly windowLength = 2000,
+    authors = false,
   ) {
+    this.authors = authors ? new AuthorsCriterion() : null;
     this.last = new Float64Array(windowLength);
     this.ema = baseline ?? 0;
     this.absoluteThreshold = baseline === null ? Number.NEGATIVE_INFINITY : criterion.threshold * baseline;
@@ -67,6 +73,7 @@ export class RunMetrics {
    */
   recordFrom(source: { readonly error: number }): boolean {
     const abs = Math.abs(source.error);
+    this.authors?.record(abs);
     this.ema += this.criterion.decay * (abs - this.ema);
     this.steps++;
     if (this.steps <= this.windowLength) this.firstSum += abs;
@@ -93,6 +100,7 @@ export class RunMetrics {
   /** The robot lost the line: a streak in progress does not count. */
   lineLost(): void {
     this.stepsBelow = 0;
+    this.authors?.lineLost();
   }
 
   /** Mean |e| over the first window of the run. */

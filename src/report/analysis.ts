@@ -66,6 +66,7 @@ function isMain(c: Condition): boolean {
     c.predictors === 'ahead' &&
     c.inputs === 'rows' &&
     c.relevance === DEFAULT_RELEVANCE &&
+    (c.rule !== 'sar' || c.signMode === DEFAULT_SIGN_MODE) &&
     c.preset === '' &&
     Object.keys(c.extra).length === 0
   );
@@ -326,7 +327,13 @@ function findVariations(conditions: ConditionStats[]): Variation[] {
   family(
     'relevance',
     'Relevance (SaR)',
-    (c) => plain(c) && c.rule === 'sar' && c.predictors === 'ahead' && c.inputs === 'rows' && !c.preset,
+    (c) =>
+      plain(c) &&
+      c.rule === 'sar' &&
+      c.predictors === 'ahead' &&
+      c.inputs === 'rows' &&
+      c.signMode === DEFAULT_SIGN_MODE &&
+      !c.preset,
     ['relevance'],
   );
   family(
@@ -344,7 +351,12 @@ function findVariations(conditions: ConditionStats[]): Variation[] {
   family(
     'inputs',
     'Rows against the camera',
-    (c) => plain(c) && c.predictors === 'ahead' && c.relevance === DEFAULT_RELEVANCE && !c.preset,
+    (c) =>
+      plain(c) &&
+      c.predictors === 'ahead' &&
+      c.relevance === DEFAULT_RELEVANCE &&
+      (c.rule !== 'sar' || c.signMode === DEFAULT_SIGN_MODE) &&
+      !c.preset,
     ['inputs'],
   );
   const presets = conditions.filter((c) => c.condition.preset !== '' && c.condition.rule !== 'reflex');

@@ -1,3 +1,4 @@
+import { LEGACY_SIGN_MODE } from '../learning/sar.js';
 import { baselineGainOf, type RunConfig, runConfigSchema } from '../run/config.js';
 import type { ReportRun } from './records.js';
 
@@ -111,8 +112,9 @@ function conditionOf(config: RunConfig, id: string): Condition {
     track: config.track,
     inputs: config.world.inputs,
     relevance: relevanceText(config),
-    // Runs of versions before the sign mode existed transported the sign; other rules have none.
-    signMode: config.rule === 'sar' ? (config.signMode ?? 'transport') : '',
+    // Runs of versions before the sign mode existed transported the sign (LEGACY_SIGN_MODE); other
+    // rules have none.
+    signMode: config.rule === 'sar' ? (config.signMode ?? LEGACY_SIGN_MODE) : '',
     predictors: config.world.predictors ?? 'ahead',
     reflexGain: config.agent.reflexGain,
     preset: config.preset ?? '',

@@ -1,3 +1,4 @@
+import { DEFAULT_SIGN_MODE } from '../learning/sar.js';
 import type { Analysis, ConditionStats } from './analysis.js';
 import { type Condition, ruleName } from './conditions.js';
 import type { SweepFolder } from './records.js';
@@ -312,7 +313,7 @@ export function reportMarkdown(
     [
       'signMode',
       'Sign mode',
-      'SaR with the sign transported (`transport`) against the sign of the exact gradient, each at its best rate.',
+      `SaR with its default sign (\`${DEFAULT_SIGN_MODE}\`: the sign of the exact δ, the authors' rule) against the other sign modes (\`transport\`: only signs travel; \`global\`: sign(e) everywhere), each at its best rate.`,
     ],
     [
       'relevance',

@@ -2,12 +2,12 @@ import * as z from 'zod/mini';
 import { FILTER_KINDS } from '../filters/filterBank.js';
 import { RELEVANCE_KINDS } from '../learning/relevance.js';
 import { RULE_NAMES } from '../learning/rule.js';
-import { SIGN_MODES } from '../learning/sar.js';
+import { DEFAULT_SIGN_MODE, SIGN_MODES } from '../learning/sar.js';
 import { ACTIVATIONS } from '../net/activation.js';
 import { INITIALISATIONS, KERNELS } from '../net/network.js';
 import { describeValue, ValidationError } from '../util/errors.js';
 import { englishMessages } from '../util/zodMessages.js';
-import { DEFAULT_WORLD, PREDICTOR_MODES } from '../world/lineFollower.js';
+import { DEFAULT_WORLD, LOST_LINE_ERRORS, PREDICTOR_MODES, SENSOR_MODELS } from '../world/lineFollower.js';
 import { PRESET_NAMES, PRESETS, type PresetName } from './presets.js';
 
 /** `reflex` runs the reflex alone, with no network. */
@@ -80,6 +80,12 @@ const worldSchema = z.strictObject({
   motorNoise: z._default(z.number().check(z.gte(0), z.lte(1)), DEFAULT_WORLD.motorNoise),
   lostDistance: z._default(positive, DEFAULT_WORLD.lostDistance),
   lineWidth: z._default(positive.check(z.lte(100)), DEFAULT_WORLD.lineWidth),
+  /** e while neither reflex sensor sees the line: `hold` (absent) or `zero` (the authors' dead zone). */
+  lostLineError: z.optional(z.enum(LOST_LINE_ERRORS)),
+  /** `grey` (absent) or `enki` (the authors' ground sensors' response). */
+  sensorModel: z.optional(z.enum(SENSOR_MODELS)),
+  /** e is multiplied by this (absent: 1). */
+  errorGain: z.optional(positive),
 });
 
 const networkSchema = z.strictObject({
@@ -94,6 +100,8 @@ const networkSchema = z.strictObject({
   bias: z._default(z.boolean(), false),
   /** The arithmetic kernel of the network, the sensors and the filters: WebAssembly SIMD where available (auto), or forced; all give the same bits. */
   kernel: z._default(z.enum(KERNELS), 'auto'),
+  /** Each layer's initial weights times this, first layer first (absent or shorter: 1). */
+  layerInitScale: z.optional(z.array(positive).check(z.maxLength(LIMITS.layers))),
 });
 
 const filtersSchema = z.strictObject({
@@ -123,6 +131,11 @@ const successSchema = z.strictObject({
   baselineGain: z.optional(nonNegative),
   /** A baseline measured elsewhere (e.g. the reflex alone on a real robot); skips computing it. */
   baseline: z.optional(positive),
+  /**
+   * Also judge the run by the authors' criterion (Σ of |e| over the last 200 steps < 0.1 for 200
+   * steps running, counted after step 200): the summary's `authors` (absent: off).
+   */
+  authors: z.optional(z.boolean()),
 });
 
 const evaluationSchema = z.strictObject({
@@ -150,7 +163,8 @@ export const runConfigSchema = z.strictObject({
   ),
   /** Level of the `constant` relevance. */
   relevanceLevel: z._default(nonNegative, 1),
-  signMode: z._default(z.enum(SIGN_MODES), 'transport'),
+  /** SaR's sign: `gradient` (the authors' rule, default), `transport` or `global` (src/learning/sar.ts). */
+  signMode: z._default(z.enum(SIGN_MODES), DEFAULT_SIGN_MODE),
   network: z._default(networkSchema, () => networkSchema.parse({})),
   filters: z._default(filtersSchema, () => filtersSchema.parse({})),
   agent: z._default(agentSchema, () => agentSchema.parse({})),

@@ -90,9 +90,13 @@ export function buildRun(
   return { track: resolvedTrack, environment, simulator, network: net, filters, rule, agent };
 }
 
-/** The network a configuration describes, for `inputs` inputs, initialised from `seed`. */
+/**
+ * The network a configuration describes, for `inputs` inputs, initialised from `seed`; then each
+ * layer's initial weights multiplied by `network.layerInitScale` (first layer first; layers past the
+ * list keep theirs). CLDL's weightBoost, in effective form, is a first layer scaled by 1/1000.
+ */
 export function networkFromConfig(config: RunConfig, inputs: number): Network {
-  return new Network({
+  const net = new Network({
     inputs,
     layers: config.network.layers,
     activation: config.network.activation,
@@ -102,6 +106,12 @@ export function networkFromConfig(config: RunConfig, inputs: number): Network {
     seed: config.seed,
     kernel: config.network.kernel,
   });
+  const scales = config.network.layerInitScale ?? [];
+  scales.forEach((scale, l) => {
+    const w = net.layers[l]?.weights;
+    if (w && scale !== 1) for (let k = 0; k < w.length; k++) w[k] *= scale;
+  });
+  return net;
 }
 
 /** The learning rule a configuration describes (feedback matrices from `seed + 1`). */
@@ -109,8 +119,13 @@ export function ruleFromConfig(config: RunConfig, rule: RuleName): LearningRule 
   return createRule(rule, {
     learningRate: config.learningRate,
     discount: config.discount,
-    relevance: relevance.fromKind(config.relevance, config.relevanceLevel),
+    relevance: relevance.fromKind(config.relevance, config.relevanceLevel, predictorColumnsOf(config)),
     signMode: config.signMode,
     seed: config.seed + 1,
   });
+}
+
+/** Sensors per predictor row of a configuration's world (what the authors' relevance cue counts in). */
+export function predictorColumnsOf(config: RunConfig): number {
+  return config.world.inputs === 'rows' ? config.world.rows.count : config.world.camera.grid[0];
 }

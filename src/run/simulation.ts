@@ -16,13 +16,20 @@ import type { RunConfig } from './config.js';
 import { CurveRecorder } from './learningCurve.js';
 import { buildRun, type RunParts } from './setup.js';
 import { LOG_COLUMN, StepLog } from './stepLog.js';
-import { type Divergence, divergenceAt, type RunSummary, withLastingSuccess } from './summary.js';
+import {
+  type Divergence,
+  divergenceAt,
+  evaluationOf,
+  type RunSummary,
+  stopReasonOf,
+  withLastingSuccess,
+} from './summary.js';
 
 export { LOG_COLUMN, LOG_COLUMNS, MAX_LOG_ROWS, StepLog } from './stepLog.js';
 export type { Divergence, Evaluation, LearningCurve, RunSummary } from './summary.js';
 
 /**
- * One closed-loop run, step by step. Each step is SPEC §4 in order: 1. read e(t); 2. learn from it
+ * One closed-loop run, step by step. Each step is docs/closed-loop.md's "One time step", in order: 1. read e(t); 2. learn from it
  * with the previous forward pass; 3. filter and forward the predictive inputs; 4. motor command;
  * 5. advance the world. Steps 1–4 are `beginStep` (command out) and step 5's outcome is `endStep`
  * (result in), with no I/O between them: `advance` drives a synchronous world, `advanceAsync` an
@@ -37,7 +44,7 @@ export class Simulation {
   readonly initialWeights: Float64Array[] | null;
   lostLine = 0;
   divergence: Divergence | null = null;
-  /** The reflex-alone baseline of this run (SPEC §6). */
+  /** The reflex-alone baseline of this run (docs/closed-loop.md, "Success and the frozen evaluation"). */
   readonly reflexMeanAbsError: number | null;
   readonly lapSteps: number;
   /** 'learning', then 'evaluation' (frozen weights, from the start pose), then 'done'. */
@@ -75,6 +82,8 @@ export class Simulation {
       config.success,
       this.reflexMeanAbsError,
       Math.max(config.success.window, this.lapSteps),
+      2000,
+      config.success.authors === true,
     );
     this.evaluationLength = this.parts.network ? config.evaluation.laps * this.lapSteps : 0;
     const layers = this.parts.network?.layers.length ?? 0;
@@ -346,16 +355,12 @@ export class Simulation {
     const overflow = weightDistance.findIndex((d) => !Number.isFinite(d));
     if (overflow >= 0 && !this.divergence)
       this.divergence = { step: this.metrics.steps, layer: overflow + 1, what: 'weight distance' };
-    let stopReason: RunSummary['stopReason'];
-    if (this.divergence) stopReason = 'diverged';
-    else if (this.interrupted && this.phase !== 'done') stopReason = 'interrupted';
-    else if (this.metrics.stepsToSuccess === null) stopReason = 'budget';
-    else stopReason = this.metrics.steps < this.config.steps ? 'success' : 'budget';
+    const { steps, stepsToSuccess, authors } = this.metrics;
+    const stopped = this.interrupted && this.phase !== 'done';
+    const stopReason = stopReasonOf(!!this.divergence, stopped, stepsToSuccess, steps, this.config.steps);
     const baseline = this.reflexMeanAbsError;
     const meanAbsErrorLast = this.metrics.meanAbsErrorLast();
     const relative = (value: number) => (baseline === null ? null : value / baseline);
-    const evaluated = this.phase === 'done' && this.evaluationSteps > 0;
-    const evaluationMean = evaluated ? this.evaluationSum / this.evaluationSteps : 0;
     return withLastingSuccess({
       success: this.metrics.success,
       stepsToSuccess: this.metrics.stepsToSuccess,
@@ -364,14 +369,10 @@ export class Simulation {
       meanAbsErrorFirst: this.metrics.meanAbsErrorFirst(),
       meanAbsErrorLast,
       relativeError: relative(meanAbsErrorLast),
-      evaluation: evaluated
-        ? {
-            steps: this.evaluationSteps,
-            meanAbsError: evaluationMean,
-            relativeError: relative(evaluationMean),
-            lostLine: this.evaluationLost,
-          }
-        : null,
+      evaluation:
+        this.phase === 'done'
+          ? evaluationOf(this.evaluationSteps, this.evaluationSum, this.evaluationLost, baseline)
+          : null,
       lostLine: this.lostLine,
       steps: this.metrics.steps,
       seed: this.config.seed,
@@ -382,6 +383,7 @@ export class Simulation {
       diverged: this.divergence !== null,
       divergence: this.divergence,
       stopReason,
+      ...(authors ? { authors: { success: authors.success, stepsToSuccess: authors.stepsToSuccess } } : {}),
       wallSeconds: this.wallElapsed / 1000,
       config: this.config,
       curve: this.curve.curve(baseline),

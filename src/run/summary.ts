@@ -60,6 +60,11 @@ export interface RunSummary {
   divergence: Divergence | null;
   /** Why the run stopped. */
   stopReason: 'budget' | 'success' | 'diverged' | 'interrupted';
+  /**
+   * The authors' success criterion (src/loop/authorsCriterion.ts) over the learning phase, when the
+   * configuration asks for it (`success.authors`); absent otherwise.
+   */
+  authors?: { success: boolean; stepsToSuccess: number | null };
   wallSeconds: number;
   config: RunConfig;
   /** The learning curve, downsampled to at most 160 points (records of older versions lack it). */
@@ -110,4 +115,30 @@ export function locateDivergence(network: Network, step: number): Divergence {
       return { step, layer: l + 1, what: 'output' };
   }
   return { step, layer: network.layers.length, what: 'output' };
+}
+
+/** Why a run stopped, from where it is. */
+export function stopReasonOf(
+  diverged: boolean,
+  interrupted: boolean,
+  stepsToSuccess: number | null,
+  steps: number,
+  budget: number,
+): RunSummary['stopReason'] {
+  if (diverged) return 'diverged';
+  if (interrupted) return 'interrupted';
+  if (stepsToSuccess === null) return 'budget';
+  return steps < budget ? 'success' : 'budget';
+}
+
+/** The frozen evaluation of a finished run from its steps, |e| sum and line losses (null: none ran). */
+export function evaluationOf(
+  steps: number,
+  sum: number,
+  lostLine: number,
+  baseline: number | null,
+): Evaluation | null {
+  if (steps === 0) return null;
+  const meanAbsError = sum / steps;
+  return { steps, meanAbsError, relativeError: baseline === null ? null : meanAbsError / baseline, lostLine };
 }

@@ -15,122 +15,34 @@ import { reflexError } from './reflexError.js';
 import { DiscSensors, GroundCamera } from './sensors.js';
 import type { Pose, Track } from './track.js';
 import { type WasmPointsSpec, wasmPointSets, worldUsesWasm } from './wasmSampler.js';
+import {
+  DEFAULT_WORLD,
+  enkiPredictor,
+  enkiResponse,
+  LINE_SEEN_DARKNESS,
+  maxReflexError,
+  type WorldConfig,
+  type WorldOptions,
+  worldNoiseSeed,
+} from './worldConfig.js';
 
-/** Where the reflex sensor pair sits and how large it is. */
-export interface ReflexSensorConfig {
-  /** Distance of the sensor pair ahead of the axle, cm. */
-  ahead: number;
-  /** Each sensor sits this far left/right of the centre line of the robot, cm. */
-  offset: number;
-  /** Radius of the disc each sensor averages over, cm. */
-  radius: number;
-  /** A second, wider pair whose difference counts twice (widens the reflex's catch range). */
-  widePair: boolean;
-  wideOffset: number;
-}
-
-/** Rows of ground sensors ahead of the robot (one kind of predictive input). */
-export interface RowsConfig {
-  /** Distance of each row ahead of the axle, cm (nearest first). */
-  distances: number[];
-  /** Sensors per row. */
-  count: number;
-  /** Width covered by a row, cm. */
-  spread: number;
-  /** Radius of the disc each sensor averages over, cm. */
-  radius: number;
-}
-
-/** A forward camera whose image patches are the predictors (the other kind). */
-export interface CameraConfig {
-  height: number;
-  ahead: number;
-  tilt: number;
-  fieldOfView: number;
-  /** Image width and height in pixels. */
-  resolution: [number, number];
-  /** Patch grid: columns and rows. */
-  grid: [number, number];
-}
-
-/**
- * What the predictive inputs see (SPEC §6, the controls):
- * - `ahead`: the configured rows or camera, looking at the road ahead (the task);
- * - `at-reflex`: the same number of sensors, in rows × columns across `rows.spread`, but every row
- *   at the reflex sensors' distance: as much lateral information as `ahead`, and no look-ahead;
- * - `blind`: every predictor 0.
- */
-export const PREDICTOR_MODES = ['ahead', 'at-reflex', 'blind'] as const;
-/** One of `PREDICTOR_MODES`. */
-export type PredictorMode = (typeof PREDICTOR_MODES)[number];
-
-/** Settings of the simulated line follower. */
-export interface WorldConfig {
-  /** Control period, s. */
-  dt: number;
-  /** Distance between the wheels, cm. */
-  wheelBase: number;
-  reflex: ReflexSensorConfig;
-  inputs: 'rows' | 'camera';
-  predictors: PredictorMode;
-  rows: RowsConfig;
-  camera: CameraConfig;
-  /**
-   * Actuator latency in control steps: a motor command takes effect this many steps after it was
-   * computed (sensing, computing and the motor driver all take time on a real robot).
-   */
-  latency: number;
-  /** Standard deviation of the Gaussian noise added to every light-sensor reading (grey, 0..1). */
-  sensorNoise: number;
-  /** Each wheel's speed is multiplied by 1 + this × U(−1, 1) every step (the authors' ±5 %). */
-  motorNoise: number;
-  /**
-   * Distance (cm) driven while neither reflex sensor sees the line before the robot is put back
-   * at the start pose.
-   */
-  lostDistance: number;
-  /** Width of the line drawn for built-in and procedural tracks, cm. */
-  lineWidth: number;
-}
-
-/** The default world (docs/configuration.md says why each value). */
-export const DEFAULT_WORLD: WorldConfig = {
-  dt: 0.05,
-  wheelBase: 10,
-  reflex: { ahead: 8, offset: 2, radius: 1.5, widePair: false, wideOffset: 5 },
-  inputs: 'rows',
-  predictors: 'ahead',
-  rows: { distances: [16, 26], count: 12, spread: 36, radius: 0.8 },
-  camera: { height: 12, ahead: 5, tilt: 35, fieldOfView: 70, resolution: [32, 16], grid: [8, 4] },
-  latency: 1,
-  sensorNoise: 0.01,
-  motorNoise: 0.05,
-  lostDistance: 30,
-  lineWidth: 2.5,
-};
-
-/** Options of a simulated world that are not part of its configuration. */
-export interface WorldOptions {
-  /**
-   * The kernel of the run (`network.kernel`): with `wasm` (or `auto` where the engine has
-   * WebAssembly SIMD, the default) the sensors' fast sampling loops and the camera's patch means
-   * run in WebAssembly; with `js` in TypeScript. Both give the same bits.
-   */
-  kernel?: KernelChoice;
-}
-
-/** A reflex sensor sees the line when its darkness (1 − grey) exceeds this. */
-export const LINE_SEEN_DARKNESS = 0.1;
-
-/** The largest |e| the reflex sensors can give: 1 per pair, 2 for the wide pair. */
-export function maxReflexError(reflex: ReflexSensorConfig): number {
-  return reflex.widePair ? 3 : 1;
-}
-
-/** The seed of a world's noise generator, derived from the run's seed (apart from the network's). */
-export function worldNoiseSeed(seed: number): number {
-  return seed + 1_000_003;
-}
+export {
+  type CameraConfig,
+  DEFAULT_WORLD,
+  LINE_SEEN_DARKNESS,
+  LOST_LINE_ERRORS,
+  type LostLineError,
+  maxReflexError,
+  PREDICTOR_MODES,
+  type PredictorMode,
+  type ReflexSensorConfig,
+  type RowsConfig,
+  SENSOR_MODELS,
+  type SensorModel,
+  type WorldConfig,
+  type WorldOptions,
+  worldNoiseSeed,
+} from './worldConfig.js';
 
 /**
  * The simulated line follower. Its error is e = g_left − g_right of the reflex sensors (plus twice
@@ -149,11 +61,24 @@ export class LineFollowerEnvironment implements Environment {
   readonly camera: GroundCamera | null;
   /** Whether the reflex sensors saw the line at the last reading. */
   seesLine = true;
+  /**
+   * With the dead zone (`lostLineError: 'zero'`) the line may lie between the reflex sensors, seen by
+   * neither, while the robot follows it: these points, across the span between the two sensors
+   * (at most 1 cm apart), tell whether the line is still under the robot (for line losses only).
+   */
+  readonly spanProbes: DiscSensors | null;
+  private readonly spanGrey: Float64Array;
   private readonly observation: ObservationBuffer;
   private readonly info: StepInfo;
   private readonly resetResult: ResetResult;
   private readonly result: StepResult;
   private readonly maxError: number;
+  /** The sensor response of the authors (sensorModel enki) and their dead zone (lostLineError zero). */
+  private readonly enki: boolean;
+  private readonly deadZone: boolean;
+  private readonly errorGain: number;
+  /** The responses of the reflex sensors under the enki model. */
+  private readonly response: Float64Array;
   /** Sign of e when the line was last seen (held while it is not). */
   private lastSign = 1;
   private unseenDistance = 0;
@@ -186,7 +111,17 @@ export class LineFollowerEnvironment implements Environment {
     const reflexCentres = [r.ahead, r.offset, r.ahead, -r.offset];
     if (r.widePair) reflexCentres.push(r.ahead, r.wideOffset, r.ahead, -r.wideOffset);
     this.reflexSensors = new DiscSensors(reflexCentres, r.radius);
-    this.maxError = maxReflexError(r);
+    this.maxError = maxReflexError(r, config);
+    this.enki = config.sensorModel === 'enki';
+    this.deadZone = config.lostLineError === 'zero';
+    this.errorGain = config.errorGain ?? 1;
+    this.response = new Float64Array(this.reflexSensors.count);
+    const span = r.widePair ? r.wideOffset : r.offset;
+    const gaps = Math.max(1, Math.ceil((2 * span) / 1));
+    const probes: number[] = [];
+    for (let k = 0; k <= gaps; k++) probes.push(r.ahead, span - (2 * span * k) / gaps);
+    this.spanProbes = this.deadZone ? new DiscSensors(probes, 0) : null;
+    this.spanGrey = new Float64Array(this.spanProbes?.count ?? 0);
     const rowsAt = (distances: number[], count: number) => {
       const { spread, radius } = config.rows;
       const centres: number[] = [];
@@ -301,13 +236,22 @@ export class LineFollowerEnvironment implements Environment {
     info.reason = '';
     if (!this.track.texture.contains(this.pose.x, this.pose.y)) info.reason = 'left-arena';
     else {
-      if (this.seesLine) this.unseenDistance = 0;
+      if (this.seesLine || this.lineUnderSpan()) this.unseenDistance = 0;
       else this.unseenDistance += (Math.abs(applied.left + applied.right) / 2) * this.dt;
       if (this.unseenDistance >= this.config.lostDistance) info.reason = 'line-lost';
     }
     this.result.terminated = info.reason !== '';
     this.result.error = this.observation.error;
     return this.result;
+  }
+
+  /** With the dead zone: whether any point between the reflex sensors sees the line. */
+  private lineUnderSpan(): boolean {
+    const probes = this.spanProbes;
+    if (probes === null) return false;
+    probes.read(this.track.texture, this.pose, this.spanGrey);
+    for (let i = 0; i < this.spanGrey.length; i++) if (1 - this.spanGrey[i] > LINE_SEEN_DARKNESS) return true;
+    return false;
   }
 
   /** The command that takes effect now: `action` itself, or the one from `latency` steps ago. */
@@ -340,7 +284,8 @@ export class LineFollowerEnvironment implements Environment {
   /**
    * Reads every sensor at the current pose (with noise) and computes e. While neither reflex
    * sensor sees the line, e holds its extreme value with the sign it had when the line was last
-   * seen: a robot beside the line must never look like one on it.
+   * seen (a robot beside the line must never look like one on it), or is 0 with
+   * `lostLineError: 'zero'` (the dead zone of the authors).
    */
   private sense(): void {
     const obs = this.observation;
@@ -352,7 +297,15 @@ export class LineFollowerEnvironment implements Environment {
       this.random.fillNormal(this.noise, g.length);
       for (let i = 0; i < g.length; i++) g[i] += sensorNoise * this.noise[i];
     }
-    let error = reflexError(g);
+    let error: number;
+    if (this.enki) {
+      const response = this.response;
+      for (let i = 0; i < g.length; i++) response[i] = enkiResponse(g[i]);
+      error = reflexError(response);
+    } else {
+      error = reflexError(g);
+    }
+    if (this.errorGain !== 1) error *= this.errorGain;
     let dark = 0;
     for (let i = 0; i < g.length; i++) dark = Math.max(dark, 1 - g[i]);
     this.seesLine = dark > LINE_SEEN_DARKNESS;
@@ -360,16 +313,18 @@ export class LineFollowerEnvironment implements Environment {
       if (error > 0) this.lastSign = 1;
       else if (error < 0) this.lastSign = -1;
     } else {
-      error = this.lastSign * this.maxError;
+      error = this.deadZone ? 0 : this.lastSign * this.maxError;
     }
     obs.error = error;
     const p = obs.predictors;
     if (this.rowSensors) {
       this.rowSensors.read(texture, this.pose, p);
-      for (let i = 0; i < p.length; i++) p[i] = 1 - p[i];
+      if (this.enki) for (let i = 0; i < p.length; i++) p[i] = enkiPredictor(p[i]);
+      else for (let i = 0; i < p.length; i++) p[i] = 1 - p[i];
     } else if (this.camera) {
       this.camera.capture(texture, this.pose);
       this.camera.patchDarkness(this.predictorColumns, this.predictorRows, p);
+      if (this.enki) for (let i = 0; i < p.length; i++) p[i] = enkiPredictor(1 - p[i]);
     } else {
       p.fill(0);
     }

@@ -1,5 +1,6 @@
 import { ValidationError } from '../util/errors.js';
 import { Random } from '../util/random.js';
+import { ENKI_ARENA, ENKI_CENTRE_LINE, ENKI_LINE_WIDTH, ENKI_UNITS_PER_PIXEL } from './enkiTrack.js';
 import { GroundTexture } from './texture.js';
 
 /** A robot pose: position in cm, heading in rad (0 along x, counter-clockwise). */
@@ -63,8 +64,8 @@ export const BUILTIN_TRACKS: Record<string, CurveSpec> = {
   },
 };
 
-/** The names of the built-in tracks. */
-export const BUILTIN_TRACK_NAMES = Object.keys(BUILTIN_TRACKS);
+/** The names of the built-in tracks: the drawn curves, and `enki`, the authors' track. */
+export const BUILTIN_TRACK_NAMES = [...Object.keys(BUILTIN_TRACKS), 'enki'];
 
 /** A random smooth closed curve from a seed, with bends of varying sharpness. */
 export function proceduralCurve(seed: number): CurveSpec {
@@ -134,6 +135,26 @@ export function renderCurveTrack(name: string, spec: CurveSpec, options: RenderO
     centre[i] = points[i] - minX + margin;
     centre[i + 1] = points[i + 1] - minY + margin;
   }
+  const texture = new GroundTexture(width, height, s, drawLine(centre, width, height, s, lineWidth));
+  // Start on the line at the rightmost point (φ = 0), heading along it (counter-clockwise).
+  const x0 = centre[0];
+  const y0 = centre[1];
+  const theta = Math.atan2(centre[3] - centre[1], centre[2] - centre[0]);
+  return { name, texture, start: { x: x0, y: y0, theta }, centreLine: centre };
+}
+
+/**
+ * A line of `lineWidth` cm along the closed polyline `centre` (points close together: the line is
+ * the set of pixels near a point) on a white floor of width × height pixels of `s` cm: grey 0 inside
+ * the line, 1 outside, a linear ramp over one pixel at the edge.
+ */
+function drawLine(
+  centre: Float64Array,
+  width: number,
+  height: number,
+  s: number,
+  lineWidth: number,
+): Float32Array {
   // Distance (in pixels) to the nearest centre-line point, stamped around each point.
   const distance = new Float32Array(width * height).fill(Number.POSITIVE_INFINITY);
   const half = lineWidth / 2 / s;
@@ -158,17 +179,40 @@ export function renderCurveTrack(name: string, spec: CurveSpec, options: RenderO
     // 0 inside the line, 1 outside, a linear ramp over one pixel at the edge.
     data[i] = Math.min(1, Math.max(0, distance[i] - half + 0.5));
   }
-  const texture = new GroundTexture(width, height, s, data);
-  // Start on the line at the rightmost point (φ = 0), heading along it (counter-clockwise).
-  const x0 = centre[0];
-  const y0 = centre[1];
-  const theta = Math.atan2(centre[3] - centre[1], centre[2] - centre[0]);
-  return { name, texture, start: { x: x0, y: y0, theta }, centreLine: centre };
+  return data;
+}
+
+/**
+ * The authors' track (`enki`): their centre line (./enkiTrack.ts) drawn at their line width on their
+ * 250 × 250 arena, at their image's 0.25 cm per pixel, whatever the render options. Their robot starts
+ * at the arena's centre, which is not on the line (it drives straight until it meets the line, if it
+ * does); here it starts on the line at its leftmost point, heading along it (docs/authors-setting.md).
+ */
+export function enkiTrack(): Track {
+  const raw = ENKI_CENTRE_LINE;
+  const n = raw.length / 2;
+  // Points every 0.25 cm along the traced line (traced every 1.25), so that the stamped line is even.
+  const dense: number[] = [];
+  for (let k = 0; k < n; k++) {
+    const j = (k + 1) % n;
+    const dx = raw[2 * j] - raw[2 * k];
+    const dy = raw[2 * j + 1] - raw[2 * k + 1];
+    const steps = Math.max(1, Math.ceil(Math.hypot(dx, dy) / 0.25));
+    for (let t = 0; t < steps; t++)
+      dense.push(raw[2 * k] + (dx * t) / steps, raw[2 * k + 1] + (dy * t) / steps);
+  }
+  const centre = Float64Array.from(dense);
+  const s = ENKI_UNITS_PER_PIXEL;
+  const size = Math.round(ENKI_ARENA / s);
+  const texture = new GroundTexture(size, size, s, drawLine(centre, size, size, s, ENKI_LINE_WIDTH));
+  const theta = Math.atan2(raw[3] - raw[1], raw[2] - raw[0]);
+  return { name: 'enki', texture, start: { x: raw[0], y: raw[1], theta }, centreLine: centre };
 }
 
 /** Resolves `NAME` (built-in) or `procedural:SEED` into a track. PNG files are loaded elsewhere. */
 export function builtinTrack(spec: string, options: RenderOptions = {}): Track {
   if (spec in BUILTIN_TRACKS) return renderCurveTrack(spec, BUILTIN_TRACKS[spec], options);
+  if (spec === 'enki') return enkiTrack();
   const match = /^procedural:(-?\d+)$/.exec(spec);
   if (match) return renderCurveTrack(spec, proceduralCurve(Number(match[1])), options);
   throw new ValidationError(

@@ -18,7 +18,11 @@ export function registerControls(program: Command): void {
   const command = program
     .command('controls')
     .description(
-      'a run beside its controls over several seeds: predictors ahead, at-reflex and blind, and the reflex alone at several gains (does the task need anticipation?)',
+      "a run beside its controls over several seeds: backprop and SaR's global sign in its place, predictors at-reflex and blind, and the reflex alone at several gains (does the task need anticipation? does the sign's path matter?)",
+    )
+    .addHelpText(
+      'after',
+      "\nThe reflex gains are those of the run's own reflex (agent.reflexGain): with --preset enki-2021, whose\nerror is already 50 · (L − R) at gain 1, try --reflex-gains 0.5,1,2,4,8.",
     )
     .option('--seeds <list>', 'seeds: 1,2,3 or 1..10', '1..5')
     .option('--reflex-gains <list>', 'gains of the reflex-alone controls', '1,5,15,25,100')

@@ -48,7 +48,10 @@ export function registerRobotEmulator(program: Command): void {
     .option('--quiet', 'no log lines on stderr');
   command
     .option('--inputs <kind>', 'predictive inputs: rows|camera')
-    .option('--track <track>', 'track: a built-in name (gentle, default, hard), procedural:SEED or FILE.png')
+    .option(
+      '--track <track>',
+      "track: a built-in name (gentle, default, hard, enki: the authors' track), procedural:SEED or FILE.png",
+    )
     .option('--track-scale <cm>', 'cm per pixel of PNG tracks')
     .option('--config <file>', 'configuration file (its track and world are used)')
     .option('--seed <n>', "seed of the world's sensor and motor noise (as a run's seed; default 1)")
