@@ -34,7 +34,8 @@ RATES=log:0.00001:100:22
 # The authors' setting: 3 per decade from 1e-6 to 0.1 (their η is 1e-5, scaled by their cue + 1).
 AUTHORS_RATES=log:0.000001:0.1:16
 COMMON=(--steps 30000 --seeds 1..10 --workers "$WORKERS" --no-progress)
-# The authors' setting keeps its own step budget unless AUTHORS_STEPS is set.
+# The authors' setting keeps its own step budget (100,000) unless AUTHORS_STEPS is set; the committed
+# third round ran with AUTHORS_STEPS=30000, the budget of every other sweep.
 AUTHORS=(--preset enki-2021 --tracks enki --seeds 1..10 --workers "$WORKERS" --no-progress)
 if [ -n "${AUTHORS_STEPS:-}" ]; then AUTHORS+=(--steps "$AUTHORS_STEPS"); fi
 DRY=()
@@ -51,7 +52,7 @@ sweep() {
 read -r AUTHORS_GAIN AUTHORS_GAINS < <(node -e "
   import('./dist/src/run/config.js').then(({ parseRunConfig }) => {
     const g = parseRunConfig({ preset: 'enki-2021' }).agent.reflexGain;
-    const gains = [0.25, 0.5, 0.75, 1, 1.5, 2, 3, 4].map((f) => Number((g * f).toPrecision(3)));
+    const gains = [0.25, 0.5, 0.75, 1, 1.5, 2, 3, 4, 8].map((f) => Number((g * f).toPrecision(3)));
     console.log(g, gains.join(' '));
   });")
 
