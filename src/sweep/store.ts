@@ -152,6 +152,20 @@ const MAX_GRID_FILE_BYTES = 16 * 1024 * 1024;
 export function readGridFile(dir: string): GridFile | null {
   const path = join(dir, GRID_FILE);
   if (!existsSync(path)) return null;
+  return readGridFileAt(path);
+}
+
+/** True when a parsed JSON value is a grid file as `sarlab sweep` writes it (not a sweep settings file). */
+export function isGridFileValue(value: unknown): boolean {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as { format?: unknown }).format === 'sarlab-sweep-grid'
+  );
+}
+
+/** Reads and checks a grid file at `path` (as {@link readGridFile} does for a sweep folder's grid.json). */
+export function readGridFileAt(path: string): GridFile {
   const text = readInputFile(path, path, MAX_GRID_FILE_BYTES, 'grid file').toString('utf8');
   let value: unknown;
   try {

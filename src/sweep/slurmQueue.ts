@@ -1,0 +1,148 @@
+import { spawnSync } from 'node:child_process';
+import type { SlurmSubmission } from './slurm.js';
+
+/** Talks to Slurm through its commands (`sbatch`, `squeue`, `sacct`, found on PATH). */
+
+/** A Slurm command failed or is missing. */
+export class SlurmCommandError extends Error {
+  override readonly name = 'SlurmCommandError';
+}
+
+function call(
+  command: string,
+  args: string[],
+): { ok: boolean; stdout: string; stderr: string; missing: boolean } {
+  const result = spawnSync(command, args, { encoding: 'utf8', timeout: 60_000 });
+  const missing = (result.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
+  return {
+    ok: !result.error && result.status === 0,
+    stdout: result.stdout ?? '',
+    stderr: (result.stderr ?? '').trim() || (result.error ? result.error.message : ''),
+    missing,
+  };
+}
+
+/** True when `sbatch` is on PATH. */
+export function sbatchAvailable(): boolean {
+  return !call('sbatch', ['--version']).missing;
+}
+
+/** Submits a job script; returns its job id. */
+export function sbatch(script: string, args: string[]): string {
+  const result = call('sbatch', ['--parsable', ...args, script]);
+  if (result.missing)
+    throw new SlurmCommandError(
+      'sbatch not found on PATH: submit from a Slurm login node (or use --dry-run)',
+    );
+  if (!result.ok)
+    throw new SlurmCommandError(`sbatch ${[...args, script].join(' ')} failed: ${result.stderr}`);
+  // --parsable prints "id" or "id;cluster".
+  const id = result.stdout.trim().split(';')[0];
+  if (!/^\d+$/.test(id)) throw new SlurmCommandError(`sbatch printed no job id: ${result.stdout.trim()}`);
+  return id;
+}
+
+/** States in which a job or array task still holds (or waits for) resources. */
+const ACTIVE = new Set([
+  'PENDING',
+  'RUNNING',
+  'CONFIGURING',
+  'COMPLETING',
+  'SUSPENDED',
+  'REQUEUED',
+  'REQUEUE_HOLD',
+  'REQUEUE_FED',
+  'RESIZING',
+  'SIGNALING',
+  'STAGE_OUT',
+  'STOPPED',
+]);
+
+export function isActiveState(state: string): boolean {
+  return ACTIVE.has(state.split(' ')[0]);
+}
+
+/** What Slurm says of one job or array task. */
+export interface TaskState {
+  /** e.g. PENDING, RUNNING, COMPLETED, FAILED, TIMEOUT, CANCELLED. */
+  state: string;
+  /** Why it is pending, or the exit code when it ended (when known). */
+  detail: string;
+  /** Where it came from: squeue (jobs the controller still holds) or sacct (accounting). */
+  source: 'squeue' | 'sacct';
+}
+
+/**
+ * States of jobs and array tasks by id ("123" for a job, "123_4" for task 4 of array 123): from
+ * `squeue` for the jobs the controller still knows (queued, running, or recently ended), then from
+ * `sacct` for the others when accounting is there. Ids that neither knows are missing from the map.
+ */
+export function jobStates(jobIds: string[]): Map<string, TaskState> {
+  const states = new Map<string, TaskState>();
+  if (jobIds.length === 0) return states;
+  for (const id of jobIds) {
+    // One id per call: squeue refuses the whole list when one id has been forgotten.
+    const result = call('squeue', [
+      '--noheader',
+      '--array',
+      '--states=all',
+      `--jobs=${id}`,
+      '--format=%i|%T|%r',
+    ]);
+    if (!result.ok) continue;
+    for (const line of result.stdout.split('\n')) {
+      const [task, state, reason] = line.trim().split('|');
+      if (!task || !state) continue;
+      states.set(task, { state, detail: reason && reason !== 'None' ? reason : '', source: 'squeue' });
+    }
+  }
+  const unknown = jobIds.filter((id) => ![...states.keys()].some((k) => k === id || k.startsWith(`${id}_`)));
+  if (unknown.length > 0) {
+    const result = call('sacct', [
+      '--noheader',
+      '--parsable2',
+      '--allocations',
+      `--jobs=${unknown.join(',')}`,
+      '--format=JobID,State,ExitCode',
+    ]);
+    if (result.ok) {
+      for (const line of result.stdout.split('\n')) {
+        const [task, state, exit] = line.trim().split('|');
+        if (!task || !state) continue;
+        states.set(task, { state: state.split(' ')[0], detail: exit ? `exit ${exit}` : '', source: 'sacct' });
+      }
+    }
+  }
+  return states;
+}
+
+/** The latest Slurm state of each shard's task (its last submission), and of the last merge job. */
+export function shardStates(
+  submissions: SlurmSubmission[],
+  states: Map<string, TaskState>,
+): {
+  shards: Map<number, { job: string; state: TaskState | null }>;
+  merge: { job: string; state: TaskState | null } | null;
+} {
+  const shards = new Map<number, { job: string; state: TaskState | null }>();
+  for (const submission of submissions) {
+    if (!submission.arrayJob) continue;
+    for (const shard of submission.shards) {
+      const job = `${submission.arrayJob}_${shard}`;
+      shards.set(shard, { job, state: states.get(job) ?? null });
+    }
+  }
+  const last = submissions.at(-1);
+  const merge = last?.mergeJob ? { job: last.mergeJob, state: states.get(last.mergeJob) ?? null } : null;
+  return { shards, merge };
+}
+
+/** Every job id of the submissions (array jobs and merge jobs). */
+export function submissionJobIds(submissions: SlurmSubmission[]): string[] {
+  const ids = new Set<string>();
+  for (const s of submissions) {
+    if (s.arrayJob) ids.add(s.arrayJob);
+    if (s.mergeJob) ids.add(s.mergeJob);
+  }
+  return [...ids];
+}
