@@ -7,7 +7,8 @@
 #   sudo scripts/slurm-one-node.sh --stop   # stop the daemons this script started
 #
 # Idempotent: a cluster that already answers is left alone; a daemon that is missing is started;
-# a node left down or drained (e.g. by a restart) is resumed. An /etc/slurm/slurm.conf that this
+# a node left down or drained (e.g. by a restart) is resumed. The daemons talk over the loopback
+# interface (this host's name need not resolve). An /etc/slurm/slurm.conf that this
 # script did not write is never overwritten.
 set -euo pipefail
 
@@ -64,7 +65,7 @@ conf=$(
   cat <<EOF
 $MARK
 ClusterName=sarlab
-SlurmctldHost=$HOST
+SlurmctldHost=$HOST(127.0.0.1)
 SlurmUser=root
 SlurmdUser=root
 AuthType=auth/munge
@@ -84,7 +85,7 @@ ReturnToService=2
 JobAcctGatherType=jobacct_gather/none
 AccountingStorageType=accounting_storage/none
 JobCompType=jobcomp/none
-NodeName=$HOST CPUs=$CPUS State=UNKNOWN
+NodeName=$HOST NodeAddr=127.0.0.1 CPUs=$CPUS State=UNKNOWN
 PartitionName=main Nodes=$HOST Default=YES MaxTime=INFINITE State=UP
 EOF
 )
