@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOCK_FILE, lockSweepFolder } from '../src/sweep/store.js';
 import { sarlab, tempDir } from './cliHelpers.js';
 import { cliBuilt, countLines, ROOT } from './sweepCli.js';
 
@@ -233,4 +234,33 @@ describe.skipIf(skip || !cliBuilt())('sarlab sweep --slurm on a one-node Slurm c
     expect(done.complete).toBe(true);
     expect(done.shardStatus[1].slurm).toBe('COMPLETED');
   }, 300_000);
+
+  it('a lock left on another node by a Slurm task that has ended is taken over; one of a live task is not', () => {
+    const dir = join(work, 'lock');
+    mkdirSync(dir, { recursive: true });
+    const lock = join(dir, LOCK_FILE);
+    // A task Slurm has forgotten (or that ended): its lock is stale, whatever host took it.
+    writeFileSync(lock, '123 another-node slurm:999999999_2\n');
+    lockSweepFolder(dir)();
+    expect(existsSync(lock)).toBe(false);
+    // A task still in the queue (held, so it never starts): its lock stands.
+    const held = slurm('sbatch', [
+      '--parsable',
+      '--hold',
+      `--output=${join(dir, 'held.out')}`,
+      '--wrap',
+      'true',
+    ])
+      .trim()
+      .split(';')[0];
+    try {
+      writeFileSync(lock, `123 another-node slurm:${held}\n`);
+      expect(() => lockSweepFolder(dir)).toThrow(/in use by another sweep \(pid 123 on another-node\)/);
+    } finally {
+      slurm('scancel', [held]);
+    }
+    // Cancelled: it has ended, so the lock goes.
+    lockSweepFolder(dir)();
+    expect(existsSync(lock)).toBe(false);
+  });
 });

@@ -146,3 +146,28 @@ export function submissionJobIds(submissions: SlurmSubmission[]): string[] {
   }
   return [...ids];
 }
+
+/** The Slurm job (or array task, "123_4") this process runs in, or null outside Slurm. */
+export function ownSlurmJob(env: NodeJS.ProcessEnv = process.env): string | null {
+  const valid = (id: string | undefined) => (id && /^\d+$/.test(id) ? id : null);
+  const array = valid(env.SLURM_ARRAY_JOB_ID);
+  const task = valid(env.SLURM_ARRAY_TASK_ID);
+  if (array && task) return `${array}_${task}`;
+  return valid(env.SLURM_JOB_ID);
+}
+
+/**
+ * True when Slurm says that a job has ended (or no longer knows it); false when it is still active,
+ * or when Slurm cannot be asked (no squeue here): then the job may still be running.
+ */
+export function slurmJobEnded(job: string): boolean {
+  if (!/^\d+(_\d+)?$/.test(job)) return false;
+  const result = call('squeue', ['--noheader', '--array', '--states=all', `--jobs=${job}`, '--format=%T']);
+  if (result.missing) return false;
+  if (!result.ok) return /invalid job id/i.test(result.stderr);
+  const states = result.stdout
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+  return states.every((state) => !isActiveState(state));
+}
