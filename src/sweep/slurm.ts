@@ -5,6 +5,7 @@ import { writeFileAtomic } from '../node/files.js';
 import { ValidationError } from '../util/errors.js';
 import { expandGrid, type GridFile, shardPoints } from './grid.js';
 import { recordMatchesGrid } from './runner.js';
+import type { SlurmSubmission } from './slurmQueue.js';
 import { RUNS_FILE, readRuns } from './store.js';
 
 /**
@@ -91,7 +92,8 @@ export function readSlurmTemplate(path: string): string {
 
 /** Quotes a word for bash (single quotes). */
 export function shellQuote(word: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(word)) return word;
+  return "'" + word.replaceAll("'", "'\\''") + "'";
 }
 
 function sbatchLine({ name, value }: SlurmOption): string {
@@ -122,7 +124,7 @@ function header(
   what: string,
   keep: (o: SlurmOption) => boolean,
 ) {
-  const lines = ['#!/bin/bash', ...what.split('\n').map((l) => (l ? `# ${l}` : '#'))];
+  const lines = ['#!/bin/bash', ...what.split('\n').map((l) => (l ? '# ' + l : '#'))];
   lines.push(...defaults.map(sbatchLine));
   if (input.template) lines.push('# From the template (--slurm-template):', input.template);
   const own = input.options.filter(keep);
@@ -134,10 +136,10 @@ function header(
 export function arrayScript(input: SlurmScriptInput): string {
   const { grid, shards, layout } = input;
   const q = shellQuote;
-  const what = `A sarlab sweep as a Slurm array job, written by sarlab ${input.version} (\`sarlab sweep --slurm ${shards}\`):
+  const what = `A sarlab sweep as a Slurm array job, written by sarlab ${input.version} (sarlab sweep --slurm ${shards}):
 grid ${grid.id}, ${grid.runs} runs in ${shards} shards. Array task I runs shard I of ${shards} of the grid in
 ${layout.dir}/grid.json into ${layout.dir}/${SHARDS_DIR}/shard-I-of-${shards}; a shard that was cut off
-resumes where it stopped when it runs again. Submit with the same \`sarlab sweep ... --slurm ${shards}\`
+resumes where it stopped when it runs again. Submit with the same sarlab sweep ... --slurm ${shards}
 command (it submits only the shards that are not complete, and the merge after them), or by hand:
   sbatch --array=2 ${layout.arrayScript}`;
   const lines = header(
@@ -158,7 +160,7 @@ command (it submits only the shards that are not complete, and the merge after t
     '',
     'set -euo pipefail',
     `shard=\${SLURM_ARRAY_TASK_ID:?submit as an array job: sbatch --array=1-${shards} ${q(layout.arrayScript)}}`,
-    '# `exec`: the TERM from Slurm (time limit, scancel) reaches sarlab, which finishes and records the',
+    '# exec: the TERM from Slurm (time limit, scancel) reaches sarlab, which finishes and records the',
     '# runs in flight, then exits; the next submission resumes the shard.',
     `exec ${q(input.node)} ${q(input.sarlab)} sweep --grid ${q(join(layout.dir, 'grid.json'))} \\`,
     `  --shard "$shard/${shards}" --workers "\${SLURM_CPUS_PER_TASK:-1}" --no-progress \\`,
@@ -193,14 +195,6 @@ sarlab ${input.version}; submitted after the array job (--dependency=afterany:AR
     '',
   );
   return lines.join('\n');
-}
-
-/** One submission: the array job (its task I is shard I) and the merge job after it. */
-export interface SlurmSubmission {
-  submitted: string;
-  arrayJob: string | null;
-  shards: number[];
-  mergeJob: string;
 }
 
 /** What DIR/slurm/submissions.json holds. */

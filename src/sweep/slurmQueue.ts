@@ -1,7 +1,16 @@
 import { spawnSync } from 'node:child_process';
-import type { SlurmSubmission } from './slurm.js';
 
 /** Talks to Slurm through its commands (`sbatch`, `squeue`, `sacct`, found on PATH). */
+
+/** One submission: the array job (its task I is shard I) and the merge job after it. */
+export interface SlurmSubmission {
+  submitted: string;
+  /** The array job, or null when only a merge was submitted. */
+  arrayJob: string | null;
+  shards: number[];
+  /** The merge job ('' while it is being submitted). */
+  mergeJob: string;
+}
 
 /** A Slurm command failed or is missing. */
 export class SlurmCommandError extends Error {
