@@ -96,9 +96,13 @@ export function shellQuote(word: string): string {
   return "'" + word.replaceAll("'", "'\\''") + "'";
 }
 
-function sbatchLine({ name, value }: SlurmOption): string {
+function sbatchLine(option: SlurmOption): string {
+  const { name } = option;
+  let { value } = option;
   const flag = name.length === 1 ? `-${name}` : `--${name}`;
   if (value === null) return `#SBATCH ${flag}`;
+  // sbatch splits #SBATCH lines at white space, unless the value is in double quotes.
+  if (/\s/.test(value)) value = `"${value.replaceAll('"', '\\"')}"`;
   return name.length === 1 ? `#SBATCH ${flag} ${value}` : `#SBATCH ${flag}=${value}`;
 }
 
@@ -141,7 +145,7 @@ grid ${grid.id}, ${grid.runs} runs in ${shards} shards. Array task I runs shard 
 ${layout.dir}/grid.json into ${layout.dir}/${SHARDS_DIR}/shard-I-of-${shards}; a shard that was cut off
 resumes where it stopped when it runs again. Submit with the same sarlab sweep ... --slurm ${shards}
 command (it submits only the shards that are not complete, and the merge after them), or by hand:
-  sbatch --array=2 ${layout.arrayScript}`;
+  sbatch --array=2 ${shellQuote(layout.arrayScript)}`;
   const lines = header(
     input,
     [

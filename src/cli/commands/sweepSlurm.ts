@@ -13,6 +13,7 @@ import {
   type SlurmScriptInput,
   type SlurmState,
   shardProgress,
+  shellQuote,
   slurmLayout,
   writeSlurmState,
 } from '../../sweep/slurm.js';
@@ -77,17 +78,18 @@ export function slurmSweep(grid: SweepGrid, flags: SlurmFlags): number {
   const template = flags.slurmTemplate ? readSlurmTemplate(flags.slurmTemplate) : null;
   if (!flags.out) throw new ValidationError('--out', undefined, 'an output folder (--out DIR)');
   const layout = slurmLayout(flags.out, shards);
+  const shownOut = shellQuote(flags.out);
   const existing = existsSync(layout.dir) ? readGridFile(layout.dir) : null;
   if (existing && existing.id !== file.id)
     throw new CliError(
-      `${flags.out} holds another sweep (grid ${existing.id}, this one is ${file.id}): use another --out, or the same grid settings as before`,
+      `${shownOut} holds another sweep (grid ${existing.id}, this one is ${file.id}): use another --out, or the same grid settings as before`,
     );
   const state = existsSync(layout.dir) ? readSlurmState(layout.dir) : null;
   if (state && state.shards !== shards)
     throw new ValidationError(
       '--slurm',
       flags.slurm,
-      `${state.shards}, the number of shards ${flags.out} was submitted with (its shard folders hold the runs so far)`,
+      `${state.shards}, the number of shards ${shownOut} was submitted with (its shard folders hold the runs so far)`,
     );
   const input: SlurmScriptInput = {
     grid: file,
@@ -136,12 +138,12 @@ export function slurmSweep(grid: SweepGrid, flags: SlurmFlags): number {
     const mergeActive =
       latest.merge?.state && isActiveState(latest.merge.state.state) ? latest.merge.job : null;
     if (toRun.length === 0 && (active.length > 0 || mergeActive)) {
-      say(`nothing new to submit; follow with: sarlab sweep status ${flags.out}`);
+      say(`nothing new to submit; follow with: sarlab sweep status ${shownOut}`);
       return 0;
     }
     if (toRun.length === 0 && progress.merged === file.runs) {
       process.stdout.write(
-        `sarlab sweep: nothing to do: all ${file.runs} runs of grid ${file.id} are recorded in ${relative(process.cwd(), layout.dir) || '.'}/runs.jsonl; sarlab report ${flags.out}\n`,
+        `sarlab sweep: nothing to do: all ${file.runs} runs of grid ${file.id} are recorded in ${relative(process.cwd(), layout.dir) || '.'}/runs.jsonl; sarlab report ${shownOut}\n`,
       );
       return 0;
     }
@@ -185,9 +187,9 @@ export function slurmSweep(grid: SweepGrid, flags: SlurmFlags): number {
     );
     process.stdout.write(
       [
-        `  follow:   sarlab sweep status ${flags.out}    (or: squeue --jobs=${[arrayJob, mergeJob].filter(Boolean).join(',')})`,
-        `  logs:     ${layout.logs}`,
-        `  results:  ${layout.dir}/runs.jsonl when job ${mergeJob} has run; then sarlab report ${flags.out}`,
+        `  follow:   sarlab sweep status ${shownOut}    (or: squeue --jobs=${[arrayJob, mergeJob].filter(Boolean).join(',')})`,
+        `  logs:     ${shellQuote(layout.logs)}`,
+        `  results:  ${shellQuote(`${layout.dir}/runs.jsonl`)} when job ${mergeJob} has run; then sarlab report ${shownOut}`,
         '  resubmit: the same command again submits only the shards that are not complete',
         '',
       ].join('\n'),
@@ -279,7 +281,7 @@ function sweepStatus(dir: string, json: boolean): number {
   }
   const incomplete = rows.filter((r) => !r.complete);
   const waiting = incomplete.filter((r) => r.slurm && isActiveState(r.slurm));
-  if (status.complete) lines.push(`complete: sarlab report ${dir}`);
+  if (status.complete) lines.push(`complete: sarlab report ${shellQuote(dir)}`);
   else if (incomplete.length > waiting.length)
     lines.push(
       `${incomplete.length - waiting.length} shard(s) incomplete and not queued: run the same sarlab sweep --slurm command again to resubmit them`,
