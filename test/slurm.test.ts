@@ -143,6 +143,50 @@ describe.skipIf(!cliBuilt())('sarlab sweep --slurm without a cluster', () => {
     expect(noSbatch.status).toBe(1);
     expect(noSbatch.stderr).toMatch(/sbatch not found on PATH/);
   });
+
+  it('--grid DIR/grid.json repeats a recorded grid exactly, and refuses grid flags beside it', () => {
+    const dir = tempDir('sarlab-slurm-grid-');
+    const first = sarlab([
+      'sweep',
+      '--seeds',
+      '1..2',
+      '--steps',
+      '300',
+      '--workers',
+      '1',
+      '--out',
+      join(dir, 'a'),
+    ]);
+    expect(first.status, first.stderr).toBe(0);
+    const again = sarlab([
+      'sweep',
+      '--grid',
+      join(dir, 'a', 'grid.json'),
+      '--workers',
+      '1',
+      '--out',
+      join(dir, 'b'),
+    ]);
+    expect(again.status, again.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'b', 'grid.json'), 'utf8')).toBe(
+      readFileSync(join(dir, 'a', 'grid.json'), 'utf8'),
+    );
+    const mixed = sarlab([
+      'sweep',
+      '--grid',
+      join(dir, 'a', 'grid.json'),
+      '--steps',
+      '500',
+      '--out',
+      join(dir, 'c'),
+    ]);
+    expect(mixed.status).toBe(2);
+    expect(mixed.stderr).toMatch(/^sarlab: --steps: .*none with --grid/);
+    // A folder never submitted to Slurm: status says so.
+    const plain = sarlab(['sweep', 'status', join(dir, 'a')]);
+    expect(plain.status, plain.stderr).toBe(0);
+    expect(plain.stdout).toMatch(/2 runs; 2 recorded, 2 merged into runs.jsonl\nnot submitted to Slurm/);
+  });
 });
 
 describe.skipIf(skip || !cliBuilt())('sarlab sweep --slurm on a one-node Slurm cluster', () => {
