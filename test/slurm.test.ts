@@ -10,7 +10,9 @@ import { cliBuilt, countLines, ROOT } from './sweepCli.js';
 // machine; .ci/run does). In CI these tests must run; elsewhere they skip without a cluster.
 function slurmMissing(): string | null {
   const sinfo = spawnSync('sinfo', ['--noheader', '--format=%T'], { encoding: 'utf8', timeout: 20_000 });
-  if (sinfo.error) return 'sinfo not found on PATH';
+  const code = (sinfo.error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOENT') return 'sinfo not found on PATH';
+  if (sinfo.error) return `sinfo did not answer (${code ?? sinfo.error.message})`;
   if (sinfo.status !== 0) return `sinfo failed (${sinfo.stderr.trim().split('\n')[0]})`;
   if (!/\b(idle|mixed|allocated|completing)\b/.test(sinfo.stdout))
     return `no node takes jobs (${sinfo.stdout.trim()})`;
