@@ -9,7 +9,8 @@ import { FLAG_OF_FIELD } from './runOptions.js';
  */
 export function polishHelp(program: Command): void {
   const config = defaultRunConfig();
-  for (const command of [program, ...program.commands]) {
+  // Subcommands too (sarlab sweep status).
+  for (const command of [program, ...program.commands, ...program.commands.flatMap((c) => c.commands)]) {
     command.configureHelp({
       optionDescription(option: Option): string {
         const text = Help.prototype.optionDescription.call(this, option);
@@ -68,6 +69,9 @@ const SPECIAL: Record<string, string> = {
   'sweep --grid': 'none, flags only',
   'sweep --shard': 'none, the whole grid',
   'sweep --out': 'none: required',
+  'sweep --slurm': 'none, the grid runs here',
+  'sweep --slurm-option': "none, sarlab's own: 1 CPU per task, TERM 60 s before the time limit",
+  'sweep --slurm-template': 'none',
   'merge --out': 'none: required',
   'robot-emulator --port': 'none: give --port, --serial or --pty',
   'robot-emulator --serial': 'none',
@@ -123,7 +127,12 @@ const EXAMPLES: Record<string, [string, string][]> = {
     ],
     ['sarlab sweep --rules sar --seeds 1..10 --dry-run', 'how many runs a grid has'],
     ['sarlab sweep --seeds 1..100 --shard 3/10 --out runs/shard-3', 'one of 10 array jobs on a cluster'],
+    [
+      'sarlab sweep --grid paper.yaml --out sweeps/paper --slurm 16 --slurm-option time=02:00:00',
+      'the grid as 16 Slurm array tasks and a merge; again to resubmit what did not finish',
+    ],
   ],
+  status: [['sarlab sweep status sweeps/paper', 'runs recorded per shard, and what Slurm says of each task']],
   merge: [['sarlab merge runs/shard-* --out runs/all', 'the shards of one sweep into one folder']],
   report: [
     ['sarlab report runs/my-sweep', 'figures, report.md, stats.json and runs.csv in runs/my-sweep/report/'],

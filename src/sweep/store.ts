@@ -7,6 +7,7 @@ import { parseRunConfig } from '../run/config.js';
 import type { RunSummary } from '../run/simulation.js';
 import { describeValue, ValidationError } from '../util/errors.js';
 import { type GridFile, gridFile, gridId, type SweepGrid, validateGrid } from './grid.js';
+import { ownSlurmJob, slurmJobEnded } from './slurmQueue.js';
 
 /**
  * One line of runs.jsonl: the run summary (as `sarlab run --json` prints it) and its grid key. Records
@@ -156,6 +157,20 @@ const MAX_GRID_FILE_BYTES = 16 * 1024 * 1024;
 export function readGridFile(dir: string): GridFile | null {
   const path = join(dir, GRID_FILE);
   if (!existsSync(path)) return null;
+  return readGridFileAt(path);
+}
+
+/** True when a parsed JSON value is a grid file as `sarlab sweep` writes it (not a sweep settings file). */
+export function isGridFileValue(value: unknown): boolean {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as { format?: unknown }).format === 'sarlab-sweep-grid'
+  );
+}
+
+/** Reads and checks a grid file at `path` (as {@link readGridFile} does for a sweep folder's grid.json). */
+export function readGridFileAt(path: string): GridFile {
   const text = readInputFile(path, path, MAX_GRID_FILE_BYTES, 'grid file').toString('utf8');
   let value: unknown;
   try {
@@ -206,14 +221,22 @@ export function lockSweepFolder(dir: string): () => void {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       let pid = Number.NaN;
       let host = hostname();
+      let slurmJob: string | null = null;
       try {
-        const [pidText, hostText] = readFileSync(path, 'utf8').trim().split(/\s+/);
+        const [pidText, hostText, jobText] = readFileSync(path, 'utf8').trim().split(/\s+/);
         pid = Number.parseInt(pidText, 10);
         host = hostText || host;
+        slurmJob = jobText?.startsWith('slurm:') ? jobText.slice('slurm:'.length) : null;
       } catch {
         // unreadable: treat as stale
       }
-      // A lock taken on another machine (a shared file system) cannot be checked from here.
+      // A lock taken on another machine (a shared file system) cannot be checked from here, unless
+      // a Slurm job took it: Slurm knows whether that job has ended (a task killed at its time limit
+      // on one node leaves its lock; the task resubmitted on another node takes it over).
+      if (host !== hostname() && slurmJob !== null && slurmJobEnded(slurmJob)) {
+        rmSync(path, { force: true });
+        continue;
+      }
       if (host !== hostname())
         throw new SweepLockedError(
           `${dir} is in use by another sweep (pid ${pid} on ${host}); if it is gone, remove ${path}`,
@@ -225,7 +248,8 @@ export function lockSweepFolder(dir: string): () => void {
       rmSync(path, { force: true });
       continue;
     }
-    writeSync(fd, `${process.pid} ${hostname()}\n`);
+    const job = ownSlurmJob();
+    writeSync(fd, `${process.pid} ${hostname()}${job ? ` slurm:${job}` : ''}\n`);
     closeSync(fd);
     let released = false;
     return () => {

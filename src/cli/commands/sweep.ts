@@ -13,13 +13,14 @@ import {
   validateGrid,
 } from '../../sweep/grid.js';
 import { defaultWorkers, runSweep, SweepGridMismatch } from '../../sweep/runner.js';
-import { RUNS_FILE, readRuns, SweepLockedError } from '../../sweep/store.js';
+import { isGridFileValue, RUNS_FILE, readGridFileAt, readRuns, SweepLockedError } from '../../sweep/store.js';
 import { OutputError, ValidationError } from '../../util/errors.js';
 import { CliError, EXIT_FAILURE, EXIT_INTERRUPTED } from '../errors.js';
 import { onInterrupt } from '../interrupt.js';
 import * as cliProgress from '../progressBar.js';
 import { addRunOptions, configFromFlags, numberFlag, type RunFlags, readConfigFile } from '../runOptions.js';
 import { SweepEta } from '../sweepEta.js';
+import { registerSweepStatus, slurmSweep } from './sweepSlurm.js';
 
 export interface SweepFlags extends RunFlags {
   rules?: string;
@@ -36,7 +37,26 @@ export interface SweepFlags extends RunFlags {
   out?: string;
   progress?: boolean;
   dryRun?: boolean;
+  slurm?: string;
+  slurmOption?: string[];
+  slurmTemplate?: string;
+  /** Options given on the command line that describe the grid or its runs (not allowed with a grid.json). */
+  gridOptionsGiven?: string[];
 }
+
+/** Options that say where and how a grid runs, not what it is: allowed with `--grid DIR/grid.json`. */
+const NOT_GRID_OPTIONS = new Set([
+  'grid',
+  'shard',
+  'workers',
+  'out',
+  'progress',
+  'dryRun',
+  'slurm',
+  'slurmOption',
+  'slurmTemplate',
+  'kernel',
+]);
 
 export function registerSweep(program: Command): void {
   const command = program
@@ -52,13 +72,27 @@ export function registerSweep(program: Command): void {
     .option('--tracks <list>', 'tracks: built-in names, procedural:SEED or FILE.png')
     .option('--relevance <list>', 'relevance sources (for SaR), e.g. abs-error,cue,abs-error*cue')
     .option('--inputs <list>', 'predictive inputs: rows,camera')
-    .option('--grid <file>', 'sweep file (JSON or YAML) with the same settings; flags override it')
+    .option(
+      '--grid <file>',
+      "sweep file (JSON or YAML) with the same settings, flags override it; or a sweep's grid.json (that grid exactly)",
+    )
     .option('--shard <I/N>', 'run only shard I of N of the grid (for array jobs; merge the outputs)')
     .option('--workers <n>', `worker threads (default: the number of cores, here ${defaultWorkers()})`)
     .option('--out <dir>', 'output folder (runs.jsonl and grid.json)')
     .option('--no-progress', 'no progress bar')
-    .option('--dry-run', 'print the size of the grid and exit');
-  addRunOptions(command, { single: false }).action(async (flags: Record<string, unknown>) => {
+    .option(
+      '--slurm <n>',
+      'submit the grid to Slurm as an array job of N shards and a merge job after it (needs --out)',
+    )
+    .option(
+      '--slurm-option <key=value>',
+      'an sbatch option for the jobs, e.g. partition=short, time=02:00:00, account=proj (repeatable)',
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
+    .option('--slurm-template <file>', 'lines put into both job scripts (#SBATCH lines, module load ...)')
+    .option('--dry-run', 'print the size of the grid (with --slurm: the job scripts) and exit');
+  registerSweepStatus(command);
+  addRunOptions(command, { single: false }).action(async (flags: Record<string, unknown>, self: Command) => {
     // commander names the flags after the options; --relevance and --inputs are lists here.
     const sweepFlags: SweepFlags = {
       ...(flags as SweepFlags),
@@ -66,6 +100,9 @@ export function registerSweep(program: Command): void {
       inputKinds: flags.inputs as string | undefined,
       relevance: undefined,
       inputs: undefined,
+      gridOptionsGiven: Object.keys(flags).filter(
+        (name) => self.getOptionValueSource(name) === 'cli' && !NOT_GRID_OPTIONS.has(name),
+      ),
     };
     process.exitCode = await sweepCommand(sweepFlags);
   });
@@ -106,6 +143,13 @@ function asFlagText(path: string, key: string, value: unknown): string | undefin
 
 /** The grid the flags (over the sweep file) describe, validated. */
 export function gridFromFlags(flags: SweepFlags): SweepGrid {
+  if (flags.grid) {
+    const saved = readSavedGrid(flags.grid, flags.gridOptionsGiven ?? []);
+    if (saved) {
+      checkTracks(saved);
+      return saved;
+    }
+  }
   const file = flags.grid ? readGridSettings(flags.grid) : {};
   const fromFile = (key: string) => (flags.grid ? asFlagText(flags.grid, key, file[key]) : undefined);
   let configPath = flags.config;
@@ -148,6 +192,26 @@ export function gridFromFlags(flags: SweepFlags): SweepGrid {
     base,
   };
   validateGrid(grid);
+  checkTracks(grid);
+  return grid;
+}
+
+/** The grid of a grid.json that sarlab wrote (checked against its id), or null for a sweep settings file. */
+function readSavedGrid(path: string, given: string[]): SweepGrid | null {
+  if (!isGridFileValue(readConfigFile(path, '--grid'))) return null;
+  if (given.length > 0) {
+    const flag = `--${given[0].replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+    throw new ValidationError(
+      flag,
+      'a grid or run option',
+      `none with --grid ${path}, a grid.json that holds the whole grid (give the options without it)`,
+    );
+  }
+  return readGridFileAt(path).grid;
+}
+
+function checkTracks(grid: SweepGrid): void {
+  const { base } = grid;
   // Every track must exist and load now, not in a worker after the other runs (a PNG is read once).
   for (const track of grid.tracks) {
     try {
@@ -157,7 +221,6 @@ export function gridFromFlags(flags: SweepFlags): SweepGrid {
       throw error;
     }
   }
-  return grid;
 }
 
 function formatDuration(seconds: number): string {
@@ -174,6 +237,17 @@ function formatDuration(seconds: number): string {
 
 async function sweepCommand(flags: SweepFlags): Promise<number> {
   const grid = gridFromFlags(flags);
+  if (flags.slurm !== undefined) {
+    if (flags.shard)
+      throw new ValidationError('--shard', flags.shard, 'no --shard with --slurm (it makes the shards)');
+    return slurmSweep(grid, flags);
+  }
+  if (flags.slurmOption || flags.slurmTemplate)
+    throw new ValidationError(
+      flags.slurmOption ? '--slurm-option' : '--slurm-template',
+      flags.slurmOption?.[0] ?? flags.slurmTemplate,
+      'it together with --slurm N',
+    );
   const shard = flags.shard ? parseShard(flags.shard) : null;
   const workers = flags.workers
     ? numberFlag('workers', flags.workers, { integer: true, min: 1 })
