@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { Network } from '../../net/network.js';
 import { type AtomicFileStream, checkOutputFolder } from '../../node/files.js';
-import { HandshakeError, RobotEnvironment } from '../../robot/robotEnvironment.js';
+import { HandshakeError } from '../../robot/errors.js';
+import { RobotEnvironment } from '../../robot/robotEnvironment.js';
 import { RobotRun, type RobotRunSummary, withSimulatedBaseline } from '../../robot/runOnRobot.js';
 import { parseRobotAddress } from '../../robot/transport.js';
 import type { RunConfig } from '../../run/config.js';
@@ -99,7 +100,10 @@ export async function runOnRobotCommand(
       log,
     });
   } catch (error) {
-    if (error instanceof HandshakeError) throw new CliError(error.message, EXIT_USAGE);
+    // Counts that do not fit the robot are the configuration's fault (bad input); a robot that does
+    // not answer, is busy or says nonsense is a failure at run time.
+    if (error instanceof HandshakeError && error.failure === 'mismatch')
+      throw new CliError(error.message, EXIT_USAGE);
     throw new CliError((error as Error).message, EXIT_FAILURE);
   }
   log(
