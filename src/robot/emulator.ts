@@ -7,6 +7,7 @@ import { Random } from '../util/random.js';
 import { DEFAULT_WORLD, LineFollowerEnvironment, type WorldConfig } from '../world/lineFollower.js';
 import type { Track } from '../world/track.js';
 import { type Clock, every, systemClock } from './clock.js';
+import { LINK_DEFAULTS } from './linkDefaults.js';
 import {
   decodeHello,
   decodeMotor,
@@ -155,7 +156,7 @@ export class RobotEmulator {
     this.observation = this.world.reset(options.seed ?? 1).observation;
     this.faults = { ...NO_FAULTS, ...options.faults };
     this.random = new Random(this.faults.seed);
-    this.heartbeatMs = options.heartbeatMs ?? 50;
+    this.heartbeatMs = options.heartbeatMs ?? LINK_DEFAULTS.heartbeatMs;
     this.log = options.log ?? (() => {});
     this.sensors = emptySensors(this.world.reflexSensors.count, this.world.predictorCount);
     if (options.realtime) {
@@ -197,7 +198,7 @@ export class RobotEmulator {
         },
       ),
       active: false,
-      timeoutMs: 200,
+      timeoutMs: LINK_DEFAULTS.timeoutMs,
       lastRxAt: this.clock.now(),
       lastTxAt: this.clock.now(),
       sendAfter: 0,
@@ -320,7 +321,7 @@ export class RobotEmulator {
       (!hello.predictorRows || hello.predictorRows === mine.predictorRows) &&
       (!hello.predictorColumns || hello.predictorColumns === mine.predictorColumns);
     s.active = matches;
-    s.timeoutMs = hello.timeoutMs || 200;
+    s.timeoutMs = hello.timeoutMs || LINK_DEFAULTS.timeoutMs;
     s.lastApplied = -1;
     s.cached = null;
     if (!matches)

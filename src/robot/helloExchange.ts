@@ -1,6 +1,6 @@
 import type { Clock } from './clock.js';
 import { HandshakeError, InterruptedError } from './errors.js';
-import { LINK_DEFAULTS } from './linkOptions.js';
+import { LINK_DEFAULTS } from './linkDefaults.js';
 import { decodeHelloAck, type Frame } from './protocol.js';
 
 /**

@@ -25,7 +25,8 @@ export {
 } from './errors.js';
 export { DEFAULT_ROBOT_PERIOD_S, MAX_ROBOT_PERIOD_MS, type RobotShape } from './handshake.js';
 export { RobotLink } from './link.js';
-export { LINK_DEFAULTS, type LinkEvent, type LinkStats, type RobotLinkOptions } from './linkOptions.js';
+export { LINK_DEFAULTS } from './linkDefaults.js';
+export type { LinkEvent, LinkStats, RobotLinkOptions } from './linkOptions.js';
 // The wire protocol: the same names as sarlab/robot-protocol.
 export {
   type BadFrameKind,

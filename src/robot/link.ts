@@ -4,9 +4,9 @@ import { HandshakeError, InterruptedError, LinkDown, LinkLostError, ProtocolErro
 import { FrameChannel } from './frameChannel.js';
 import { acceptHelloAck, helloFor, type RobotShape } from './handshake.js';
 import { HelloExchange } from './helloExchange.js';
+import { LINK_DEFAULTS } from './linkDefaults.js';
 import {
   emptyLinkStats,
-  LINK_DEFAULTS,
   type LinkEvent,
   type LinkStats,
   type ResolvedLinkOptions,

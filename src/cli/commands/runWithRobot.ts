@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { Network } from '../../net/network.js';
 import { type AtomicFileStream, checkOutputFolder } from '../../node/files.js';
 import { HandshakeError } from '../../robot/errors.js';
+import { LINK_DEFAULTS } from '../../robot/linkDefaults.js';
 import { RobotEnvironment } from '../../robot/robotEnvironment.js';
 import { RobotRun, type RobotRunSummary, withSimulatedBaseline } from '../../robot/runOnRobot.js';
 import { parseRobotAddress } from '../../robot/transport.js';
@@ -70,14 +71,14 @@ export async function runOnRobotCommand(
   // The timeout travels in HELLO as a 16-bit number of milliseconds.
   const timeoutMs =
     flags.robotTimeout === undefined
-      ? 200
+      ? LINK_DEFAULTS.timeoutMs
       : boundedFlag('robot-timeout', flags.robotTimeout, { integer: true, min: 1, max: 65535 });
   const onLinkLost = flags.onLinkLost ?? 'exit';
   if (onLinkLost !== 'exit' && onLinkLost !== 'reconnect')
     throw new ValidationError('--on-link-lost', onLinkLost, 'exit|reconnect');
   const reconnectFor =
     flags.reconnectFor === undefined
-      ? 10
+      ? LINK_DEFAULTS.reconnectForMs / 1000
       : boundedFlag('reconnect-for', flags.reconnectFor, { min: 0, max: 86_400 });
   const out = freshRunDir(
     flags.out ?? defaultOutDir(config).replace(/seed/, 'robot-seed'),
@@ -100,11 +101,7 @@ export async function runOnRobotCommand(
       log,
     });
   } catch (error) {
-    // Counts that do not fit the robot are the configuration's fault (bad input); a robot that does
-    // not answer, is busy or says nonsense is a failure at run time.
-    if (error instanceof HandshakeError && error.failure === 'mismatch')
-      throw new CliError(error.message, EXIT_USAGE);
-    throw new CliError((error as Error).message, EXIT_FAILURE);
+    throw connectFailure(error);
   }
   log(
     `connected to ${robot.stats.address} (${robot.stats.mode}, ${robot.reflexCount} reflex sensors, ${robot.predictorRows}×${robot.predictorColumns} predictors, period ${robot.dt * 1000} ms)`,
@@ -167,4 +164,16 @@ export async function runOnRobotCommand(
     return EXIT_INTERRUPTED;
   }
   return 0;
+}
+
+/**
+ * The CLI error for a failed connection: counts that do not fit the robot are the configuration's
+ * fault (bad input, exit 2); a robot that does not answer, is busy or says nonsense, or a link that
+ * cannot be opened, is a failure at run time (exit 1).
+ */
+export function connectFailure(error: unknown): CliError {
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof HandshakeError && error.failure === 'mismatch')
+    return new CliError(message, EXIT_USAGE);
+  return new CliError(message, EXIT_FAILURE);
 }
