@@ -1,12 +1,7 @@
 import { baselineGainOf, type RunConfig } from '../run/config.js';
 import type { RunRecord } from '../sweep/store.js';
-import {
-  type Condition,
-  type ConditionGroup,
-  canonicalJson,
-  groupByCondition,
-  identityWithout,
-} from './conditions.js';
+import { canonicalJson } from '../util/canonicalJson.js';
+import { type Condition, type ConditionGroup, groupByCondition, identityWithout } from './conditions.js';
 import type { ReportRun } from './records.js';
 import { bestCell, type CellStats, type Comparison, cellStats, compareRuns, lowestError } from './stats.js';
 
