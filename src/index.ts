@@ -40,7 +40,6 @@ export {
   RULE_NAMES,
   type RuleName,
   type RuleOptions,
-  type Scratch,
 } from './learning/rule.js';
 export { type SarOptions, SarRule, SIGN_MODES, type SignMode, sar } from './learning/sar.js';
 export { SignSymmetryRule, signSymmetry } from './learning/signSymmetry.js';
@@ -69,7 +68,6 @@ export { RunMetrics, type SuccessCriterion } from './loop/metrics.js';
 // The network.
 export { ACTIVATIONS, type ActivationName } from './net/activation.js';
 export type { Kernel, KernelName } from './net/kernels/js.js';
-export type { LayerArrays, LearningWork } from './net/kernels/memory.js';
 export {
   DenseLayer,
   INITIALISATIONS,
