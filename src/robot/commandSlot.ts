@@ -37,8 +37,9 @@ export class CommandSlot {
     private readonly rtt: RttEstimator,
     /** Sends a frame (counted as sent, or dropped when the link is closed). */
     private readonly write: (frame: Uint8Array) => void,
-    /** Whether a resend can go out now (false while the link is down); counted as a retry when it does. */
+    /** Whether a resend can go out now (false while the link is down). */
     private readonly mayResend: () => boolean,
+    /** Hears each resend (the link counts them as retries). */
     private readonly onResend: () => void,
   ) {}
 
