@@ -32,10 +32,13 @@ export function addRobotOptions(command: Command): Command {
     )
     .option(
       '--robot-timeout <ms>',
-      'link timeout, 1-65535: no valid frame, or no answer to the current command, for this long stops the motors; no answer for 5× this long ends the link (default 200)',
+      `link timeout, 1-65535: no valid frame, or no answer to the current command, for this long stops the motors; no answer for ${LINK_DEFAULTS.progressTimeouts}× this long ends the link (default ${LINK_DEFAULTS.timeoutMs})`,
     )
     .option('--on-link-lost <action>', 'when the link is lost: exit|reconnect (default exit)')
-    .option('--reconnect-for <s>', 'how long to keep trying to reconnect (default 10)');
+    .option(
+      '--reconnect-for <s>',
+      `how long to keep trying to reconnect (default ${LINK_DEFAULTS.reconnectForMs / 1000})`,
+    );
 }
 
 interface RobotRunFlags extends RobotFlags {
