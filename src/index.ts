@@ -41,7 +41,6 @@ export {
   RULE_NAMES,
   type RuleName,
   type RuleOptions,
-  type Scratch,
 } from './learning/rule.js';
 export {
   DEFAULT_SIGN_MODE,
@@ -79,7 +78,6 @@ export { RunMetrics, type SuccessCriterion } from './loop/metrics.js';
 // The network.
 export { ACTIVATIONS, type ActivationName } from './net/activation.js';
 export type { Kernel, KernelName } from './net/kernels/js.js';
-export type { LayerArrays, LearningWork } from './net/kernels/memory.js';
 export {
   DenseLayer,
   INITIALISATIONS,

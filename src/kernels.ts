@@ -27,6 +27,8 @@ export {
   TANH,
 } from './net/activation.js';
 export { JsKernel, type KernelLayer, ReferenceKernel } from './net/kernels/js.js';
+// The network's memory the kernels work on (`DenseLayer`'s arrays, `Network.work`).
+export type { LayerArrays, LearningWork } from './net/kernels/memory.js';
 export { WasmKernel, wasmUnavailableReason } from './net/kernels/wasm.js';
 export { resolveKernel } from './net/network.js';
 

@@ -42,6 +42,7 @@ it("names in the library's messages are exported functions (a user can call what
     import('../src/sweep/index.js'),
     import('../src/report/index.js'),
     import('../src/robot/index.js'),
+    import('../src/robotProtocol.js'),
   ]);
   for (const entry of entries) for (const name of Object.keys(entry)) exported.add(name);
   const offenders: string[] = [];
@@ -94,4 +95,49 @@ it('the core API is exported by name and by intent; kernels and their references
   // The log's columns by name.
   expect(core.LOG_COLUMNS.map((name) => core.LOG_COLUMN[name])).toEqual(core.LOG_COLUMNS.map((_, i) => i));
   expect(core.LOG_COLUMN.weightDistance).toBe(core.LOG_COLUMNS.length);
+});
+
+it('every entry lists its exports by hand, and no helper is public', async () => {
+  const { readdirSync, readFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const src = resolve(import.meta.dirname, '..', 'src');
+  const starred = readdirSync(src, { recursive: true })
+    .map(String)
+    .filter((f) => f.endsWith('.ts') && /export \*/.test(readFileSync(join(src, f), 'utf8')));
+  expect(starred).toEqual([]);
+  const report = await import('../src/report/index.js');
+  const sweep = await import('../src/sweep/index.js');
+  const robot = await import('../src/robot/index.js');
+  const protocol = await import('../src/robotProtocol.js');
+  for (const helper of [
+    'fmt',
+    'fmtRate',
+    'flatten',
+    'csvField',
+    'toCsv',
+    'seedOf',
+    'canonicalJson',
+    'identityWithout',
+  ])
+    expect(helper in report, `sarlab/report exports ${helper}`).toBe(false);
+  for (const helper of [
+    'canonicalJson',
+    'parseNumberList',
+    'parseStringList',
+    'truncateRuns',
+    'withoutWallTime',
+  ])
+    expect(helper in sweep, `sarlab/sweep exports ${helper}`).toBe(false);
+  for (const name of ['writeSweepReport', 'loadSweeps', 'analyse', 'vegaLiteToSvg'])
+    expect(name in report).toBe(true);
+  for (const name of ['runSweep', 'expandGrid', 'mergeSweeps', 'readRuns']) expect(name in sweep).toBe(true);
+  // RobotLink from sarlab/robot itself; the wire protocol there and, on its own, in sarlab/robot-protocol.
+  expect(robot.RobotLink.name).toBe('RobotLink');
+  expect(Object.keys(protocol).filter((name) => !(name in robot))).toEqual([]);
+  expect('keepTrying' in robot).toBe(false);
+  // The root exports neither the rules' working memory nor the network's (sarlab/kernels has the latter).
+  const root = readFileSync(join(src, 'index.ts'), 'utf8');
+  for (const internal of ['Scratch', 'LayerArrays', 'LearningWork'])
+    expect(root).not.toMatch(new RegExp(`\\b${internal}\\b`));
+  expect(readFileSync(join(src, 'kernels.ts'), 'utf8')).toMatch(/\bLearningWork\b/);
 });

@@ -11,7 +11,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from './cliHelpers.js';
 
 const root = resolve(import.meta.dirname, '..');
-const SUBPATHS = ['sarlab', 'sarlab/node', 'sarlab/sweep', 'sarlab/report', 'sarlab/robot'];
+const SUBPATHS = [
+  'sarlab',
+  'sarlab/kernels',
+  'sarlab/node',
+  'sarlab/sweep',
+  'sarlab/report',
+  'sarlab/robot',
+  'sarlab/robot-protocol',
+];
 const BUNDLE_BUDGET = 50 * 1024;
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
@@ -141,11 +149,13 @@ describe('the packed package', () => {
         "import { loadPngTrack, type SavedModel } from 'sarlab/node';",
         "import { runSweep, type SweepOptions } from 'sarlab/sweep';",
         "import { writeSweepReport } from 'sarlab/report';",
-        "import { RobotEmulator, type Transport } from 'sarlab/robot';",
+        "import { RobotEmulator, RobotLink, type Transport } from 'sarlab/robot';",
+        "import { encodeFrame, type Frame } from 'sarlab/robot-protocol';",
+        "import { dense } from 'sarlab/kernels';",
         'const net: Network = new Network({ inputs: 2, layers: [2], seed: 1 });',
         'const summary: RunSummary = new Simulation(parseRunConfig({ steps: 10 })).summary();',
-        'export const used = [net, summary, loadPngTrack, runSweep, writeSweepReport, RobotEmulator];',
-        'export type Used = [SavedModel, SweepOptions, Transport];',
+        'export const used = [net, summary, loadPngTrack, runSweep, writeSweepReport, RobotEmulator, RobotLink, encodeFrame, dense];',
+        'export type Used = [SavedModel, SweepOptions, Transport, Frame];',
         '',
       ].join('\n'),
     );
@@ -212,6 +222,33 @@ describe('the packed package', () => {
     expect(serial.stderr.trim()).toBe(
       'sarlab: a serial robot link needs serialport (not installed): npm install serialport',
     );
+  });
+
+  it('bundles sarlab/robot-protocol for the browser: no node: module pulled in', async () => {
+    const entry = join(app, 'protocol.js');
+    writeFileSync(
+      entry,
+      "import { encodeFrame, FrameDecoder, MessageType, invalidSensorValue } from 'sarlab/robot-protocol';\n" +
+        'const frames = [];\n' +
+        'new FrameDecoder(() => 0, (f) => frames.push(f)).push(encodeFrame(MessageType.reset, 1));\n' +
+        'export const used = [frames, invalidSensorValue];\n',
+    );
+    const result = await build({
+      entryPoints: [entry],
+      absWorkingDir: app,
+      bundle: true,
+      format: 'esm',
+      platform: 'browser',
+      write: false,
+      metafile: true,
+      logLevel: 'silent',
+    });
+    const inputs = Object.keys(result.metafile.inputs);
+    expect(inputs.some((i) => i.endsWith('robot/protocol.js'))).toBe(true);
+    expect(inputs.filter((i) => i.startsWith('node:') || /transport|emulator|link\.js/.test(i))).toEqual([]);
+    const imports = Object.values(result.metafile.inputs).flatMap((i) => i.imports.map((x) => x.path));
+    expect(imports.filter((p) => p.startsWith('node:'))).toEqual([]);
+    expect(Buffer.from(result.outputFiles[0].contents).toString('utf8')).not.toMatch(/["']node:/);
   });
 
   it('bundles the README example for the browser: no node: import, within the size budget', async () => {

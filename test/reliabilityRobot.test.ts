@@ -183,10 +183,11 @@ describe('item 9: sensor values are validated', () => {
       const error = (outcome as { error?: unknown }).error;
       expect(error).toBeInstanceOf(ProtocolError);
       expect((error as Error).message).toMatch(/protocol error: the robot sent reflex\[\d\] = /);
-      await new Promise((r) => setTimeout(r, 30));
       expect(
-        robot.received.some(
-          (r) => r.frame.type === MessageType.stop && r.frame.payload[0] === StopReason.error,
+        await until(() =>
+          robot.received.some(
+            (r) => r.frame.type === MessageType.stop && r.frame.payload[0] === StopReason.error,
+          ),
         ),
       ).toBe(true);
     });

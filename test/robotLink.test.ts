@@ -1,10 +1,12 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RobotEmulator, serveTcp } from '../src/robot/emulator.js';
+import { ManualClock } from '../src/robot/clock.js';
+import { type EmulatorOptions, RobotEmulator } from '../src/robot/emulator.js';
+import type { RobotLinkOptions } from '../src/robot/linkOptions.js';
 import {
   type Frame,
   FrameDecoder,
@@ -14,9 +16,11 @@ import {
 } from '../src/robot/protocol.js';
 import { RobotEnvironment } from '../src/robot/robotEnvironment.js';
 import { RobotRun, type RobotRunSummary, withSimulatedBaseline } from '../src/robot/runOnRobot.js';
-import { parseRunConfig } from '../src/run/config.js';
+import { parseRunConfig, type RunConfig } from '../src/run/config.js';
 import { Simulation } from '../src/run/simulation.js';
 import { builtinTrack } from '../src/world/track.js';
+import { type MemoryTransport, memoryLink, recordHostFrames } from './support/memoryLink.js';
+import { until } from './support/until.js';
 
 const root = new URL('..', import.meta.url).pathname;
 const cli = join(root, 'bin', 'sarlab.js');
@@ -143,41 +147,90 @@ describe('sarlab run --robot against the emulator (TCP, 127.0.0.1)', () => {
         `${summary.steps} steps in ${summary.wallSeconds.toFixed(2)} s, round trip ${summary.robot.roundTripMs.toFixed(3)} ms`,
     );
   });
+});
 
+/**
+ * The emulator and the link in this process over an in-memory link, both on one simulated clock:
+ * every timeout (retransmission, watchdog, reconnection pause, jitter) takes exactly its length in
+ * simulated time and no wall-clock time.
+ */
+function emulatedRobot(emulatorOptions: Omit<EmulatorOptions, 'track' | 'clock'> = {}) {
+  const clock = new ManualClock();
+  const track = builtinTrack('default');
+  const fromHost: { frame: Frame; at: number }[] = [];
+  const state = { lastFromRobotAt: 0, connections: 0 };
+  let emulator = new RobotEmulator({ track, clock, ...emulatorOptions });
+  let host: MemoryTransport | null = null;
+  const address = {
+    description: 'memory',
+    open: async () => {
+      state.connections++;
+      const [hostEnd, robotEnd] = memoryLink();
+      recordHostFrames(hostEnd, clock, fromHost);
+      hostEnd.onData(() => {
+        state.lastFromRobotAt = clock.now();
+      });
+      emulator.attach(robotEnd);
+      host = hostEnd;
+      return hostEnd;
+    },
+  };
+  return {
+    clock,
+    address,
+    fromHost,
+    state,
+    get emulator() {
+      return emulator;
+    },
+    /** The robot goes silent: the link stays open but carries nothing (as a robot that died). */
+    kill() {
+      host?.silence();
+    },
+    /** Another robot (an emulator on the same clock) behind the same address, for the next connection. */
+    replace() {
+      emulator = new RobotEmulator({ track, clock });
+    },
+  };
+}
+
+async function emulatedRun(
+  config: RunConfig,
+  emulatorOptions: Omit<EmulatorOptions, 'track' | 'clock'>,
+  link: Partial<RobotLinkOptions> = {},
+  onProgress?: (run: RobotRun, robot: ReturnType<typeof emulatedRobot>) => void,
+) {
+  const robot = emulatedRobot(emulatorOptions);
+  const { clock } = robot;
+  const logs: string[] = [];
+  const environment = await clock.settle(
+    RobotEnvironment.connect({
+      address: robot.address,
+      expect: { reflexCount: 2, predictorRows: 2, predictorColumns: 12 },
+      clock,
+      log: (m) => logs.push(m),
+      ...link,
+    }),
+  );
+  const run = await clock.settle(RobotRun.start(environment, config));
+  const summary = await clock.settle(run.run((r) => onProgress?.(r, robot), 100));
+  robot.emulator.close();
+  return { summary, robot, logs, simulatedMs: clock.now() };
+}
+
+describe('the emulator over a lossy link, on simulated time', () => {
   it('still learns with 5% dropped frames, 5% corrupted frames and 20 ms jitter', async () => {
     const reflex = new Simulation(parseRunConfig({ rule: 'reflex', steps: 1000 })).runToEnd();
-    const { child, port } = await startEmulator([
-      '--drop',
-      '0.05',
-      '--corrupt',
-      '0.05',
-      '--jitter',
-      '20',
-      '--seed',
-      '2',
-    ]);
-    const configFile = join(dir, 'faults.json');
-    writeFileSync(
-      configFile,
-      JSON.stringify({ seed: 2, steps: 1500, afterSuccess: 0, success: { window: 500 } }),
+    const config = withSimulatedBaseline(
+      parseRunConfig({ seed: 2, steps: 1500, afterSuccess: 0, success: { window: 500 } }),
     );
-    const r = await runCli([
-      'run',
-      '--robot',
-      `tcp:127.0.0.1:${port}`,
-      '--config',
-      configFile,
-      '--json',
-      '--no-plot',
-      '--out',
-      join(dir, 'faults'),
-    ]);
-    child.kill('SIGINT');
-    expect(r.code, r.stderr).toBe(0);
-    const s = JSON.parse(r.stdout) as RobotRunSummary;
+    const { summary: s, simulatedMs } = await emulatedRun(config, {
+      seed: 2,
+      faults: { drop: 0.05, corrupt: 0.05, jitterMs: 20 },
+    });
     console.log(
       `faulty link: success ${s.success} at ${s.stepsToSuccess}, mean |e| ${s.meanAbsErrorLast.toFixed(4)} ` +
-        `(reflex alone ${reflex.meanAbsErrorLast.toFixed(4)}), ${s.steps} steps in ${s.wallSeconds.toFixed(1)} s, ` +
+        `(reflex alone ${reflex.meanAbsErrorLast.toFixed(4)}), ${s.steps} steps in ${(simulatedMs / 1000).toFixed(1)} s simulated, ` +
         `refused ${JSON.stringify(s.robot.refused)}, missing ${s.robot.missing}, resent ${s.robot.retries}, link lost ${s.robot.linkLost}`,
     );
     expect(s.success).toBe(true);
@@ -189,104 +242,75 @@ describe('sarlab run --robot against the emulator (TCP, 127.0.0.1)', () => {
   });
 
   it('drop and corruption without jitter: a full default run reaches success', async () => {
-    const { child, port } = await startEmulator(['--drop', '0.05', '--corrupt', '0.05', '--fault-seed', '7']);
-    const r = await runCli([
-      'run',
-      '--robot',
-      `tcp:127.0.0.1:${port}`,
-      '--seed',
-      '2',
-      '--json',
-      '--no-plot',
-      '--out',
-      join(dir, 'dc'),
-    ]);
-    child.kill('SIGINT');
-    expect(r.code, r.stderr).toBe(0);
-    const s = JSON.parse(r.stdout) as RobotRunSummary;
+    const { summary: s } = await emulatedRun(withSimulatedBaseline(parseRunConfig({ seed: 2 })), {
+      seed: 2,
+      faults: { drop: 0.05, corrupt: 0.05, seed: 7 },
+    });
     console.log(
-      `drop+corrupt: success at ${s.stepsToSuccess}, ${s.steps} steps in ${s.wallSeconds.toFixed(1)} s, refused ${s.robot.refusedTotal}`,
+      `drop+corrupt: success at ${s.stepsToSuccess}, ${s.steps} steps, refused ${s.robot.refusedTotal}`,
     );
     expect(s.success).toBe(true);
     expect(s.robot.refused.checksum).toBeGreaterThan(50);
   });
 });
 
-describe('safety: the emulator is killed', () => {
+describe('safety: the robot dies mid-run (simulated time)', () => {
+  const killAt = 300;
   async function killMidRun(onLinkLost: 'exit' | 'reconnect') {
-    const first = await startEmulator();
-    const upstream = { port: first.port };
-    const proxy = await recordingProxy(upstream);
     const config = withSimulatedBaseline(
       parseRunConfig({ seed: 2, steps: 6000, afterSuccess: 0, success: { window: 500 } }),
     );
-    const logs: string[] = [];
-    const robot = await RobotEnvironment.connect({
-      address: { kind: 'tcp', host: '127.0.0.1', port: proxy.port },
-      expect: { reflexCount: 2, predictorRows: 2, predictorColumns: 12 },
-      onLinkLost,
-      log: (m) => logs.push(m),
-    });
-    const run = await RobotRun.start(robot, config);
     let killedAt = 0;
-    let replacement: Server | null = null;
-    const result = run.run((r) => {
-      if (r.simulation.step === 300) {
-        first.child.kill('SIGKILL');
-        killedAt = performance.now();
-      }
-    }, 100);
-    if (onLinkLost === 'reconnect') {
-      // A robot comes back (here: an emulator in this process) behind the same address.
-      while (!proxy.state.robotGoneAt) await new Promise((r) => setTimeout(r, 10));
-      const emulator = new RobotEmulator({ track: builtinTrack('default') });
-      replacement = await serveTcp(emulator, 0);
-      upstream.port = (replacement.address() as { port: number }).port;
-    }
-    const summary = await result;
-    await new Promise((r) => setTimeout(r, 20));
-    proxy.server.close();
-    replacement?.close();
-    return { summary, proxy, killedAt, logs };
+    const result = await emulatedRun(config, {}, { onLinkLost }, (r, robot) => {
+      if (r.simulation.step !== killAt) return;
+      robot.kill();
+      killedAt = robot.clock.now();
+      if (onLinkLost === 'reconnect') robot.replace();
+    });
+    return { ...result, killedAt };
   }
 
-  it('sends STOP within the timeout and exits (onLinkLost: exit)', async () => {
-    const { summary, proxy, killedAt, logs } = await killMidRun('exit');
-    const stop = stops(proxy.fromHost).find((f) => f.frame.payload[0] === StopReason.timeout);
-    expect(stop, `${logs.join('; ')} ${JSON.stringify(stops(proxy.fromHost))}`).toBeDefined();
-    const silentFor = stop!.at - proxy.state.lastFromRobotAt;
-    console.log(
-      `killed: last robot frame ${(proxy.state.lastFromRobotAt - killedAt).toFixed(1)} ms after the kill, STOP(timeout) ${silentFor.toFixed(1)} ms after the last robot frame`,
-    );
-    expect(silentFor).toBeGreaterThanOrEqual(195);
-    expect(silentFor).toBeLessThan(260);
+  it('sends STOP exactly when the link timeout runs out and exits (onLinkLost: exit)', async () => {
+    const { summary, robot, killedAt, logs } = await killMidRun('exit');
+    const stop = stops(robot.fromHost).find((f) => f.frame.payload[0] === StopReason.timeout);
+    expect(stop, `${logs.join('; ')} ${JSON.stringify(stops(robot.fromHost))}`).toBeDefined();
+    // The last robot frame came before the kill; the STOP when 200 ms of silence had passed (the
+    // watchdog's timer has a resolution of 1 ms).
+    expect(robot.state.lastFromRobotAt).toBeLessThanOrEqual(killedAt);
+    const silentFor = stop!.at - robot.state.lastFromRobotAt;
+    expect(silentFor).toBeGreaterThanOrEqual(200);
+    expect(silentFor).toBeLessThanOrEqual(201);
     expect(summary.robot.stopCause).toBe('link-lost');
     expect(summary.robot.linkLost).toBe(1);
-    expect(summary.steps).toBeGreaterThanOrEqual(300);
-    expect(summary.steps).toBeLessThan(320);
+    // The step whose command went unanswered is counted; nothing after it.
+    expect(summary.steps).toBe(killAt + 1);
     expect(logs.join('\n')).toMatch(
-      /link lost at step \d+: no valid frame from the robot for 200 ms; motors commanded to stop/,
+      /link lost at step 300: no valid frame from the robot for 200 ms; motors commanded to stop/,
     );
     // Nothing but STOP after the link was declared lost (no motor command to a robot it cannot hear).
-    expect(proxy.fromHost.filter((f) => f.at > stop!.at && f.frame.type === MessageType.motor)).toHaveLength(
+    expect(robot.fromHost.filter((f) => f.at > stop!.at && f.frame.type === MessageType.motor)).toHaveLength(
       0,
     );
   });
 
-  it('sends STOP within the timeout, reconnects, pauses learning and goes on (onLinkLost: reconnect)', async () => {
-    const { summary, proxy } = await killMidRun('reconnect');
-    const stop = stops(proxy.fromHost).find((f) => f.frame.payload[0] === StopReason.timeout);
+  it('sends STOP when the link timeout runs out, reconnects, pauses learning and goes on (onLinkLost: reconnect)', async () => {
+    const { summary, robot } = await killMidRun('reconnect');
+    const stop = stops(robot.fromHost).find((f) => f.frame.payload[0] === StopReason.timeout);
     expect(stop).toBeDefined();
-    expect(stop!.at - proxy.state.lastFromRobotAt).toBeLessThan(260);
     expect(summary.robot.linkLost).toBe(1);
     expect(summary.robot.reconnects).toBe(1);
-    expect(proxy.state.connections).toBeGreaterThanOrEqual(2);
+    expect(robot.state.connections).toBe(2);
     expect(summary.robot.events.map((e) => e.what)).toEqual(['link-lost', 'reconnected']);
+    // The first reconnection attempt comes one pause (250 ms) after the link was declared lost.
+    const [lost, back] = summary.robot.events;
+    expect(back.atMs - lost.atMs).toBe(250);
     expect(summary.robot.stopCause).toBe('success');
     expect(summary.success).toBe(true);
     expect(summary.lostLine).toBe(0);
   });
+});
 
+describe('the Ctrl-C of sarlab run', () => {
   it('Ctrl-C: sarlab run sends STOP(interrupted) and exits with 130', async () => {
     const { child, port } = await startEmulator(['--realtime']);
     const upstream = { port };
@@ -297,8 +321,9 @@ describe('safety: the emulator is killed', () => {
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     children.push(run);
-    while (proxy.fromHost.filter((f) => f.frame.type === MessageType.motor).length < 10)
-      await new Promise((r) => setTimeout(r, 20));
+    expect(
+      await until(() => proxy.fromHost.filter((f) => f.frame.type === MessageType.motor).length >= 10),
+    ).toBe(true);
     const code = await new Promise<number | null>((resolve) => {
       run.once('exit', resolve);
       run.kill('SIGINT');
@@ -333,9 +358,7 @@ describe.skipIf(noSocat)('serial: a pseudo-terminal pair made with socat', () =>
       stdio: 'ignore',
     });
     children.push(socat);
-    const deadline = Date.now() + 5000;
-    while (!(existsSync(hostEnd) && existsSync(robotEnd)) && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 20));
+    await until(() => existsSync(hostEnd) && existsSync(robotEnd));
     expect(existsSync(hostEnd), 'socat made the pseudo-terminal pair').toBe(true);
     const { SerialTransport } = await import('../src/robot/transport.js');
     const emulator = new RobotEmulator({ track: builtinTrack('default') });
@@ -349,7 +372,8 @@ describe.skipIf(noSocat)('serial: a pseudo-terminal pair made with socat', () =>
     const run = await RobotRun.start(robot, config);
     const summary = await run.run();
     const reference = new Simulation(config).runToEnd();
-    await new Promise((r) => setTimeout(r, 50));
+    // The STOP of the end of the run crosses the pseudo-terminal before the emulator closes.
+    expect(await until(() => emulator.stats.stops.length > 0)).toBe(true);
     emulator.close();
     await robotPort.close();
     socat.kill();

@@ -22,6 +22,7 @@ import {
 } from '../src/robot/protocol.js';
 import { RobotEnvironment } from '../src/robot/robotEnvironment.js';
 import { parseRobotAddress } from '../src/robot/transport.js';
+import { until } from './support/until.js';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex').match(/../g)!.join(' ');
 
@@ -216,10 +217,8 @@ describe('robot bridge: refused frames are never used', () => {
     const stops = robot.received.filter((f) => f.type === MessageType.stop);
     expect(stops.some((f) => f.payload[0] === StopReason.badFrame)).toBe(true);
     await env.close();
-    await new Promise((r) => setTimeout(r, 50));
-    expect(robot.received.filter((f) => f.type === MessageType.stop).at(-1)?.payload[0]).toBe(
-      StopReason.endOfRun,
-    );
+    const lastStop = () => robot.received.filter((f) => f.type === MessageType.stop).at(-1)?.payload[0];
+    expect(await until(() => lastStop() === StopReason.endOfRun)).toBe(true);
   });
 
   it('refuses a robot whose counts differ from the configuration, with both counts in the message', async () => {
@@ -231,9 +230,10 @@ describe('robot bridge: refused frames are never used', () => {
         expect: { reflexCount: 2, predictorRows: 2, predictorColumns: 12 },
       }),
     ).rejects.toThrow(/2 reflex sensors and 1×2 predictors.*expects 2 reflex sensors and 2×12/);
-    await new Promise((r) => setTimeout(r, 50));
-    expect(robot.received.some((f) => f.type === MessageType.stop && f.payload[0] === StopReason.error)).toBe(
-      true,
-    );
+    expect(
+      await until(() =>
+        robot.received.some((f) => f.type === MessageType.stop && f.payload[0] === StopReason.error),
+      ),
+    ).toBe(true);
   });
 });

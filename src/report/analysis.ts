@@ -1,9 +1,9 @@
 import { baselineGainOf, type RunConfig } from '../run/config.js';
 import type { RunRecord } from '../sweep/store.js';
+import { canonicalJson } from '../util/canonicalJson.js';
 import {
   type Condition,
   type ConditionGroup,
-  canonicalJson,
   DEFAULT_RELEVANCE,
   DEFAULT_SIGN_MODE,
   groupByCondition,

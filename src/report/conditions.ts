@@ -1,5 +1,6 @@
 import { LEGACY_SIGN_MODE } from '../learning/sar.js';
 import { baselineGainOf, type RunConfig, runConfigSchema } from '../run/config.js';
+import { canonicalJson } from '../util/canonicalJson.js';
 import type { ReportRun } from './records.js';
 
 const DEFAULTS = runConfigSchema.parse({});
@@ -60,18 +61,6 @@ const NAMED = new Set([
 /** The relevance of a configuration as text (`abs-error`, `abs-error*cue`). */
 export function relevanceText(config: RunConfig): string {
   return Array.isArray(config.relevance) ? config.relevance.join('*') : String(config.relevance);
-}
-
-/** JSON with the keys of every object sorted, so that equal values give equal text. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => {
-    if (v && typeof v === 'object' && !Array.isArray(v)) {
-      const sorted: Record<string, unknown> = {};
-      for (const k of Object.keys(v as object).sort()) sorted[k] = (v as Record<string, unknown>)[k];
-      return sorted;
-    }
-    return v;
-  });
 }
 
 /**

@@ -5,15 +5,40 @@
  */
 
 export { MissingPackageError } from '../util/optionalPackage.js';
-export * from './analysis.js';
-export * from './chartData.js';
-export * from './charts.js';
-export * from './conditions.js';
-export * from './csv.js';
-export * from './markdown.js';
-export * from './records.js';
-export * from './render.js';
-export * from './runPlot.js';
-export * from './stats.js';
-export * from './summaryCharts.js';
-export * from './sweepReport.js';
+export { type Analysis, analyse, type ConditionStats, type ControlsRow, type Variation } from './analysis.js';
+export {
+  type Condition,
+  type ConditionGroup,
+  conditionId,
+  conditionLabel,
+  groupByCondition,
+} from './conditions.js';
+export { runsCsv } from './csv.js';
+export {
+  type LoadedSweeps,
+  loadSweeps,
+  type ReportRun,
+  RUNS_FILE_GZ,
+  SweepDataError,
+  type SweepFolder,
+} from './records.js';
+export { PLOT_PACKAGES, plotPackagesMissing, svgToPng, vegaLiteToSvg } from './render.js';
+export { runPlotSpec } from './runPlot.js';
+export {
+  type CellStats,
+  type Comparison,
+  cellStats,
+  compareRuns,
+  compareSamples,
+  type Difference,
+  type Spread,
+  spread,
+} from './stats.js';
+export {
+  exportRunsCsv,
+  REPORT_FILES,
+  reportFigures,
+  type SweepReport,
+  type SweepReportOptions,
+  writeSweepReport,
+} from './sweepReport.js';

@@ -6,6 +6,8 @@ import type { Observation } from '../loop/environment.js';
 import { Random } from '../util/random.js';
 import { DEFAULT_WORLD, LineFollowerEnvironment, type WorldConfig } from '../world/lineFollower.js';
 import type { Track } from '../world/track.js';
+import { type Clock, every, systemClock } from './clock.js';
+import { LINK_DEFAULTS } from './linkDefaults.js';
 import {
   decodeHello,
   decodeMotor,
@@ -66,6 +68,8 @@ export interface EmulatorOptions {
   heartbeatMs?: number;
   /** Where to say what happens on the link. */
   log?: (message: string) => void;
+  /** The clock of its timers and its robot clock (default: the wall clock; tests pass a `ManualClock`). */
+  clock?: Clock;
 }
 
 /** What the emulator counted. */
@@ -102,7 +106,7 @@ interface Session {
   sendAfter: number;
   lastApplied: number;
   cached: Uint8Array | null;
-  timer: NodeJS.Timeout;
+  stopHousekeeping: () => void;
   stopped: boolean;
 }
 
@@ -134,26 +138,29 @@ export class RobotEmulator {
   readonly faults: LinkFaults;
   private readonly random: Random;
   private readonly seq = new SequenceCounter();
-  private readonly origin = performance.now();
+  private readonly clock: Clock;
+  private readonly origin: number;
   private session: Session | null = null;
   private readonly motors = { left: 0, right: 0 };
   private readonly sensors: Sensors;
   private lastReason: '' | 'line-lost' | 'left-arena' = '';
   private observation: Observation;
-  private clock: NodeJS.Timeout | null = null;
+  private stopTicking: (() => void) | null = null;
   private readonly heartbeatMs: number;
   private readonly log: (message: string) => void;
 
   constructor(readonly options: EmulatorOptions) {
+    this.clock = options.clock ?? systemClock;
+    this.origin = this.clock.now();
     this.world = new LineFollowerEnvironment(options.track, options.world ?? DEFAULT_WORLD);
     this.observation = this.world.reset(options.seed ?? 1).observation;
     this.faults = { ...NO_FAULTS, ...options.faults };
     this.random = new Random(this.faults.seed);
-    this.heartbeatMs = options.heartbeatMs ?? 50;
+    this.heartbeatMs = options.heartbeatMs ?? LINK_DEFAULTS.heartbeatMs;
     this.log = options.log ?? (() => {});
     this.sensors = emptySensors(this.world.reflexSensors.count, this.world.predictorCount);
     if (options.realtime) {
-      this.clock = setInterval(() => this.tick(), this.world.dt * 1000);
+      this.stopTicking = every(this.clock, this.world.dt * 1000, () => this.tick());
     }
   }
 
@@ -168,7 +175,7 @@ export class RobotEmulator {
   /** True while the current session's host has shaken hands and is heard from within its timeout. */
   get sessionLive(): boolean {
     const s = this.session;
-    return s?.active === true && s.transport.open && performance.now() - s.lastRxAt < s.timeoutMs;
+    return s?.active === true && s.transport.open && this.clock.now() - s.lastRxAt < s.timeoutMs;
   }
 
   /**
@@ -191,14 +198,14 @@ export class RobotEmulator {
         },
       ),
       active: false,
-      timeoutMs: 200,
-      lastRxAt: performance.now(),
-      lastTxAt: performance.now(),
+      timeoutMs: LINK_DEFAULTS.timeoutMs,
+      lastRxAt: this.clock.now(),
+      lastTxAt: this.clock.now(),
       sendAfter: 0,
       lastApplied: -1,
       cached: null,
       stopped: false,
-      timer: setInterval(() => this.housekeeping(session), 10),
+      stopHousekeeping: every(this.clock, 10, () => this.housekeeping(session)),
     };
     this.session = session;
     this.stats.sessions++;
@@ -214,7 +221,7 @@ export class RobotEmulator {
   detach(why: string): void {
     const s = this.session;
     if (!s) return;
-    clearInterval(s.timer);
+    s.stopHousekeeping();
     this.session = null;
     this.motors.left = 0;
     this.motors.right = 0;
@@ -229,11 +236,11 @@ export class RobotEmulator {
     const end = () => {
       if (done) return;
       done = true;
-      clearTimeout(timer);
+      this.clock.clearTimeout(timer);
       // Give the answer time to leave before closing.
-      setTimeout(() => void transport.close(), 50);
+      this.clock.setTimeout(() => void transport.close(), 50);
     };
-    const timer = setTimeout(end, 2000);
+    const timer = this.clock.setTimeout(end, 2000);
     const decoder = new FrameDecoder(robotExpectedLength, (frame) => {
       if (done || frame.type !== MessageType.hello) return;
       const world = this.world;
@@ -261,8 +268,8 @@ export class RobotEmulator {
 
   /** Stops the emulator and closes its link. */
   close(): void {
-    if (this.clock) clearInterval(this.clock);
-    this.clock = null;
+    this.stopTicking?.();
+    this.stopTicking = null;
     this.detach('the emulator closed');
   }
 
@@ -278,7 +285,7 @@ export class RobotEmulator {
       return;
     }
     this.stats.framesReceived++;
-    s.lastRxAt = performance.now();
+    s.lastRxAt = this.clock.now();
     s.stopped = false;
     switch (frame.type) {
       case MessageType.hello:
@@ -314,7 +321,7 @@ export class RobotEmulator {
       (!hello.predictorRows || hello.predictorRows === mine.predictorRows) &&
       (!hello.predictorColumns || hello.predictorColumns === mine.predictorColumns);
     s.active = matches;
-    s.timeoutMs = hello.timeoutMs || 200;
+    s.timeoutMs = hello.timeoutMs || LINK_DEFAULTS.timeoutMs;
     s.lastApplied = -1;
     s.cached = null;
     if (!matches)
@@ -388,7 +395,7 @@ export class RobotEmulator {
     const o = this.observation;
     sn.robotTimeUs = this.lockstep
       ? Math.round(this.stats.steps * w.dt * 1e6) >>> 0
-      : microsSince(this.origin);
+      : microsSince(this.origin, this.clock.now());
     sn.ack = Math.max(0, s.lastApplied);
     sn.flags =
       (s.lastApplied >= 0 ? SensorFlags.ackValid : 0) |
@@ -411,7 +418,7 @@ export class RobotEmulator {
 
   /** Sends a frame through the fault injection (drop, corrupt, delay keeping the order). */
   private sendRaw(s: Session, frame: Uint8Array): void {
-    s.lastTxAt = performance.now();
+    s.lastTxAt = this.clock.now();
     const f = this.faults;
     if (f.drop > 0 && this.random.next() < f.drop) {
       this.stats.droppedOut++;
@@ -426,20 +433,20 @@ export class RobotEmulator {
     }
     this.stats.framesSent++;
     const delay = f.latencyMs + (f.jitterMs > 0 ? this.random.next() * f.jitterMs : 0);
-    if (delay <= 0 && s.sendAfter <= performance.now()) {
+    const now = this.clock.now();
+    if (delay <= 0 && s.sendAfter <= now) {
       s.transport.write(bytes);
       return;
     }
-    const now = performance.now();
     const at = Math.max(s.sendAfter, now + delay);
     s.sendAfter = at;
-    setTimeout(() => {
+    this.clock.setTimeout(() => {
       if (this.session === s) s.transport.write(bytes);
     }, at - now);
   }
 
   private housekeeping(s: Session): void {
-    const now = performance.now();
+    const now = this.clock.now();
     if (s.active && !s.stopped && now - s.lastRxAt >= s.timeoutMs) {
       s.stopped = true;
       this.motors.left = 0;
@@ -448,7 +455,7 @@ export class RobotEmulator {
       this.log(`no frame from the host for ${s.timeoutMs} ms: motors stopped`);
     }
     if (s.active && now - s.lastTxAt >= this.heartbeatMs)
-      this.send(s, MessageType.heartbeat, encodeHeartbeat(microsSince(this.origin)));
+      this.send(s, MessageType.heartbeat, encodeHeartbeat(microsSince(this.origin, now)));
   }
 }
 

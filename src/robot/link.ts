@@ -1,6 +1,18 @@
-// Over 400 lines because the link is one state machine: the pending command, its retransmission
-// timer, the watchdog, the heartbeat and the reconnection share the link's state and change it
-// together (the robot environment on top is robotEnvironment.ts).
+import { type Clock, type ClockTimer, keepTrying, systemClock } from './clock.js';
+import { CommandSlot } from './commandSlot.js';
+import { HandshakeError, InterruptedError, LinkDown, LinkLostError, ProtocolError } from './errors.js';
+import { FrameChannel } from './frameChannel.js';
+import { acceptHelloAck, helloFor, type RobotShape } from './handshake.js';
+import { HelloExchange } from './helloExchange.js';
+import { LINK_DEFAULTS } from './linkDefaults.js';
+import {
+  emptyLinkStats,
+  type LinkEvent,
+  type LinkStats,
+  type ResolvedLinkOptions,
+  type RobotLinkOptions,
+  resolveLinkOptions,
+} from './linkOptions.js';
 import {
   type BadFrameKind,
   decodeHelloAck,
@@ -9,150 +21,20 @@ import {
   encodeFrame,
   encodeHeartbeat,
   encodeHello,
-  encodeStop,
   type Frame,
-  FrameDecoder,
-  HelloFlags,
-  HelloStatus,
   hostExpectedLength,
   MessageType,
   microsSince,
   SensorFlags,
   type Sensors,
-  SequenceCounter,
-  StopReason,
   type StopReasonName,
 } from './protocol.js';
-import { formatRobotAddress, openTransport, type RobotAddress, type Transport } from './transport.js';
+import { RttEstimator } from './rtt.js';
+import { invalidSensorValue } from './sensorCheck.js';
+import { formatRobotAddress, openTransport } from './transport.js';
+import { watchdogDeadline, watchdogVerdict } from './watchdog.js';
 
-/** How to reach the robot and how to keep the link. */
-export interface RobotLinkOptions {
-  /** Where the robot is, or a function that opens a fresh link (used again to reconnect). */
-  address:
-    | RobotAddress
-    | {
-        /** Opens a fresh link (called again to reconnect). */
-        open: () => Promise<Transport>;
-        /** The link as text, for messages. */
-        description: string;
-      };
-  /** What the host expects (0: whatever the robot has). */
-  expect?: { reflexCount?: number; predictorRows?: number; predictorColumns?: number };
-  /** A link with no valid frame for this long is down: stop the motors. Default 200 ms. */
-  timeoutMs?: number;
-  /**
-   * A command unanswered for timeoutMs gets a STOP (the robot holds still while the host keeps
-   * asking); unanswered for this long, the link is lost. Default 5 × timeoutMs.
-   */
-  progressTimeoutMs?: number;
-  /** Send a heartbeat after this long without sending anything. Default 50 ms. */
-  heartbeatMs?: number;
-  /** On a lost link: exit (throw LinkLostError) or reconnect. Default exit. */
-  onLinkLost?: 'exit' | 'reconnect';
-  /** How long to keep trying to reconnect before giving up. Default 10 s. */
-  reconnectForMs?: number;
-  /** Pause between reconnection attempts. Default 250 ms. */
-  reconnectDelayMs?: number;
-  /** How long to wait for the HELLO_ACK. Default 2 s. */
-  helloTimeoutMs?: number;
-  /** Bounds of the adaptive retransmission timeout for commands. Default 5 ms and timeoutMs / 2. */
-  minRetryMs?: number;
-  maxRetryMs?: number;
-  /** Where to say what happened (link lost, stops, reconnects). */
-  log?: (message: string) => void;
-}
-
-/** The link went down and the run must end (after a STOP, if one could still be sent). */
-export class LinkLostError extends Error {
-  override readonly name: string = 'LinkLostError';
-  constructor(
-    message: string,
-    /** Whether a STOP could be sent when the link went down (false: the link was already closed). */
-    readonly stopSent: boolean | null = null,
-  ) {
-    super(message);
-  }
-}
-
-/** The robot sent something the protocol does not allow (e.g. a non-finite sensor value): the run ends. */
-export class ProtocolError extends LinkLostError {
-  override readonly name = 'ProtocolError';
-}
-
-/**
- * Sensor values outside this range (or not finite) are a protocol error. The nominal range is [0, 1];
- * the margin allows for noise and calibration offsets of a real robot.
- */
-export const SENSOR_RANGE = { min: -1, max: 2 } as const;
-/** Largest |x| or |y| of a reported pose, cm. */
-export const MAX_POSE_CM = 1e6;
-
-/** The robot refused the handshake, or never answered it. */
-export class HandshakeError extends Error {
-  override readonly name = 'HandshakeError';
-}
-
-/** The run was interrupted (Ctrl-C) while waiting for the robot. */
-export class InterruptedError extends Error {
-  override readonly name = 'InterruptedError';
-}
-
-/** Internal: the link went down while a request was pending. */
-class LinkDown extends Error {}
-
-/** Something that happened on the link. */
-export interface LinkEvent {
-  /** Steps taken when it happened. */
-  step: number;
-  /** Milliseconds since the link was opened. */
-  atMs: number;
-  what: 'link-lost' | 'reconnected' | 'stop' | 'gave-up';
-  detail: string;
-}
-
-/** What the link counted. */
-export interface LinkStats {
-  address: string;
-  mode: 'lockstep' | 'free-running' | 'unknown';
-  reflexCount: number;
-  predictorCount: number;
-  periodMs: number;
-  framesSent: number;
-  framesReceived: number;
-  /** Commands sent again because their answer did not come in time. */
-  retries: number;
-  /** SENSORS frames that did not answer the pending command (late duplicates), ignored. */
-  stale: number;
-  /** Frames from the robot that never arrived (gaps in its sequence numbers). */
-  missing: number;
-  /** Frames refused: unknown version, unknown type, wrong length, bad checksum. Never used. */
-  refused: Record<BadFrameKind, number>;
-  refusedTotal: number;
-  skippedBytes: number;
-  stopsSent: Partial<Record<StopReasonName, number>>;
-  linkLost: number;
-  reconnects: number;
-  /** Smoothed round-trip time of a step, ms. */
-  roundTripMs: number;
-  events: LinkEvent[];
-}
-
-interface Pending {
-  ack: number;
-  frame: Uint8Array;
-  sentAt: number;
-  /** When the command was first sent: the link must make progress (answer it) within the timeout. */
-  firstSentAt: number;
-  retransmitted: boolean;
-  fastRetried: boolean;
-  /** A STOP was sent because this command went unanswered for timeoutMs. */
-  stalled: boolean;
-  timer: NodeJS.Timeout | null;
-  retryMs: number;
-  resolve: () => void;
-  reject: (error: Error) => void;
-}
-
+/** The most events the stats keep. */
 const EVENT_LIMIT = 200;
 
 /**
@@ -164,82 +46,59 @@ const EVENT_LIMIT = 200;
  * an interrupt all send STOP to the robot and are logged. `RobotEnvironment` is the world on top.
  */
 export class RobotLink {
-  predictorCount = 0;
-  reflexCount = 0;
-  predictorRows = 0;
-  predictorColumns = 0;
-  /** The robot's control period, s (from its HELLO_ACK). */
-  dt = 0.05;
-  lockstep = false;
   readonly stats: LinkStats;
   /** The last SENSORS frame: the robot clock (µs), flags, pose and readings. */
   readonly sensors: Sensors = emptySensors(0, 0);
-  private transport: Transport | null = null;
-  private readonly decoder: FrameDecoder;
-  private readonly seq = new SequenceCounter();
-  private readonly origin = performance.now();
-  private lastRxAt = 0;
-  private lastTxAt = 0;
-  private pending: Pending | null = null;
-  private helloWait: { seq: number; resolve: (frame: Frame) => void } | null = null;
-  private watchdog: NodeJS.Timeout | null = null;
-  private heartbeat: NodeJS.Timeout | null = null;
+  private shape: RobotShape | null = null;
+  private readonly o: ResolvedLinkOptions;
+  private readonly clock: Clock;
+  private readonly wire: FrameChannel;
+  private readonly origin: number;
+  private readonly commands: CommandSlot;
+  private readonly hello: HelloExchange;
+  private watchdog: ClockTimer | null = null;
+  private heartbeat: ClockTimer | null = null;
   private down = false;
   private closed = false;
   private interrupted = false;
   private recovering: Promise<void> | null = null;
   /** The closing of a link that went down (its STOP is flushed before close() resolves). */
   private closing: Promise<void> | null = null;
-  private expectedRobotSeq = -1;
-  private srtt = 0;
-  private rttvar = 0;
-  private hasRtt = false;
   private stepsTaken = 0;
   /** Whether the STOP of the last link loss could be sent. */
   private lastStopSent: boolean | null = null;
   /** A protocol error found while no command was pending: thrown by the next request. */
   private failure: ProtocolError | null = null;
-  private readonly timeoutMs: number;
-  private readonly progressTimeoutMs: number;
-  private readonly heartbeatMs: number;
-  private readonly log: (message: string) => void;
 
   private constructor(
-    readonly options: RobotLinkOptions,
+    options: RobotLinkOptions,
     /** Hears each SENSORS frame that answers a command, before the command resolves. */
     private readonly onSensors: (sensors: Sensors) => void,
   ) {
-    this.timeoutMs = options.timeoutMs ?? 200;
-    this.progressTimeoutMs = options.progressTimeoutMs ?? 5 * this.timeoutMs;
-    this.heartbeatMs = options.heartbeatMs ?? 50;
-    this.log = options.log ?? (() => {});
-    this.stats = {
-      address: 'open' in options.address ? options.address.description : formatRobotAddress(options.address),
-      mode: 'unknown',
-      reflexCount: 0,
-      predictorCount: 0,
-      periodMs: 0,
-      framesSent: 0,
-      framesReceived: 0,
-      retries: 0,
-      stale: 0,
-      missing: 0,
-      refused: { version: 0, type: 0, length: 0, checksum: 0 },
-      refusedTotal: 0,
-      skippedBytes: 0,
-      stopsSent: {},
-      linkLost: 0,
-      reconnects: 0,
-      roundTripMs: 0,
-      events: [],
-    };
-    this.decoder = new FrameDecoder(
+    this.clock = options.clock ?? systemClock;
+    this.o = resolveLinkOptions(options, this.clock);
+    this.origin = this.clock.now();
+    this.hello = new HelloExchange(this.clock);
+    const a = options.address;
+    this.stats = emptyLinkStats('open' in a ? a.description : formatRobotAddress(a));
+    this.wire = new FrameChannel(
+      this.clock,
+      this.stats,
       (type) =>
         hostExpectedLength(
-          this.reflexCount ? { reflex: this.reflexCount, predictors: this.predictorCount } : null,
+          this.shape ? { reflex: this.shape.reflexCount, predictors: this.shape.predictorCount } : null,
         )(type),
       (frame) => this.onFrame(frame),
       (kind) => this.onBadFrame(kind),
+    );
+    this.commands = new CommandSlot(
+      this.clock,
+      new RttEstimator(this.o.minRetryMs, this.o.maxRetryMs, LINK_DEFAULTS.initialRetryMs),
+      (frame) => this.wire.write(frame),
+      () => !this.down,
+      () => {
+        this.stats.retries++;
+      },
     );
   }
 
@@ -255,6 +114,12 @@ export class RobotLink {
     return link;
   }
 
+  /** What the robot said at the handshake (its sensor counts, control period and mode). */
+  get robot(): RobotShape {
+    if (!this.shape) throw new Error('the link has not shaken hands');
+    return this.shape;
+  }
+
   /** Steps taken so far (for the log of events). */
   get steps(): number {
     return this.stepsTaken;
@@ -262,7 +127,7 @@ export class RobotLink {
 
   /** Whether the link is up now. */
   get up(): boolean {
-    return !this.down && !this.closed && this.transport?.open === true;
+    return !this.down && !this.closed && this.wire.open;
   }
 
   /**
@@ -286,149 +151,63 @@ export class RobotLink {
   interrupt(): void {
     if (this.interrupted) return;
     this.interrupted = true;
-    const sent = this.sendStop('interrupted');
+    const sent = this.wire.stop('interrupted');
     this.event('stop', 'interrupted');
-    this.log(`interrupted: ${stopWords(sent)}`);
-    const p = this.pending;
-    if (p) {
-      this.pending = null;
-      if (p.timer) clearTimeout(p.timer);
-      p.reject(new InterruptedError('interrupted'));
-    }
+    this.o.log(`interrupted: ${stopWords(sent)}`);
+    this.commands.fail(new InterruptedError('interrupted'));
   }
 
   /** Stops the motors and closes the link. */
   async close(reason: StopReasonName = 'endOfRun'): Promise<void> {
     if (this.closed) return;
-    if (this.up && !(reason === 'interrupted' && this.interrupted)) this.sendStop(reason);
+    if (this.up && !(reason === 'interrupted' && this.interrupted)) this.wire.stop(reason);
     this.closed = true;
-    this.clearTimers();
-    const t = this.transport;
-    this.transport = null;
-    await t?.close();
+    await this.dropTransport();
     await this.closing;
   }
 
   // ------------------------------------------------------------------------------------------
 
   private async open(): Promise<void> {
-    const address = this.options.address;
+    const address = this.o.address;
     const transport =
-      'open' in address
-        ? await address.open()
-        : await openTransport(address, this.options.helloTimeoutMs ?? 2000);
-    this.transport = transport;
-    this.decoder.clear();
-    this.expectedRobotSeq = -1;
-    transport.onData((chunk) => {
-      if (this.transport === transport) this.decoder.push(chunk);
-    });
-    transport.onClose((why) => {
-      if (this.transport === transport) this.linkDown('linkClosed', why);
-    });
+      'open' in address ? await address.open() : await openTransport(address, this.o.helloTimeoutMs);
+    this.wire.attach(transport, (why) => this.linkDown('linkClosed', why));
     await this.handshake();
     this.down = false;
-    this.lastRxAt = performance.now();
+    this.wire.lastRxAt = this.clock.now();
     this.armWatchdog();
-    this.heartbeat = setInterval(() => this.beat(), Math.max(5, this.heartbeatMs / 2));
+    this.armHeartbeat();
   }
 
+  /** HELLO until answered (`HelloExchange`), then the answer judged (`acceptHelloAck`). */
   private async handshake(): Promise<void> {
-    const expect = this.options.expect ?? {};
-    const known = this.reflexCount > 0;
-    const hello = encodeHello({
-      reflexCount: known ? this.reflexCount : (expect.reflexCount ?? 0),
-      predictorRows: known ? this.predictorRows : (expect.predictorRows ?? 0),
-      predictorColumns: known ? this.predictorColumns : (expect.predictorColumns ?? 0),
-      timeoutMs: this.timeoutMs,
-      heartbeatMs: this.heartbeatMs,
+    const { helloTimeoutMs, expect } = this.o;
+    const hello = encodeHello(helloFor(this.shape, expect, this.o));
+    let shape: RobotShape;
+    try {
+      const answer = await this.hello.run(
+        () => (this.wire.open ? this.wire.send(MessageType.hello, hello) : null),
+        () => this.interrupted,
+        helloTimeoutMs,
+        this.stats.address,
+      );
+      shape = acceptHelloAck(decodeHelloAck(answer.payload), this.shape, expect, this.stats.address);
+    } catch (error) {
+      // A robot that reports nonsense has not been told to move: nothing to stop.
+      if (error instanceof HandshakeError && error.failure !== 'invalid') this.wire.stop('error');
+      throw error;
+    }
+    if (this.shape) return;
+    this.shape = shape;
+    this.sensors.reflex = new Float64Array(shape.reflexCount);
+    this.sensors.predictors = new Float64Array(shape.predictorCount);
+    Object.assign(this.stats, {
+      mode: shape.lockstep ? 'lockstep' : 'free-running',
+      reflexCount: shape.reflexCount,
+      predictorCount: shape.predictorCount,
+      periodMs: shape.dt * 1000,
     });
-    const timeout = this.options.helloTimeoutMs ?? 2000;
-    const started = performance.now();
-    let answer: Frame | null = null;
-    while (!answer && performance.now() - started < timeout) {
-      if (this.interrupted) throw new InterruptedError('interrupted');
-      if (!this.transport?.open)
-        throw new HandshakeError(`the link to ${this.stats.address} closed during the hello`);
-      const seq = this.seqSend(MessageType.hello, hello);
-      answer = await new Promise<Frame | null>((resolve) => {
-        const timer = setTimeout(() => {
-          this.helloWait = null;
-          resolve(null);
-        }, 200);
-        this.helloWait = {
-          seq,
-          resolve: (frame) => {
-            clearTimeout(timer);
-            this.helloWait = null;
-            resolve(frame);
-          },
-        };
-      });
-    }
-    if (!answer) {
-      this.sendStop('error');
-      throw new HandshakeError(
-        `the robot at ${this.stats.address} did not answer the hello within ${timeout} ms`,
-      );
-    }
-    const ack = decodeHelloAck(answer.payload);
-    const theirs = `${ack.reflexCount} reflex sensors and ${ack.predictorRows}×${ack.predictorColumns} predictors`;
-    if (ack.status !== HelloStatus.ok) {
-      this.sendStop('error');
-      if (ack.status === HelloStatus.busy)
-        throw new HandshakeError(
-          `the robot at ${this.stats.address} is busy: another host has a live session with it`,
-        );
-      const why = ack.status === HelloStatus.countMismatch ? 'counts do not match' : `status ${ack.status}`;
-      throw new HandshakeError(
-        `the robot refused the hello (${why}): it has ${theirs}, the configuration expects ${this.expectation()}`,
-      );
-    }
-    if (known) {
-      if (
-        ack.reflexCount !== this.reflexCount ||
-        ack.predictorRows !== this.predictorRows ||
-        ack.predictorColumns !== this.predictorColumns
-      ) {
-        this.sendStop('error');
-        throw new HandshakeError(`after reconnecting, the robot has ${theirs}, which differs from before`);
-      }
-    } else {
-      if (ack.reflexCount < 2 || ack.reflexCount % 2 !== 0)
-        throw new HandshakeError(
-          `the robot reports ${ack.reflexCount} reflex sensors; expected pairs (2 or 4)`,
-        );
-      const expectCount = (want: number | undefined, got: number) => !want || want === got;
-      if (
-        !expectCount(expect.reflexCount, ack.reflexCount) ||
-        !expectCount(expect.predictorRows, ack.predictorRows) ||
-        !expectCount(expect.predictorColumns, ack.predictorColumns)
-      ) {
-        this.sendStop('error');
-        throw new HandshakeError(`the robot has ${theirs}, the configuration expects ${this.expectation()}`);
-      }
-      this.reflexCount = ack.reflexCount;
-      this.predictorRows = ack.predictorRows;
-      this.predictorColumns = ack.predictorColumns;
-      this.predictorCount = ack.predictorRows * ack.predictorColumns;
-      this.dt = ack.periodUs > 0 ? ack.periodUs / 1e6 : this.dt;
-      this.lockstep = (ack.flags & HelloFlags.lockstep) !== 0;
-      this.sensors.reflex = new Float64Array(this.reflexCount);
-      this.sensors.predictors = new Float64Array(this.predictorCount);
-      Object.assign(this.stats, {
-        mode: this.lockstep ? 'lockstep' : 'free-running',
-        reflexCount: this.reflexCount,
-        predictorCount: this.predictorCount,
-        periodMs: this.dt * 1000,
-      });
-    }
-  }
-
-  private expectation(): string {
-    const e = this.options.expect ?? {};
-    const n = (v: number | undefined) => (v ? String(v) : 'any');
-    return `${n(e.reflexCount)} reflex sensors and ${n(e.predictorRows)}×${n(e.predictorColumns)} predictors`;
   }
 
   /** Sends a command and waits for the SENSORS frame that acknowledges it. */
@@ -436,198 +215,116 @@ export class RobotLink {
     if (this.interrupted) return Promise.reject(new InterruptedError('interrupted'));
     if (this.failure) return Promise.reject(this.failure);
     if (this.closed) return Promise.reject(new LinkLostError('the link is closed'));
-    if (this.down || !this.transport?.open) return Promise.reject(new LinkDown('down'));
-    return new Promise<void>((resolve, reject) => {
-      const seq = this.seq.next();
-      const frame = encodeFrame(type, seq, payload);
-      const p: Pending = {
-        ack: seq,
-        frame,
-        sentAt: performance.now(),
-        firstSentAt: performance.now(),
-        retransmitted: false,
-        fastRetried: false,
-        stalled: false,
-        timer: null,
-        retryMs: this.retryTimeout(),
-        resolve,
-        reject,
-      };
-      this.pending = p;
-      this.write(frame);
-      this.armRetry(p);
-    });
-  }
-
-  private armRetry(p: Pending): void {
-    p.timer = setTimeout(() => {
-      if (this.pending !== p || this.down) return;
-      p.retransmitted = true;
-      this.stats.retries++;
-      this.write(p.frame);
-      p.retryMs = Math.min(p.retryMs * 2, this.options.maxRetryMs ?? this.timeoutMs / 2);
-      this.armRetry(p);
-    }, p.retryMs);
-  }
-
-  private retryTimeout(): number {
-    const min = this.options.minRetryMs ?? 5;
-    const max = this.options.maxRetryMs ?? this.timeoutMs / 2;
-    if (!this.hasRtt) return Math.min(max, 50);
-    return Math.max(min, Math.min(max, this.srtt + 4 * this.rttvar));
-  }
-
-  private sampleRtt(ms: number): void {
-    if (!this.hasRtt) {
-      this.srtt = ms;
-      this.rttvar = ms / 2;
-      this.hasRtt = true;
-    } else {
-      this.rttvar = 0.75 * this.rttvar + 0.25 * Math.abs(this.srtt - ms);
-      this.srtt = 0.875 * this.srtt + 0.125 * ms;
-    }
-    this.stats.roundTripMs = this.srtt;
+    if (this.down || !this.wire.open) return Promise.reject(new LinkDown('down'));
+    const seq = this.wire.nextSeq();
+    return this.commands.send(seq, encodeFrame(type, seq, payload));
   }
 
   private onFrame(frame: Frame): void {
-    this.stats.framesReceived++;
-    this.lastRxAt = performance.now();
-    // Sequence numbers only move forward; a repeated answer carries its old number.
-    const gap = this.expectedRobotSeq < 0 ? 0 : (frame.seq - this.expectedRobotSeq) & 0xffff;
-    if (gap < 0x8000) {
-      this.stats.missing += gap;
-      this.expectedRobotSeq = (frame.seq + 1) & 0xffff;
-    }
     if (frame.type === MessageType.helloAck) {
-      const w = this.helloWait;
-      if (w && decodeHelloAck(frame.payload).ack === w.seq) w.resolve(frame);
-      else this.stats.stale++;
+      if (!this.hello.offer(frame)) this.stats.stale++;
       return;
     }
     if (frame.type !== MessageType.sensors) return; // heartbeat: the link is alive
-    const p = this.pending;
     const s = decodeSensors(frame.payload, this.sensors);
     const bad = invalidSensorValue(s);
     if (bad) {
       this.protocolError(`the robot sent ${bad}`);
       return;
     }
-    if (!p || (s.flags & SensorFlags.ackValid) === 0 || s.ack !== p.ack) {
-      this.stats.stale++;
-      return;
-    }
-    this.pending = null;
-    if (p.timer) clearTimeout(p.timer);
-    if (!p.retransmitted) this.sampleRtt(performance.now() - p.sentAt);
-    this.onSensors(s);
-    p.resolve();
+    const answered =
+      (s.flags & SensorFlags.ackValid) !== 0 &&
+      this.commands.answer(s.ack, (roundTripMs) => {
+        this.stats.roundTripMs = roundTripMs;
+        this.onSensors(s);
+      });
+    if (!answered) this.stats.stale++;
   }
 
   private onBadFrame(kind: BadFrameKind): void {
     this.stats.refused[kind]++;
     this.stats.refusedTotal++;
-    // The answer we wait for may have been in it: stop the motors until a valid frame arrives.
-    // It may have been the answer we wait for: stop, and ask again at once (once per command;
-    // after that the retransmission timer paces the retries).
-    const p = this.pending;
+    // It may have been the answer we wait for: stop the motors until a valid frame arrives, and ask
+    // again at once (once per command; after that the retransmission timer paces the retries).
+    const p = this.commands.current;
     if (p && !this.down && !p.fastRetried) {
-      this.sendStop('badFrame');
-      p.fastRetried = true;
-      p.retransmitted = true;
-      this.stats.retries++;
-      this.write(p.frame);
+      this.wire.stop('badFrame');
+      this.commands.resendNow();
     }
   }
 
-  private beat(): void {
-    if (this.down || !this.transport?.open) return;
-    if (performance.now() - this.lastTxAt >= this.heartbeatMs)
-      this.seqSend(MessageType.heartbeat, encodeHeartbeat(microsSince(this.origin)));
+  /** Checks every half heartbeat period whether the host has been silent long enough to send one. */
+  private armHeartbeat(): void {
+    const every = Math.max(LINK_DEFAULTS.minHeartbeatCheckMs, this.o.heartbeatMs / 2);
+    this.heartbeat = this.clock.setTimeout(() => {
+      this.heartbeat = null;
+      if (this.down || !this.wire.open) return;
+      const now = this.clock.now();
+      if (now - this.wire.lastTxAt >= this.o.heartbeatMs)
+        this.wire.send(MessageType.heartbeat, encodeHeartbeat(microsSince(this.origin, now)));
+      this.armHeartbeat();
+    }, every);
+  }
+
+  /** Looks again when the next timeout is due (`watchdogVerdict` says what it does then). */
+  private armWatchdog(): void {
+    if (this.watchdog) this.clock.clearTimeout(this.watchdog);
+    const deadline = watchdogDeadline(this.wire.lastRxAt, this.commands.current, this.o);
+    this.watchdog = this.clock.setTimeout(
+      () => {
+        this.watchdog = null;
+        if (this.down || this.closed) return;
+        const p = this.commands.current;
+        const verdict = watchdogVerdict(this.clock.now(), this.wire.lastRxAt, p, this.o);
+        if (verdict !== null && verdict !== 'stall') return this.linkDown('timeout', verdict.lost);
+        if (verdict === 'stall' && p) {
+          p.stalled = true;
+          this.wire.stop('timeout');
+        }
+        this.armWatchdog();
+      },
+      Math.max(1, deadline - this.clock.now()),
+    );
   }
 
   /**
-   * The link timeout is about progress, not about any frame: no valid frame at all for timeoutMs, or
-   * no SENSORS frame answering the pending command for progressTimeoutMs since it was first sent,
-   * and the link is lost. A robot that keeps sending heartbeats, or answers to other commands, while
-   * the current one goes unanswered is not making progress: after timeoutMs it is sent STOP (and
-   * holds still, since a repeated command does not restart the motors) while the host keeps asking.
+   * Takes the link down (once): STOP if the link can still carry it, the event and the log line,
+   * the timers and the transport gone. Returns whether the STOP could be sent.
    */
-  private armWatchdog(): void {
-    if (this.watchdog) clearTimeout(this.watchdog);
-    const now = performance.now();
-    const p = this.pending;
-    let deadline = this.lastRxAt + this.timeoutMs;
-    if (p)
-      deadline = Math.min(deadline, p.firstSentAt + (p.stalled ? this.progressTimeoutMs : this.timeoutMs));
-    const wait = Math.max(1, deadline - now);
-    this.watchdog = setTimeout(() => {
-      this.watchdog = null;
-      if (this.down || this.closed) return;
-      const at = performance.now();
-      const q = this.pending;
-      if (at - this.lastRxAt >= this.timeoutMs) {
-        this.linkDown('timeout', `no valid frame from the robot for ${this.timeoutMs} ms`);
-        return;
-      }
-      if (q && at - q.firstSentAt >= this.progressTimeoutMs) {
-        this.linkDown(
-          'timeout',
-          `no answer to the current command for ${this.progressTimeoutMs} ms (the robot sends frames but makes no progress)`,
-        );
-        return;
-      }
-      if (q && !q.stalled && at - q.firstSentAt >= this.timeoutMs) {
-        q.stalled = true;
-        this.sendStop('timeout');
-      }
-      this.armWatchdog();
-    }, wait);
+  private takeDown(stop: StopReasonName, event: string, log: string): boolean {
+    this.down = true;
+    const sent = this.wire.stop(stop);
+    this.event('link-lost', event);
+    this.o.log(`${log}; ${stopWords(sent)}`);
+    this.closing = this.dropTransport();
+    return sent;
   }
 
   /** The robot broke the protocol: stop it, end the run (no reconnecting to a robot that sends nonsense). */
   private protocolError(why: string): void {
     if (this.down || this.closed) return;
-    this.down = true;
-    const sent = this.sendStop('error');
-    this.event('link-lost', `protocol error: ${why}`);
-    this.log(`protocol error at step ${this.stepsTaken}: ${why}; ${stopWords(sent)}`);
-    this.clearTimers();
-    const t = this.transport;
-    this.transport = null;
-    this.closing = t?.close() ?? null;
-    const p = this.pending;
-    if (p) {
-      this.pending = null;
-      if (p.timer) clearTimeout(p.timer);
-      p.reject(new ProtocolError(`protocol error: ${why}`, sent));
-    } else this.failure = new ProtocolError(`protocol error: ${why}`, sent);
+    const sent = this.takeDown(
+      'error',
+      `protocol error: ${why}`,
+      `protocol error at step ${this.stepsTaken}: ${why}`,
+    );
+    const error = new ProtocolError(`protocol error: ${why}`, sent);
+    if (!this.commands.fail(error)) this.failure = error;
   }
 
   private linkDown(cause: 'timeout' | 'linkClosed', why: string): void {
     if (this.down || this.closed) return;
-    this.down = true;
     this.stats.linkLost++;
-    const sent = this.sendStop(cause);
+    const sent = this.takeDown(cause, why, `link lost at step ${this.stepsTaken}: ${why}`);
     this.lastStopSent = sent;
-    this.event('link-lost', why);
-    this.log(`link lost at step ${this.stepsTaken}: ${why}; ${stopWords(sent)}`);
-    this.clearTimers();
-    const t = this.transport;
-    this.transport = null;
-    this.closing = t?.close() ?? null;
-    const reconnect = this.options.onLinkLost === 'reconnect' && !this.interrupted;
+    const reconnect = this.o.onLinkLost === 'reconnect' && !this.interrupted;
     if (reconnect) {
       this.recovering = this.reconnect();
       this.recovering.catch(() => {});
     }
-    const p = this.pending;
-    if (p) {
-      this.pending = null;
-      if (p.timer) clearTimeout(p.timer);
-      p.reject(
-        reconnect ? new LinkDown(why) : new LinkLostError(`the link to the robot was lost: ${why}`, sent),
-      );
-    }
+    this.commands.fail(
+      reconnect ? new LinkDown(why) : new LinkLostError(`the link to the robot was lost: ${why}`, sent),
+    );
   }
 
   private async afterLinkDown(error: unknown): Promise<void> {
@@ -642,28 +339,23 @@ export class RobotLink {
   }
 
   private async reconnect(): Promise<void> {
-    const forMs = this.options.reconnectForMs ?? 10_000;
-    const delay = this.options.reconnectDelayMs ?? 250;
-    const started = performance.now();
-    let lastError = '';
-    while (!this.interrupted && !this.closed) {
-      await new Promise((resolve) => setTimeout(resolve, delay));
-      if (this.interrupted || this.closed) break;
-      try {
-        await this.open();
-        this.stats.reconnects++;
-        this.event('reconnected', this.stats.address);
-        this.log(`reconnected to ${this.stats.address} at step ${this.stepsTaken}; learning resumes`);
-        return;
-      } catch (error) {
-        lastError = (error as Error).message;
-        const t = this.transport;
-        this.transport = null;
-        this.clearTimers();
-        void t?.close();
-        if (error instanceof HandshakeError && /refused|differs/.test(lastError)) break;
-      }
-      if (performance.now() - started > forMs) break;
+    const forMs = this.o.reconnectForMs;
+    const lastError = await keepTrying(
+      this.clock,
+      { delayMs: this.o.reconnectDelayMs, forMs },
+      () => this.open(),
+      () => this.interrupted || this.closed,
+      (error) => {
+        void this.dropTransport();
+        // A robot that is there but will not do (other counts, nonsense) does not get better by asking again.
+        return error instanceof HandshakeError && error.failure !== 'busy' && error.failure !== 'no-answer';
+      },
+    );
+    if (lastError === null) {
+      this.stats.reconnects++;
+      this.event('reconnected', this.stats.address);
+      this.o.log(`reconnected to ${this.stats.address} at step ${this.stepsTaken}; learning resumes`);
+      return;
     }
     if (this.interrupted) throw new InterruptedError('interrupted');
     this.event('gave-up', lastError);
@@ -673,37 +365,18 @@ export class RobotLink {
     );
   }
 
-  private clearTimers(): void {
-    if (this.watchdog) clearTimeout(this.watchdog);
-    if (this.heartbeat) clearInterval(this.heartbeat);
+  /** Cancels the watchdog and the heartbeat, forgets the transport and closes it. */
+  private dropTransport(): Promise<void> {
+    if (this.watchdog) this.clock.clearTimeout(this.watchdog);
+    if (this.heartbeat) this.clock.clearTimeout(this.heartbeat);
     this.watchdog = null;
     this.heartbeat = null;
-  }
-
-  private seqSend(type: number, payload: Uint8Array): number {
-    const seq = this.seq.next();
-    this.write(encodeFrame(type, seq, payload));
-    return seq;
-  }
-
-  private write(frame: Uint8Array): void {
-    if (!this.transport?.open) return;
-    this.transport.write(frame);
-    this.lastTxAt = performance.now();
-    this.stats.framesSent++;
-  }
-
-  /** Sends STOP if the link can still carry it; returns whether it could. */
-  private sendStop(reason: StopReasonName): boolean {
-    if (!this.transport?.open) return false;
-    this.seqSend(MessageType.stop, encodeStop(StopReason[reason]));
-    this.stats.stopsSent[reason] = (this.stats.stopsSent[reason] ?? 0) + 1;
-    return true;
+    return this.wire.detach();
   }
 
   private event(what: LinkEvent['what'], detail: string): void {
     if (this.stats.events.length >= EVENT_LIMIT) return;
-    this.stats.events.push({ step: this.stepsTaken, atMs: performance.now() - this.origin, what, detail });
+    this.stats.events.push({ step: this.stepsTaken, atMs: this.clock.now() - this.origin, what, detail });
   }
 }
 
@@ -712,29 +385,4 @@ function stopWords(sent: boolean): string {
   return sent
     ? 'motors commanded to stop'
     : "no STOP could be sent (the link is closed): the robot's own watchdog must stop its motors";
-}
-
-/** The first sensor value a SENSORS frame must not carry, described, or null when all are fine. */
-export function invalidSensorValue(s: Sensors): string | null {
-  const { min, max } = SENSOR_RANGE;
-  const check = (name: string, values: Float64Array): string | null => {
-    for (let i = 0; i < values.length; i++) {
-      const v = values[i];
-      if (!(v >= min && v <= max))
-        return `${name}[${i}] = ${v} (expected a finite value in [${min}, ${max}]; nominally [0, 1])`;
-    }
-    return null;
-  };
-  const bad = check('reflex', s.reflex) ?? check('predictors', s.predictors);
-  if (bad) return bad;
-  if (s.flags & SensorFlags.poseValid) {
-    for (const [name, v] of [
-      ['x', s.x],
-      ['y', s.y],
-    ] as const)
-      if (!(Math.abs(v) <= MAX_POSE_CM))
-        return `pose ${name} = ${v} (expected a finite value within ±${MAX_POSE_CM} cm)`;
-    if (!Number.isFinite(s.theta)) return `pose theta = ${s.theta} (expected a finite angle)`;
-  }
-  return null;
 }

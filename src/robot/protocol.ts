@@ -473,7 +473,7 @@ export class SequenceCounter {
   }
 }
 
-/** µs since an origin, as a u32 that wraps. */
-export function microsSince(origin: number): number {
-  return Math.floor((performance.now() - origin) * 1000) >>> 0;
+/** µs from an origin to now (ms, default `performance.now()`), as a u32 that wraps. */
+export function microsSince(origin: number, now: number = performance.now()): number {
+  return Math.floor((now - origin) * 1000) >>> 0;
 }

@@ -9,22 +9,12 @@ import {
 } from '../loop/environment.js';
 import { bendCue } from '../world/bendCue.js';
 import { reflexError } from '../world/reflexError.js';
-import { type LinkStats, RobotLink, type RobotLinkOptions } from './link.js';
+import { RobotLink } from './link.js';
+import type { LinkStats, RobotLinkOptions } from './linkOptions.js';
 import { encodeMotor, MessageType, SensorFlags, type Sensors, type StopReasonName } from './protocol.js';
 
-export {
-  HandshakeError,
-  InterruptedError,
-  invalidSensorValue,
-  type LinkEvent,
-  LinkLostError,
-  type LinkStats,
-  MAX_POSE_CM,
-  ProtocolError,
-  RobotLink,
-  type RobotLinkOptions,
-  SENSOR_RANGE,
-} from './link.js';
+// The errors its methods reject with, for whoever drives the environment.
+export { HandshakeError, InterruptedError, LinkLostError, ProtocolError } from './errors.js';
 
 /**
  * A real robot (or the emulator) behind the wire protocol, as an AsyncEnvironment: each step sends
@@ -44,7 +34,7 @@ export class RobotEnvironment implements AsyncEnvironment {
       info: this.info,
       result: this.result,
       reset: this.resetResult,
-    } = createStepBuffers(link.predictorCount, link.reflexCount));
+    } = createStepBuffers(link.robot.predictorCount, link.robot.reflexCount));
   }
 
   /** Opens the link and shakes hands; rejects with HandshakeError or a connection error. */
@@ -57,24 +47,24 @@ export class RobotEnvironment implements AsyncEnvironment {
 
   /** Number of predictive inputs per step (rows × columns, as the robot said at the handshake). */
   get predictorCount(): number {
-    return this.link.predictorCount;
+    return this.link.robot.predictorCount;
   }
   /** The robot's control period, s. */
   get dt(): number {
-    return this.link.dt;
+    return this.link.robot.dt;
   }
   get reflexCount(): number {
-    return this.link.reflexCount;
+    return this.link.robot.reflexCount;
   }
   get predictorRows(): number {
-    return this.link.predictorRows;
+    return this.link.robot.predictorRows;
   }
   get predictorColumns(): number {
-    return this.link.predictorColumns;
+    return this.link.robot.predictorColumns;
   }
   /** Whether the robot waits for each command (the emulator by default) or runs on its own clock. */
   get lockstep(): boolean {
-    return this.link.lockstep;
+    return this.link.robot.lockstep;
   }
   /** What the link counted. */
   get stats(): LinkStats {
@@ -135,7 +125,7 @@ export class RobotEnvironment implements AsyncEnvironment {
     obs.predictors.set(s.predictors);
     const e = reflexError(obs.reflex);
     obs.error = e;
-    obs.cue = bendCue(obs.predictors, this.link.predictorRows, this.link.predictorColumns);
+    obs.cue = bendCue(obs.predictors, this.link.robot.predictorRows, this.link.robot.predictorColumns);
     const info = this.info;
     if (s.flags & SensorFlags.poseValid) {
       info.x = s.x;

@@ -5,12 +5,9 @@ import type { RunConfig } from '../run/config.js';
 import { type RunSummary, Simulation } from '../run/simulation.js';
 import type { Track } from '../world/track.js';
 import { builtinTrack } from '../world/track.js';
-import {
-  InterruptedError,
-  LinkLostError,
-  type LinkStats,
-  type RobotEnvironment,
-} from './robotEnvironment.js';
+import { InterruptedError, LinkLostError } from './errors.js';
+import type { LinkStats } from './linkOptions.js';
+import type { RobotEnvironment } from './robotEnvironment.js';
 
 /** Why a robot run ended. */
 export type RobotStopCause = 'success' | 'budget' | 'diverged' | 'interrupted' | 'link-lost';

@@ -1,6 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import { ValidationError } from '../util/errors.js';
 import { loadOptional } from '../util/optionalPackage.js';
+import { LINK_DEFAULTS } from './linkDefaults.js';
 
 /** A byte link to a robot: TCP or a serial port. */
 export interface Transport {
@@ -105,7 +106,11 @@ export class SocketTransport implements Transport {
 }
 
 /** Opens a TCP link to a robot (or the emulator). */
-export function connectTcp(host: string, port: number, timeoutMs = 2000): Promise<Transport> {
+export function connectTcp(
+  host: string,
+  port: number,
+  timeoutMs: number = LINK_DEFAULTS.helloTimeoutMs,
+): Promise<Transport> {
   return new Promise((resolve, reject) => {
     const socket = connect({ host, port });
     const timer = setTimeout(() => {
@@ -193,7 +198,10 @@ export class SerialTransport implements Transport {
 }
 
 /** Opens a link to the robot at an address. */
-export function openTransport(address: RobotAddress, timeoutMs = 2000): Promise<Transport> {
+export function openTransport(
+  address: RobotAddress,
+  timeoutMs: number = LINK_DEFAULTS.helloTimeoutMs,
+): Promise<Transport> {
   return address.kind === 'tcp'
     ? connectTcp(address.host, address.port, timeoutMs)
     : SerialTransport.open(address.path, address.baudRate);

@@ -252,8 +252,6 @@ export function shardPoints(
   return points.filter((p) => p.index % shard.count === shard.index - 1);
 }
 
-export { canonicalJson };
-
 /** The identity of a grid: a hash of its axes and base configuration. */
 export function gridId(grid: SweepGrid): string {
   return createHash('sha256').update(canonicalJson(grid)).digest('hex').slice(0, 16);

@@ -3,8 +3,24 @@
  *
  * @module sarlab/sweep
  */
-export * from './grid.js';
-export * from './merge.js';
+export {
+  expandGrid,
+  type GridFile,
+  type GridPoint,
+  gridFile,
+  gridId,
+  gridSize,
+  MAX_GRID_RUNS,
+  MAX_LIST_VALUES,
+  MAX_SWEEP_DEPTH,
+  MAX_SWEEP_WIDTH,
+  pointConfig,
+  pointKey,
+  type SweepGrid,
+  shardPoints,
+  validateGrid,
+} from './grid.js';
+export { type MergeResult, mergeSweeps, SweepMergeError } from './merge.js';
 export {
   defaultWorkers,
   isSweepDir,
@@ -15,4 +31,15 @@ export {
   type SweepProgress,
   type SweepResult,
 } from './runner.js';
-export * from './store.js';
+export {
+  GRID_FILE,
+  LOCK_FILE,
+  lockSweepFolder,
+  MAX_RUNS_FILE_BYTES,
+  type ReadRunsResult,
+  RUNS_FILE,
+  type RunRecord,
+  readGridFile,
+  readRuns,
+  SweepLockedError,
+} from './store.js';

@@ -1,7 +1,8 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../node/files.js';
-import { canonicalJson, expandGrid, type GridFile } from './grid.js';
+import { canonicalJson } from '../util/canonicalJson.js';
+import { expandGrid, type GridFile } from './grid.js';
 import { recordMatchesGrid } from './runner.js';
 import { GRID_FILE, RUNS_FILE, type RunRecord, readGridFile, readRuns, withoutWallTime } from './store.js';
 

@@ -5,15 +5,8 @@ import { fileURLToPath } from 'node:url';
 import Tinypool from 'tinypool';
 import { appendLineDurable } from '../node/files.js';
 import type { RunSummary } from '../run/simulation.js';
-import {
-  canonicalJson,
-  expandGrid,
-  type GridPoint,
-  gridId,
-  pointConfig,
-  type SweepGrid,
-  shardPoints,
-} from './grid.js';
+import { canonicalJson } from '../util/canonicalJson.js';
+import { expandGrid, type GridPoint, gridId, pointConfig, type SweepGrid, shardPoints } from './grid.js';
 import {
   GRID_FILE,
   lockSweepFolder,

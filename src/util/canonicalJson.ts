@@ -1,11 +1,16 @@
-/** JSON with object keys sorted, so that equal grids give equal text. */
+/**
+ * JSON with the keys of every object sorted, so that equal values give equal text: what
+ * `JSON.stringify` writes (`toJSON` applied, so a Date is its ISO text; `undefined`, functions and
+ * symbols left out of objects and written `null` in arrays; non-finite numbers `null`), with each
+ * object's keys in code-unit order. Grid ids, condition ids and configuration comparisons use it.
+ */
 export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (v && typeof v === 'object' && !Array.isArray(v)) {
+      const sorted: Record<string, unknown> = {};
+      for (const k of Object.keys(v as object).sort()) sorted[k] = (v as Record<string, unknown>)[k];
+      return sorted;
+    }
+    return v;
+  });
 }

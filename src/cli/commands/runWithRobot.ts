@@ -2,7 +2,9 @@ import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { Network } from '../../net/network.js';
 import { type AtomicFileStream, checkOutputFolder } from '../../node/files.js';
-import { HandshakeError, RobotEnvironment } from '../../robot/robotEnvironment.js';
+import { HandshakeError } from '../../robot/errors.js';
+import { LINK_DEFAULTS } from '../../robot/linkDefaults.js';
+import { RobotEnvironment } from '../../robot/robotEnvironment.js';
 import { RobotRun, type RobotRunSummary, withSimulatedBaseline } from '../../robot/runOnRobot.js';
 import { parseRobotAddress } from '../../robot/transport.js';
 import type { RunConfig } from '../../run/config.js';
@@ -30,10 +32,13 @@ export function addRobotOptions(command: Command): Command {
     )
     .option(
       '--robot-timeout <ms>',
-      'link timeout, 1-65535: no valid frame, or no answer to the current command, for this long stops the motors; no answer for 5× this long ends the link (default 200)',
+      `link timeout, 1-65535: no valid frame, or no answer to the current command, for this long stops the motors; no answer for ${LINK_DEFAULTS.progressTimeouts}× this long ends the link (default ${LINK_DEFAULTS.timeoutMs})`,
     )
     .option('--on-link-lost <action>', 'when the link is lost: exit|reconnect (default exit)')
-    .option('--reconnect-for <s>', 'how long to keep trying to reconnect (default 10)');
+    .option(
+      '--reconnect-for <s>',
+      `how long to keep trying to reconnect (default ${LINK_DEFAULTS.reconnectForMs / 1000})`,
+    );
 }
 
 interface RobotRunFlags extends RobotFlags {
@@ -69,14 +74,14 @@ export async function runOnRobotCommand(
   // The timeout travels in HELLO as a 16-bit number of milliseconds.
   const timeoutMs =
     flags.robotTimeout === undefined
-      ? 200
+      ? LINK_DEFAULTS.timeoutMs
       : boundedFlag('robot-timeout', flags.robotTimeout, { integer: true, min: 1, max: 65535 });
   const onLinkLost = flags.onLinkLost ?? 'exit';
   if (onLinkLost !== 'exit' && onLinkLost !== 'reconnect')
     throw new ValidationError('--on-link-lost', onLinkLost, 'exit|reconnect');
   const reconnectFor =
     flags.reconnectFor === undefined
-      ? 10
+      ? LINK_DEFAULTS.reconnectForMs / 1000
       : boundedFlag('reconnect-for', flags.reconnectFor, { min: 0, max: 86_400 });
   const out = freshRunDir(
     flags.out ?? defaultOutDir(config).replace(/seed/, 'robot-seed'),
@@ -99,8 +104,7 @@ export async function runOnRobotCommand(
       log,
     });
   } catch (error) {
-    if (error instanceof HandshakeError) throw new CliError(error.message, EXIT_USAGE);
-    throw new CliError((error as Error).message, EXIT_FAILURE);
+    throw connectFailure(error);
   }
   log(
     `connected to ${robot.stats.address} (${robot.stats.mode}, ${robot.reflexCount} reflex sensors, ${robot.predictorRows}×${robot.predictorColumns} predictors, period ${robot.dt * 1000} ms)`,
@@ -163,4 +167,16 @@ export async function runOnRobotCommand(
     return EXIT_INTERRUPTED;
   }
   return 0;
+}
+
+/**
+ * The CLI error for a failed connection: counts that do not fit the robot are the configuration's
+ * fault (bad input, exit 2); a robot that does not answer, is busy or says nonsense, or a link that
+ * cannot be opened, is a failure at run time (exit 1).
+ */
+export function connectFailure(error: unknown): CliError {
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof HandshakeError && error.failure === 'mismatch')
+    return new CliError(message, EXIT_USAGE);
+  return new CliError(message, EXIT_FAILURE);
 }

@@ -1,0 +1,56 @@
+/**
+ * The robot wire protocol on its own (docs/robot-protocol.md): framing, CRC, every message's
+ * payload, the decoder, and the host's check of sensor values. Nothing here touches Node: a page
+ * talking to a robot over Web Serial or a WebSocket, or a robot's own firmware tests, can use it.
+ *
+ * @module sarlab/robot-protocol
+ */
+export {
+  type BadFrameKind,
+  CRC_SIZE,
+  crc16,
+  type DecoderCounters,
+  decodeHello,
+  decodeHelloAck,
+  decodeMotor,
+  decodeSensors,
+  emptySensors,
+  encodeFrame,
+  encodeHeartbeat,
+  encodeHello,
+  encodeHelloAck,
+  encodeMotor,
+  encodeSensors,
+  encodeStop,
+  type Frame,
+  FrameDecoder,
+  HEADER_SIZE,
+  HEARTBEAT_SIZE,
+  HELLO_ACK_SIZE,
+  HELLO_SIZE,
+  type Hello,
+  type HelloAck,
+  HelloFlags,
+  HelloStatus,
+  hostExpectedLength,
+  MAX_PAYLOAD,
+  MessageType,
+  type MessageTypeName,
+  MOTOR_SIZE,
+  microsSince,
+  PROTOCOL_VERSION,
+  RESET_SIZE,
+  robotExpectedLength,
+  SENSORS_FIXED_SIZE,
+  SensorFlags,
+  type Sensors,
+  SequenceCounter,
+  STOP_SIZE,
+  StopReason,
+  type StopReasonName,
+  SYNC0,
+  SYNC1,
+  sensorsPayloadSize,
+  stopReasonName,
+} from './robot/protocol.js';
+export { invalidSensorValue, MAX_POSE_CM, SENSOR_RANGE } from './robot/sensorCheck.js';
