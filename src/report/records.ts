@@ -1,11 +1,10 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { forEachRunsLine, RUNS_FILE_LIMITS, type RunsFileLimits } from '../node/runsFileReader.js';
 import type { GridFile } from '../sweep/grid.js';
-import { MAX_RUNS_FILE_BYTES, RUNS_FILE, type RunRecord, readGridFile } from '../sweep/store.js';
+import { RUNS_FILE, RUNS_FILE_GZ, type RunRecord, readGridFile } from '../sweep/store.js';
 
-/** The compressed form of runs.jsonl, as committed with the results. */
-export const RUNS_FILE_GZ = `${RUNS_FILE}.gz`;
+export { RUNS_FILE_GZ };
 
 /** A run as the report uses it: the record, and the sweep folder it came from. */
 export interface ReportRun {
@@ -70,29 +69,32 @@ export function runsFileOf(dir: string): string | null {
 }
 
 /**
- * Parses the lines of a runs file (plain or gzip-compressed). A partial last line (a write cut off
+ * Parses the lines of a runs file (plain or gzip-compressed), read with bounds (see
+ * `RUNS_FILE_LIMITS`; a RunsFileError names the file otherwise). A partial last line (a write cut off
  * by a crash) and lines that are not run records are skipped and counted.
  */
-export function parseRunsFile(path: string): { records: RunRecord[]; skipped: number } {
-  const size = statSync(path).size;
-  if (size > MAX_RUNS_FILE_BYTES)
-    throw new SweepDataError(`${path} is larger than ${MAX_RUNS_FILE_BYTES} bytes`);
-  let buffer: Buffer = readFileSync(path);
-  if (path.endsWith('.gz')) buffer = gunzipSync(buffer, { maxOutputLength: MAX_RUNS_FILE_BYTES });
-  const text = buffer.toString('utf8');
+export function parseRunsFile(
+  path: string,
+  limits: RunsFileLimits = RUNS_FILE_LIMITS,
+): { records: RunRecord[]; skipped: number } {
   const records: RunRecord[] = [];
   let skipped = 0;
-  for (const line of text.split('\n')) {
-    if (line.trim() === '') continue;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch {
-      value = undefined;
-    }
-    if (looksLikeRecord(value)) records.push(value);
-    else skipped++;
-  }
+  forEachRunsLine(
+    path,
+    (line) => {
+      const text = line.toString('utf8');
+      if (text.trim() === '') return;
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch {
+        value = undefined;
+      }
+      if (looksLikeRecord(value)) records.push(value);
+      else skipped++;
+    },
+    limits,
+  );
   return { records, skipped };
 }
 
