@@ -7,12 +7,14 @@ const QUOTE = '\u0022';
 /**
  * One CSV field (RFC 4180): empty for null and undefined; quoted, with inner quotes doubled, when it
  * holds a comma, a quote, a line break or leading/trailing spaces. Numbers keep their shortest
- * round-trip form; arrays and objects are written as JSON text.
+ * round-trip form; arrays and objects are written as JSON text. Text that a spreadsheet would run
+ * as a formula (starting with = + - @, a tab or a carriage return: a track named `=cmd|...`, say)
+ * gets a leading apostrophe, so that it opens as text (numbers are never changed).
  */
 export function csvField(value: unknown): string {
   if (value === null || value === undefined) return '';
   let text: string;
-  if (typeof value === 'string') text = value;
+  if (typeof value === 'string') text = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
   else if (typeof value === 'number' || typeof value === 'boolean') text = String(value);
   else text = JSON.stringify(value);
   return /[\u0022,\r\n]|^\s|\s$/.test(text) ? QUOTE + text.replaceAll(QUOTE, QUOTE + QUOTE) + QUOTE : text;
