@@ -38,8 +38,8 @@ export const LOG_COLUMN = {
 export const MAX_LOG_ROWS = 100_000;
 
 /**
- * Most rows `log.csv` gets, however long the run (a row takes about 150 bytes with one layer, so
- * the file stays under about 150 MB, plus about 18 bytes a row per further layer).
+ * Most rows `log.csv` gets, however long the run (a row of the default five-layer network takes
+ * about 150 bytes, so the file stays under about 150 MB; each layer adds about 18 bytes a row).
  */
 export const MAX_LOG_FILE_ROWS = 1_000_000;
 
