@@ -28,6 +28,7 @@ export interface RunsFileLimits {
   lines: number;
 }
 
+/** The bounds every runs-file read uses (the limits above). */
 export const RUNS_FILE_LIMITS: RunsFileLimits = {
   fileBytes: MAX_RUNS_FILE_BYTES,
   gzExpandedBytes: MAX_RUNS_GZ_EXPANDED_BYTES,

@@ -39,7 +39,7 @@ export const MAX_LOG_ROWS = 100_000;
 
 /**
  * Most rows `log.csv` gets, however long the run (a row of the default five-layer network takes
- * about 150 bytes, so the file stays under about 150 MB; each layer adds about 18 bytes a row).
+ * about 150 bytes, so the file stays under about 150 MB; each layer adds about 10 bytes a row).
  */
 export const MAX_LOG_FILE_ROWS = 1_000_000;
 
