@@ -5,7 +5,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { fsOps } from '../src/node/files.js';
 import { forEachRunsLine, RUNS_FILE_LIMITS, RunsFileError } from '../src/node/runsFileReader.js';
-import { parseRunsFile } from '../src/report/records.js';
+import { loadSweeps, parseRunsFile } from '../src/report/records.js';
 import { defaultRunConfig, parseRunConfig } from '../src/run/config.js';
 import type { SweepGrid } from '../src/sweep/grid.js';
 import { mergeSweeps } from '../src/sweep/merge.js';
@@ -180,6 +180,23 @@ describe.skipIf(!cliBuilt())('M8: merge reads runs.jsonl.gz too', () => {
     expect(r.stdout).toMatch(/3 of 3 runs/);
     expect(readdirSync(d).sort()).toEqual(['grid.json', 'runs.jsonl.gz']);
     expect(recordLines(join(d, 'runs.jsonl.gz'))).toHaveLength(3);
+  });
+
+  it('report and export read runs.jsonl and runs.jsonl.gz when both are there: neither hides the other', () => {
+    const d = sweepCopy('both', 'gz');
+    const [first, second, third] = recordLines(join(SOURCE, 'runs.jsonl'));
+    writeFileSync(join(d, 'runs.jsonl.gz'), gzipSync(`${first}\n${second}\n`));
+    writeFileSync(join(d, 'runs.jsonl'), `${second}\n${third}\n`);
+    const notices: string[] = [];
+    const loaded = loadSweeps([d], (m) => notices.push(m));
+    // runs.jsonl first, then what only runs.jsonl.gz holds; the run in both counts once.
+    const key = (line: string) => JSON.parse(line).key as string;
+    expect(loaded.runs.map((r) => r.record.key)).toEqual([second, third, first].map(key));
+    expect(loaded.duplicates).toBe(0);
+    expect(notices).toEqual([]);
+    const r = sarlab(['export', d]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout.trimEnd().split('\n')).toHaveLength(4);
   });
 
   it('a .gz folder merged with a plain one into a new folder: every run, in runs.jsonl', () => {

@@ -17,7 +17,7 @@ export interface ReportRun {
 export interface SweepFolder {
   dir: string;
   name: string;
-  /** The runs file read (runs.jsonl or runs.jsonl.gz). */
+  /** The runs file read (runs.jsonl or runs.jsonl.gz; "DIR/runs.jsonl + runs.jsonl.gz" when both are read). */
   file: string;
   grid: GridFile | null;
   /** Records read from the folder (before dropping runs already read from another folder). */
@@ -99,8 +99,8 @@ export function parseRunsFile(
 }
 
 /**
- * Reads the runs of one or more sweep folders (runs.jsonl or runs.jsonl.gz, with grid.json when it
- * is there) and merges them. A run is identified by its whole configuration, so the same grid key
+ * Reads the runs of one or more sweep folders (runs.jsonl and/or runs.jsonl.gz, with grid.json when
+ * it is there) and merges them. A run is identified by its whole configuration, so the same grid key
  * in two folders (e.g. a control sweep beside the main one) stays two runs, and a run recorded in
  * two folders (shards merged twice) is kept once.
  */
@@ -110,12 +110,26 @@ export function loadSweeps(dirs: string[], notice: (message: string) => void = (
   const seen = new Set<string>();
   let duplicates = 0;
   for (const dir of dirs) {
-    const file = runsFileOf(dir);
-    if (!file) throw new SweepDataError(`${dir} has no ${RUNS_FILE} or ${RUNS_FILE_GZ}: not a sweep folder`);
+    // Both runs.jsonl and runs.jsonl.gz when both are there (a sweep resumed beside committed
+    // results, say): neither hides the other; a run in both counts once.
+    const paths = [RUNS_FILE, RUNS_FILE_GZ].map((name) => join(dir, name)).filter((p) => existsSync(p));
+    if (paths.length === 0)
+      throw new SweepDataError(`${dir} has no ${RUNS_FILE} or ${RUNS_FILE_GZ}: not a sweep folder`);
+    const file = paths.length === 1 ? paths[0] : `${paths[0]} + ${RUNS_FILE_GZ}`;
     // A grid.json that is not valid (edited, damaged, of another version) is refused, as by merge.
     const grid = readGridFile(dir);
-    const { records, skipped } = parseRunsFile(file);
-    if (skipped > 0) notice(`${file}: skipped ${skipped} line(s) that are not run records`);
+    const records: RunRecord[] = [];
+    const inFolder = new Set<string>();
+    for (const path of paths) {
+      const parsed = parseRunsFile(path);
+      if (parsed.skipped > 0) notice(`${path}: skipped ${parsed.skipped} line(s) that are not run records`);
+      for (const record of parsed.records) {
+        const identity = JSON.stringify(record.config);
+        if (paths.length > 1 && inFolder.has(identity)) continue;
+        inFolder.add(identity);
+        records.push(record);
+      }
+    }
     if (grid && records.length < grid.runs)
       notice(`${file}: ${records.length} of ${grid.runs} runs of the grid are recorded`);
     const name = basename(resolve(dir));
