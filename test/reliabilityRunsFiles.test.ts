@@ -13,7 +13,7 @@ import { runSweep } from '../src/sweep/runner.js';
 import { LOCK_FILE, lockSweepFolder, readRuns } from '../src/sweep/store.js';
 import { OutputError } from '../src/util/errors.js';
 import { sarlab, tempDir } from './cliHelpers.js';
-import { cliBuilt } from './sweepCli.js';
+import { cliBuilt, countLines, runCli, startCli, waitFor } from './sweepCli.js';
 
 /**
  * Reliability of the runs files that report, export and merge read (docs/reliability.md, "Runs
@@ -228,6 +228,42 @@ describe.skipIf(!cliBuilt())('H9, M10: merge and the sweep lock', () => {
     } finally {
       release();
     }
+  });
+
+  it('merge into the folder of a sweep that is writing (two processes): refused, and the sweep records every run', async () => {
+    const out = f('live-sweep');
+    const sweep = startCli([
+      'sweep',
+      '--rules',
+      'sar',
+      '--learning-rates',
+      '0.001,0.002,0.003,0.004,0.005,0.006',
+      '--steps',
+      '3000',
+      '--workers',
+      '1',
+      '--out',
+      out,
+    ]);
+    const runs = join(out, 'runs.jsonl');
+    // Once the first run is recorded the sweep is writing there; merge now.
+    let ended = false;
+    void sweep.done.then(() => {
+      ended = true;
+    });
+    await waitFor(() => ended || countLines(runs) >= 1);
+    const merge = await runCli(['merge', out, '--out', out]);
+    // The sweep was alive from before the merge began until after it ended: it held the lock.
+    const overlapped = !ended;
+    const result = await sweep.done;
+    expect(result.code, result.stderr).toBe(0);
+    if (overlapped || merge.code !== 0) {
+      expect(merge.code, merge.stderr).toBe(2);
+      expect(merge.stderr).toMatch(/live-sweep is in use by another sweep or merge \(pid \d+\)/);
+    }
+    // Refused while the sweep held the lock, or (on a machine so slow the sweep ended first) merged
+    // after it: either way no record is lost.
+    expect(countLines(runs)).toBe(6);
   });
 
   it('a sweep cannot start in a folder while a merge writes there', async () => {
