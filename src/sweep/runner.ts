@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import Tinypool from 'tinypool';
 import { appendLineDurable } from '../node/files.js';
 import type { RunSummary } from '../run/simulation.js';
+import { OutputError } from '../util/errors.js';
 import {
   canonicalJson,
   expandGrid,
@@ -98,7 +99,11 @@ export function defaultWorkers(): number {
  */
 export async function runSweep(options: SweepOptions): Promise<SweepResult> {
   const { out } = options;
-  mkdirSync(out, { recursive: true });
+  try {
+    mkdirSync(out, { recursive: true });
+  } catch (error) {
+    throw new OutputError(out, `cannot make the folder (${(error as NodeJS.ErrnoException).code ?? error})`);
+  }
   const release = lockSweepFolder(out);
   try {
     return await runLocked(options, release);
