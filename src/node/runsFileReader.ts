@@ -8,11 +8,12 @@ import { ValidationError } from '../util/errors.js';
  * memory or crash the reader: the file is read in pieces and never turned into one string.
  */
 
-/** Largest runs.jsonl read, and largest runs.jsonl.gz file (compressed), bytes (about 500 000 runs). */
+/** Largest runs.jsonl read, bytes (about 500 000 runs). */
 export const MAX_RUNS_FILE_BYTES = 1024 * 1024 * 1024;
 /**
- * Largest content a runs.jsonl.gz may expand to, bytes (about 140 000 runs): decompressing holds
- * it in memory, so a gzip bomb stops here. A larger sweep is read from runs.jsonl (gunzip it first).
+ * Largest runs.jsonl.gz, and largest content it may expand to, bytes (about 140 000 runs):
+ * decompressing holds it in memory, so a gzip bomb stops here. A larger sweep is read from
+ * runs.jsonl (gunzip it first).
  */
 export const MAX_RUNS_GZ_EXPANDED_BYTES = 256 * 1024 * 1024;
 /** Longest line of a runs file, bytes (a record takes a few KB). */
@@ -64,7 +65,8 @@ export function forEachRunsLine(
 ): void {
   const splitter = new LineSplitter(path, onLine, limits);
   if (path.endsWith('.gz')) {
-    const compressed = readWhole(path, limits.fileBytes);
+    // Compressed, it is no larger than what it may expand to (gzip never makes text much larger).
+    const compressed = readWhole(path, Math.min(limits.fileBytes, limits.gzExpandedBytes));
     let content: Buffer;
     try {
       content = gunzipSync(compressed, { maxOutputLength: limits.gzExpandedBytes });
