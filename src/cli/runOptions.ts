@@ -31,10 +31,6 @@ export function addRunOptions(command: Command, { single }: { single: boolean })
   return command
     .option('--activation <name>', `activation: ${ACTIVATIONS.join('|')}`)
     .option('--steps <n>', 'step budget')
-    .option(
-      '--log-every <n>',
-      'log every n-th step into log.csv; it keeps at most 1000000 rows (a longer budget logs every 2nd, 4th, ... of those)',
-    )
     .option('--after-success <n>', 'steps to keep running after success (-1: the whole budget)')
     .option('--discount <d>', 'per-layer learning-rate discount (layer l learns at η·d^(L-l))')
     .option('--sign-mode <mode>', 'SaR sign mode: transport|gradient')

@@ -31,6 +31,10 @@ export function registerRun(program: Command): void {
     .description('run the line follower in a closed loop and learn (default: SaR on the default track)');
   addRunOptions(command, { single: true })
     .option(
+      '--log-every <n>',
+      'log every n-th step into log.csv; it keeps at most 1000000 rows (a longer budget logs every 2nd, 4th, ... of those)',
+    )
+    .option(
       '--save-model <file>',
       'save the network (and its configuration) at the end; the last good one if it diverges',
     )
