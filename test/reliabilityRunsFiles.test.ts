@@ -302,6 +302,16 @@ describe.skipIf(!cliBuilt())('H9, M10: merge and the sweep lock', () => {
     const error = await runSweep({ grid: grid([0.1]), out: d, workers: 1 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OutputError);
     expect(readdirSync(d)).not.toContain(LOCK_FILE);
+    // A file system without hard links: the lock is created exclusively and written instead.
+    vi.restoreAllMocks();
+    vi.spyOn(fsOps, 'linkSync').mockImplementation(() => {
+      throw Object.assign(new Error('EPERM: operation not permitted, link'), { code: 'EPERM' });
+    });
+    const release = lockSweepFolder(d);
+    expect(readFileSync(join(d, LOCK_FILE), 'utf8')).toMatch(new RegExp(`^${process.pid} `));
+    expect(() => lockSweepFolder(d)).toThrow(/in use by another sweep or merge/);
+    release();
+    expect(readdirSync(d)).toEqual([]);
     // A short write (part of the line) is a full disk too.
     vi.spyOn(fsOps, 'writeSync').mockImplementation(() => 2);
     expect(() => lockSweepFolder(d)).toThrow(/no space left/);

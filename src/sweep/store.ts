@@ -1,4 +1,4 @@
-import { closeSync, existsSync, ftruncateSync, linkSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, ftruncateSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -207,7 +207,7 @@ export function lockSweepFolder(dir: string): () => void {
   try {
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
-        linkSync(own, path);
+        linkOrCopy(own, path);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST')
           throw new OutputError(path, `cannot take the folder's lock (${errorCode(error)})`);
@@ -230,6 +230,32 @@ export function lockSweepFolder(dir: string): () => void {
     rmSync(own, { force: true });
   }
   throw new SweepLockedError(`${dir}: could not take the lock ${LOCK_FILE}`);
+}
+
+/**
+ * Links `own` to `path` (failing with EEXIST when it exists). A file system without hard links gets
+ * an exclusive create and the content written after it instead (a reader may then see the lock
+ * empty for a moment).
+ */
+function linkOrCopy(own: string, path: string): void {
+  try {
+    fsOps.linkSync(own, path);
+    return;
+  } catch (error) {
+    if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS'].includes(String((error as NodeJS.ErrnoException).code)))
+      throw error;
+  }
+  const text = readFileSync(own);
+  const fd = openSync(path, 'wx');
+  try {
+    if (fsOps.writeSync(fd, text, 0, text.length) !== text.length)
+      throw Object.assign(new Error('short write'), { code: 'ENOSPC' });
+  } catch (error) {
+    closeSync(fd);
+    rmSync(path, { force: true });
+    throw error;
+  }
+  closeSync(fd);
 }
 
 /** Writes this process's lock line to `own`, every byte, or removes it and throws an OutputError. */
