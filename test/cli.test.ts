@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sarlab, tempDir } from './cliHelpers.js';
@@ -164,7 +164,19 @@ describe('signals', () => {
     child.stderr.on('data', (d) => {
       stderr += d;
     });
-    await new Promise((r) => setTimeout(r, 1500));
+    // Wait for the run to be under way (its log has reached the disk, so the signal handlers are
+    // in place), not for a fixed time: a loaded machine only makes the wait longer.
+    let exited = false;
+    child.on('exit', () => {
+      exited = true;
+    });
+    const logging = () => {
+      if (!existsSync(out)) return false;
+      const temporary = readdirSync(out).find((name) => name.startsWith('log.csv.tmp-'));
+      return temporary !== undefined && statSync(join(out, temporary)).size > 0;
+    };
+    while (!exited && !logging()) await new Promise((r) => setTimeout(r, 10));
+    expect(exited, `the run ended before it was signalled: ${stderr}`).toBe(false);
     child.kill('SIGTERM');
     const code = await new Promise<number | null>((r) => child.on('close', r));
     expect(code).toBe(130);

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseRunConfig } from '../src/run/config.js';
@@ -245,14 +245,17 @@ describe('item 22: two Ctrl-C in quick succession still end the run cleanly', ()
     const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
       child.on('close', (code, signal) => resolve({ code, signal })),
     );
-    // The run has started once its log stream exists.
-    const deadline = Date.now() + 60_000;
-    while (
-      !(existsSync(out) && readdirSync(out).some((n) => n.startsWith('log.csv.tmp-'))) &&
-      Date.now() < deadline
-    )
-      await new Promise((r) => setTimeout(r, 20));
-    await new Promise((r) => setTimeout(r, 200));
+    // The run is under way (its signal handlers in place) once its log has reached the disk: wait
+    // for that, not for a fixed time.
+    let ended = false;
+    void exited.then(() => {
+      ended = true;
+    });
+    const logging = () => {
+      const name = existsSync(out) && readdirSync(out).find((n) => n.startsWith('log.csv.tmp-'));
+      return !!name && statSync(join(out, name)).size > 0;
+    };
+    while (!ended && !logging()) await new Promise((r) => setTimeout(r, 20));
     child.kill('SIGINT');
     await new Promise((r) => setTimeout(r, 5));
     child.kill('SIGINT');

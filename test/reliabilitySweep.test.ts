@@ -48,9 +48,9 @@ describe.skipIf(!cliBuilt())('item 8: a sweep on a full disk stops cleanly and r
     const out = f('full-disk');
     const real = fsOps.writeSync;
     let calls = 0;
-    // grid.json is written (one call), then the disk is full.
+    // The lock and grid.json are written (one call each), then the disk is full.
     vi.spyOn(fsOps, 'writeSync').mockImplementation(((...args: Parameters<typeof real>) => {
-      if (calls++ === 0) return real(...args);
+      if (calls++ < 2) return real(...args);
       throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
     }) as typeof real);
     const error = await runSweep({ grid: grid(300), out, workers: 1 }).catch((e: unknown) => e);
@@ -202,7 +202,9 @@ describe('item 19: one sweep per folder at a time', () => {
     mkdirSync(d, { recursive: true });
     const release = lockSweepFolder(d);
     expect(readFileSync(join(d, LOCK_FILE), 'utf8').trim()).toBe(`${process.pid} ${hostname()}`);
-    expect(() => lockSweepFolder(d)).toThrow(new RegExp(`in use by another sweep \\(pid ${process.pid}\\)`));
+    expect(() => lockSweepFolder(d)).toThrow(
+      new RegExp(`in use by another sweep or merge \\(pid ${process.pid}\\)`),
+    );
     const r = sarlab(['sweep', '--learning-rates', '0.1', '--steps', '200', '--workers', '1', '--out', d]);
     expect(r.status, r.stderr).toBe(2);
     expect(r.stderr).toMatch(/in use by another sweep/);

@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
-import { parseDocument } from 'yaml';
+import { LineCounter, parseDocument, visit } from 'yaml';
 import { FILTER_KINDS } from '../filters/filterBank.js';
 import { RELEVANCE_KINDS } from '../learning/relevance.js';
 import { ACTIVATIONS } from '../net/activation.js';
 import { readInputFile } from '../node/files.js';
 import { mergeConfig, parseRunConfig, RUN_RULES, type RunConfig } from '../run/config.js';
 import { PRESET_NAMES } from '../run/presets.js';
-import { ValidationError } from '../util/errors.js';
+import { clip, ValidationError } from '../util/errors.js';
 import { checkNesting, MAX_NESTING, parseJsonStrict } from '../util/json.js';
 import { PREDICTOR_MODES } from '../world/lineFollower.js';
 
@@ -66,6 +66,7 @@ export interface RunFlags {
   seed?: string;
   activation?: string;
   steps?: string;
+  logEvery?: string;
   afterSuccess?: string;
   discount?: string;
   signMode?: string;
@@ -129,13 +130,18 @@ export const MAX_CONFIG_BYTES = 1024 * 1024;
  * key twice in one object, nested at most 64 levels.
  */
 export function readConfigFile(path: string, flag = '--config'): unknown {
-  const text = readInputFile(flag, path, MAX_CONFIG_BYTES, 'file').toString('utf8');
+  // A byte order mark (which some editors write) is not content: accepted and dropped.
+  const text = readInputFile(flag, path, MAX_CONFIG_BYTES, 'file')
+    .toString('utf8')
+    .replace(/^\uFEFF/, '');
   const yaml = /\.ya?ml$/i.test(path);
   try {
     if (!yaml) return parseJsonStrict(text);
-    const document = parseDocument(text, { uniqueKeys: true });
+    const lines = new LineCounter();
+    const document = parseDocument(text, { uniqueKeys: true, lineCounter: lines });
     // Warnings (an unknown directive, say) are not errors; only errors are reported, one line each.
     if (document.errors.length > 0) throw new Error(document.errors[0].message);
+    refuseNonDecimalNumbers(document, lines);
     const value = document.toJS({ maxAliasCount: 100 });
     checkNesting(value);
     return value;
@@ -144,6 +150,24 @@ export function readConfigFile(path: string, flag = '--config'): unknown {
     if (/call stack/i.test(reason)) reason = `nested deeper than ${MAX_NESTING} levels`;
     throw new ValidationError(flag, path, `valid ${yaml ? 'YAML' : 'JSON'} (${reason})`);
   }
+}
+
+/**
+ * YAML reads 0x10 as 16, 0o17 as 15 and .inf as Infinity; numbers in a configuration are decimal
+ * only, as on the command line, so such a plain value is refused (quoted, it is text).
+ */
+function refuseNonDecimalNumbers(document: ReturnType<typeof parseDocument>, lines: LineCounter): void {
+  visit(document, {
+    Scalar(_key, node) {
+      if (typeof node.value !== 'number' || node.type !== 'PLAIN') return;
+      const source = String(node.source ?? '');
+      if (DECIMAL.test(source.trim())) return;
+      const line = node.range ? lines.linePos(node.range[0]).line : 0;
+      throw new Error(
+        `line ${line}: ${JSON.stringify(clip(source, 40))} is not a decimal number (numbers are decimal only, as on the command line)`,
+      );
+    },
+  });
 }
 
 /** The configuration a set of flags describes (flags over the config file over the defaults), validated. */
@@ -170,6 +194,8 @@ export function configFromFlags(flags: RunFlags): RunConfig {
   if (flags.track !== undefined) override.track = flags.track;
   if (flags.seed !== undefined) override.seed = numberFlag('seed', flags.seed, { integer: true });
   if (flags.steps !== undefined) override.steps = numberFlag('steps', flags.steps, { integer: true, min: 1 });
+  if (flags.logEvery !== undefined)
+    override.logEvery = numberFlag('log-every', flags.logEvery, { integer: true, min: 1 });
   if (flags.afterSuccess !== undefined) {
     override.afterSuccess = numberFlag('after-success', flags.afterSuccess, { integer: true, min: -1 });
   }
@@ -244,6 +270,7 @@ export const FLAG_OF_FIELD: Record<string, string> = {
   track: '--track',
   seed: '--seed',
   steps: '--steps',
+  logEvery: '--log-every',
   afterSuccess: '--after-success',
   discount: '--discount',
   signMode: '--sign-mode',

@@ -3,6 +3,7 @@ import { AtomicFileStream } from '../node/files.js';
 import { type RunOutputFiles, writeRunOutputs as writeOutputs } from '../node/runOutputs.js';
 import { baselineGainOf, type RunConfig } from '../run/config.js';
 import { type RunSummary, type Simulation, StepLog } from '../run/simulation.js';
+import { boundedLogSink } from '../run/stepLog.js';
 
 /*
  * What a finished run leaves behind, shared by `sarlab run` in the simulator and on a robot: the
@@ -18,13 +19,15 @@ export function defaultOutDir(config: RunConfig): string {
 }
 
 /**
- * Streams the full per-step log to `out/log.csv` as the run goes (a long run never holds it in
- * memory); the file appears, atomically, when the stream is committed at the end.
+ * Streams the per-step log to `out/log.csv` as the run goes (a long run never holds it in memory):
+ * a row every `logEvery` steps, thinned to at most MAX_LOG_FILE_ROWS rows for a long budget (see
+ * `logFileStride`); the file appears, atomically, when the stream is committed at the end.
  */
 export function streamLog(simulation: Simulation, out: string): AtomicFileStream {
   const stream = new AtomicFileStream(join(out, 'log.csv'));
   stream.write(simulation.log.csvHeader());
-  simulation.logSink = (row) => stream.write(StepLog.csvLine(row));
+  const { steps, logEvery } = simulation.config;
+  simulation.logSink = boundedLogSink(steps, logEvery, (row) => stream.write(StepLog.csvLine(row)));
   return stream;
 }
 

@@ -1,7 +1,7 @@
-import { base64ToFloat64, float64ToBase64 } from '../util/base64.js';
+import { float64ToBase64 } from '../util/base64.js';
 import { ValidationError } from '../util/errors.js';
 import { Random } from '../util/random.js';
-import { englishMessages } from '../util/zodMessages.js';
+import { englishMessages, zodExpected } from '../util/zodMessages.js';
 import {
   ACTIVATIONS,
   type ActivationName,
@@ -14,7 +14,13 @@ import { type KernelChoice, resolveKernel } from './kernelChoice.js';
 import { JsKernel, type Kernel, ReferenceKernel } from './kernels/js.js';
 import { type LearningWork, layOut, memoryBytes, pagesFor } from './kernels/memory.js';
 import { WasmKernel, wasmMemory } from './kernels/wasm.js';
-import { type NetworkJSON, networkJsonSchema, SERIAL_FORMAT, SERIAL_VERSION } from './networkJson.js';
+import {
+  decodeLayerValues,
+  type NetworkJSON,
+  networkJsonSchema,
+  SERIAL_FORMAT,
+  SERIAL_VERSION,
+} from './networkJson.js';
 
 export { DenseLayer } from './denseLayer.js';
 export { KERNELS, type KernelChoice, resolveKernel } from './kernelChoice.js';
@@ -295,7 +301,7 @@ export class Network {
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       const field = issue.path.length ? `network.${issue.path.join('.')}` : 'network';
-      throw new ValidationError(field, pickPath(json, issue.path), issue.message);
+      throw new ValidationError(field, pickPath(json, issue.path), zodExpected(issue.message));
     }
     const data = parsed.data;
     let fanIn = data.inputs;
@@ -316,16 +322,7 @@ export class Network {
       }
       fanIn = layer.outputs;
     });
-    const decoded = data.layers.map((layer, l) => {
-      const field = `network.layers.${l}`;
-      try {
-        const weights = base64ToFloat64(layer.weights, layer.inputs * layer.outputs);
-        const biases = base64ToFloat64(layer.biases, layer.outputs);
-        return { weights, biases };
-      } catch (error) {
-        throw new ValidationError(`${field}.weights`, 'the stored weights', (error as Error).message);
-      }
-    });
+    const decoded = decodeLayerValues(data);
     const net = new Network({
       inputs: data.inputs,
       layers: data.layers.map((l) => l.outputs),

@@ -4,6 +4,7 @@ import {
   fstatSync,
   fsyncSync,
   ftruncateSync,
+  linkSync,
   mkdirSync,
   openSync,
   readSync,
@@ -17,9 +18,9 @@ import { OutputError, ValidationError } from '../util/errors.js';
 
 /**
  * The low-level calls the writers use, in one object so that fault tests can make them fail (a full
- * disk, a short write) without a real full disk.
+ * disk, a short write, a file system without hard links) without such a disk.
  */
-export const fsOps = { writeSync, fsyncSync };
+export const fsOps = { writeSync, fsyncSync, linkSync };
 
 /** Longest file name accepted for an output (most file systems allow 255 bytes). */
 export const MAX_NAME_BYTES = 255;

@@ -1,5 +1,6 @@
 /**
- * The Node-only parts of the library: PNG tracks, model files, a run's output files.
+ * The Node-only parts of the library: PNG tracks, model files, a run's output files, reading a
+ * sweep's runs files with bounds.
  *
  * @module sarlab/node
  */
@@ -14,3 +15,14 @@ export {
   resolveConfiguredTrack,
 } from './pngTrack.js';
 export { type RunOutputFiles, writeRunOutputs } from './runOutputs.js';
+export {
+  forEachRunsLine,
+  MAX_RUNS_FILE_BYTES,
+  MAX_RUNS_GZ_EXPANDED_BYTES,
+  MAX_RUNS_LINE_BYTES,
+  MAX_RUNS_LINES,
+  RUNS_FILE_LIMITS,
+  RunsFileError,
+  type RunsFileLimits,
+  type RunsLine,
+} from './runsFileReader.js';

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { Network, type NetworkJSON } from '../net/network.js';
 import type { RunConfig } from '../run/config.js';
 import { ValidationError } from '../util/errors.js';
+import { zodExpected } from '../util/zodMessages.js';
 import { readInputFile, writeFileAtomic } from './files.js';
 
 /**
@@ -70,7 +71,7 @@ export function loadModel(path: string): SavedModel {
     throw new ValidationError(
       `--load-model ${issue.path.join('.') || 'file'}`,
       path,
-      `a sarlab model file v${MODEL_VERSION} (${issue.message})`,
+      `a sarlab model file v${MODEL_VERSION} (${issue.path.join('.') || 'the file'}: ${zodExpected(issue.message)})`,
     );
   }
   const model = parsed.data;
@@ -88,6 +89,13 @@ export function loadModel(path: string): SavedModel {
       'a model whose checksum matches its content (the file was changed or damaged)',
     );
   }
-  const network = Network.fromJSON(model.network);
+  let network: Network;
+  try {
+    network = Network.fromJSON(model.network);
+  } catch (error) {
+    // Checked after the checksum: a file written by a diverged run, say, holds NaN weights.
+    if (!(error instanceof ValidationError)) throw error;
+    throw new ValidationError(`--load-model ${error.field}`, error.value, `${error.expected} (in ${path})`);
+  }
   return { network, config: model.config as unknown as RunConfig, savedAtStep: model.savedAtStep };
 }

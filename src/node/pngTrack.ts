@@ -1,3 +1,4 @@
+import { inflateSync } from 'node:zlib';
 import { PNG } from 'pngjs';
 import { ValidationError } from '../util/errors.js';
 import { GroundTexture } from '../world/texture.js';
@@ -20,7 +21,8 @@ export function decodePngTexture(bytes: Uint8Array, cmPerPixel: number, field = 
   }
   // Walk every chunk before decoding, so that no header (a second IHDR, say) can make the decoder
   // allocate more than the limits allow, whatever the chunks say.
-  const { width, height } = scanPngChunks(bytes, field);
+  const header = scanPngChunks(bytes, field);
+  const { width, height } = header;
   if (width < 16 || height < 16 || width > MAX_TRACK_SIDE || height > MAX_TRACK_SIDE) {
     throw new ValidationError(
       field,
@@ -28,6 +30,7 @@ export function decodePngTexture(bytes: Uint8Array, cmPerPixel: number, field = 
       `between 16x16 and ${MAX_TRACK_SIDE}x${MAX_TRACK_SIDE} pixels`,
     );
   }
+  checkImageData(bytes, header, field);
   let png: PNG;
   try {
     png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
@@ -39,6 +42,78 @@ export function decodePngTexture(bytes: Uint8Array, cmPerPixel: number, field = 
   }
   // pngjs always decodes to 8-bit RGBA.
   return GroundTexture.fromPixels(png.width, png.height, png.data, 4, cmPerPixel);
+}
+
+/** What the chunks of a PNG say, read before decoding it. */
+export interface PngHeader {
+  width: number;
+  height: number;
+  depth: number;
+  colour: number;
+  interlaced: boolean;
+  /** Byte ranges [start, end) of the IDAT chunks' data, in order. */
+  data: [number, number][];
+}
+
+/** Channels of each PNG colour type. */
+const CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
+/** The Adam7 passes: x start, y start, x step, y step. */
+const ADAM7 = [
+  [0, 0, 8, 8],
+  [4, 0, 8, 8],
+  [0, 4, 4, 8],
+  [2, 0, 4, 4],
+  [0, 2, 2, 4],
+  [1, 0, 2, 2],
+  [0, 1, 1, 2],
+];
+
+/** Bytes the decompressed image data of a PNG must have (filter bytes included). */
+export function pngDataBytes(header: PngHeader): number {
+  const bits = CHANNELS[header.colour] * header.depth;
+  const rows = (width: number, height: number) =>
+    width > 0 && height > 0 ? height * (1 + Math.ceil((width * bits) / 8)) : 0;
+  if (!header.interlaced) return rows(header.width, header.height);
+  let total = 0;
+  for (const [x0, y0, dx, dy] of ADAM7)
+    total += rows(Math.ceil((header.width - x0) / dx), Math.ceil((header.height - y0) / dy));
+  return total;
+}
+
+/**
+ * Inflates the image data (at most one byte more than the image needs) and checks it is exactly the
+ * size the header gives: less is a truncated image (which the decoder would fill with whatever
+ * memory held), more is not this image (a zlib bomb stops one byte past the size).
+ */
+function checkImageData(bytes: Uint8Array, header: PngHeader, field: string): void {
+  const damaged = (reason: string) =>
+    new ValidationError(field, 'a damaged PNG', `a complete, readable PNG (${reason})`);
+  const expected = pngDataBytes(header);
+  if (header.data.length === 0) throw damaged('it has no image data (IDAT chunk)');
+  const compressed = Buffer.concat(header.data.map(([a, b]) => bytes.subarray(a, b)));
+  let size: number;
+  try {
+    size = inflateSync(compressed, { maxOutputLength: expected + 1 }).length;
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException;
+    if (e.code === 'ERR_BUFFER_TOO_LARGE' || e instanceof RangeError)
+      throw damaged(
+        `its image data expands to more than the ${expected} bytes a ${header.width}x${header.height} image needs`,
+      );
+    throw damaged(
+      /unexpected end/i.test(e.message)
+        ? `the image data is truncated (its compressed stream ends early)`
+        : `the image data cannot be decompressed: ${e.message}`,
+    );
+  }
+  if (size < expected)
+    throw damaged(
+      `the image data is truncated: ${size} of the ${expected} bytes a ${header.width}x${header.height} image needs`,
+    );
+  if (size > expected)
+    throw damaged(
+      `its image data expands to more than the ${expected} bytes a ${header.width}x${header.height} image needs`,
+    );
 }
 
 /** Bit depths each PNG colour type allows. */
@@ -55,7 +130,7 @@ const BIT_DEPTHS: Record<number, number[]> = {
  * bytes) and no other IHDR follows, its colour type, bit depth, compression, filter and interlace
  * are valid, and no chunk runs past the end of the file. Returns the image size.
  */
-export function scanPngChunks(bytes: Uint8Array, field = 'track'): { width: number; height: number } {
+export function scanPngChunks(bytes: Uint8Array, field = 'track'): PngHeader {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const damaged = (reason: string) =>
     new ValidationError(field, 'a damaged PNG', `a complete, readable PNG (${reason})`);
@@ -73,16 +148,18 @@ export function scanPngChunks(bytes: Uint8Array, field = 'track'): { width: numb
     throw damaged('unknown compression, filter or interlace method');
   let offset = 8;
   let first = true;
+  const data: [number, number][] = [];
   while (offset + 8 <= bytes.length) {
     const length = view.getUint32(offset);
     const type = typeAt(offset + 4);
     if (offset + 12 + length > bytes.length) throw damaged(`the file is truncated (in a ${type} chunk)`);
     if (type === 'IHDR' && !first) throw damaged('it has more than one IHDR chunk');
+    if (type === 'IDAT') data.push([offset + 8, offset + 8 + length]);
     first = false;
     offset += 12 + length;
     if (type === 'IEND') break;
   }
-  return { width, height };
+  return { width, height, depth, colour, interlaced: bytes[28] === 1, data };
 }
 
 /** Loads a PNG file as a track (1 white floor, 0 black line). */

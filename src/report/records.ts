@@ -1,12 +1,11 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { forEachRunsLine, RUNS_FILE_LIMITS, type RunsFileLimits } from '../node/runsFileReader.js';
 import { parseRunConfig, type RunConfig } from '../run/config.js';
 import type { GridFile } from '../sweep/grid.js';
-import { MAX_RUNS_FILE_BYTES, RUNS_FILE, type RunRecord, readGridFile } from '../sweep/store.js';
+import { RUNS_FILE, RUNS_FILE_GZ, type RunRecord, readGridFile } from '../sweep/store.js';
 
-/** The compressed form of runs.jsonl, as committed with the results. */
-export const RUNS_FILE_GZ = `${RUNS_FILE}.gz`;
+export { RUNS_FILE_GZ };
 
 /** A run as the report uses it: the record, and the sweep folder it came from. */
 export interface ReportRun {
@@ -19,7 +18,7 @@ export interface ReportRun {
 export interface SweepFolder {
   dir: string;
   name: string;
-  /** The runs file read (runs.jsonl or runs.jsonl.gz). */
+  /** The runs file read (runs.jsonl or runs.jsonl.gz; "DIR/runs.jsonl + runs.jsonl.gz" when both are read). */
   file: string;
   grid: GridFile | null;
   /** Records read from the folder (before dropping runs already read from another folder). */
@@ -71,29 +70,32 @@ export function runsFileOf(dir: string): string | null {
 }
 
 /**
- * Parses the lines of a runs file (plain or gzip-compressed). A partial last line (a write cut off
+ * Parses the lines of a runs file (plain or gzip-compressed), read with bounds (see
+ * `RUNS_FILE_LIMITS`; a RunsFileError names the file otherwise). A partial last line (a write cut off
  * by a crash) and lines that are not run records are skipped and counted.
  */
-export function parseRunsFile(path: string): { records: RunRecord[]; skipped: number } {
-  const size = statSync(path).size;
-  if (size > MAX_RUNS_FILE_BYTES)
-    throw new SweepDataError(`${path} is larger than ${MAX_RUNS_FILE_BYTES} bytes`);
-  let buffer: Buffer = readFileSync(path);
-  if (path.endsWith('.gz')) buffer = gunzipSync(buffer, { maxOutputLength: MAX_RUNS_FILE_BYTES });
-  const text = buffer.toString('utf8');
+export function parseRunsFile(
+  path: string,
+  limits: RunsFileLimits = RUNS_FILE_LIMITS,
+): { records: RunRecord[]; skipped: number } {
   const records: RunRecord[] = [];
   let skipped = 0;
-  for (const line of text.split('\n')) {
-    if (line.trim() === '') continue;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch {
-      value = undefined;
-    }
-    if (looksLikeRecord(value)) records.push(value);
-    else skipped++;
-  }
+  forEachRunsLine(
+    path,
+    (line) => {
+      const text = line.toString('utf8');
+      if (text.trim() === '') return;
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch {
+        value = undefined;
+      }
+      if (looksLikeRecord(value)) records.push(value);
+      else skipped++;
+    },
+    limits,
+  );
   return { records, skipped };
 }
 
@@ -112,8 +114,8 @@ export function currentConfig(config: RunConfig): RunConfig {
 }
 
 /**
- * Reads the runs of one or more sweep folders (runs.jsonl or runs.jsonl.gz, with grid.json when it
- * is there) and merges them. A run is identified by its whole configuration, so the same grid key
+ * Reads the runs of one or more sweep folders (runs.jsonl and/or runs.jsonl.gz, with grid.json when
+ * it is there) and merges them. A run is identified by its whole configuration, so the same grid key
  * in two folders (e.g. a control sweep beside the main one) stays two runs, and a run recorded in
  * two folders (shards merged twice) is kept once. Each configuration is taken as `currentConfig` gives it.
  */
@@ -123,12 +125,26 @@ export function loadSweeps(dirs: string[], notice: (message: string) => void = (
   const seen = new Set<string>();
   let duplicates = 0;
   for (const dir of dirs) {
-    const file = runsFileOf(dir);
-    if (!file) throw new SweepDataError(`${dir} has no ${RUNS_FILE} or ${RUNS_FILE_GZ}: not a sweep folder`);
+    // Both runs.jsonl and runs.jsonl.gz when both are there (a sweep resumed beside committed
+    // results, say): neither hides the other; a run in both counts once.
+    const paths = [RUNS_FILE, RUNS_FILE_GZ].map((name) => join(dir, name)).filter((p) => existsSync(p));
+    if (paths.length === 0)
+      throw new SweepDataError(`${dir} has no ${RUNS_FILE} or ${RUNS_FILE_GZ}: not a sweep folder`);
+    const file = paths.length === 1 ? paths[0] : `${paths[0]} + ${RUNS_FILE_GZ}`;
     // A grid.json that is not valid (edited, damaged, of another version) is refused, as by merge.
     const grid = readGridFile(dir);
-    const { records, skipped } = parseRunsFile(file);
-    if (skipped > 0) notice(`${file}: skipped ${skipped} line(s) that are not run records`);
+    const records: RunRecord[] = [];
+    const inFolder = new Set<string>();
+    for (const path of paths) {
+      const parsed = parseRunsFile(path);
+      if (parsed.skipped > 0) notice(`${path}: skipped ${parsed.skipped} line(s) that are not run records`);
+      for (const record of parsed.records) {
+        const identity = JSON.stringify(record.config);
+        if (paths.length > 1 && inFolder.has(identity)) continue;
+        inFolder.add(identity);
+        records.push(record);
+      }
+    }
     if (grid && records.length < grid.runs)
       notice(`${file}: ${records.length} of ${grid.runs} runs of the grid are recorded`);
     const name = basename(resolve(dir));

@@ -37,6 +37,42 @@ export const LOG_COLUMN = {
  */
 export const MAX_LOG_ROWS = 100_000;
 
+/**
+ * Most rows `log.csv` gets, however long the run (a row of the default five-layer network takes
+ * about 150 bytes, so the file stays under about 150 MB; each layer adds about 10 bytes a row).
+ */
+export const MAX_LOG_FILE_ROWS = 1_000_000;
+
+/**
+ * How many logged rows (one every `logEvery` steps) make one row of `log.csv`: 1 while the budget's
+ * rows fit in `maxRows`, else the smallest power of two that makes them fit. A longer budget thus
+ * gets a sparser file (every 2nd logged row, every 4th, ...), never a larger one.
+ */
+export function logFileStride(steps: number, logEvery: number, maxRows = MAX_LOG_FILE_ROWS): number {
+  // Learning steps t = 0 .. steps - 1 are logged when t % logEvery === 0.
+  const rows = Math.floor((Math.max(1, steps) - 1) / logEvery) + 1;
+  let stride = 1;
+  while (Math.ceil(rows / stride) > maxRows) stride *= 2;
+  return stride;
+}
+
+/**
+ * A log sink for the file: passes on every `logFileStride(...)`-th row offered (the first one
+ * included), so that a run of `steps` steps writes at most `maxRows` rows.
+ */
+export function boundedLogSink(
+  steps: number,
+  logEvery: number,
+  write: (row: Float64Array) => void,
+  maxRows = MAX_LOG_FILE_ROWS,
+): (row: Float64Array) => void {
+  const stride = logFileStride(steps, logEvery, maxRows);
+  let offered = 0;
+  return (row) => {
+    if (offered++ % stride === 0) write(row);
+  };
+}
+
 /** A columnar per-step log in preallocated arrays, bounded to MAX_LOG_ROWS rows (thinned evenly beyond). */
 export class StepLog {
   readonly columns: string[];

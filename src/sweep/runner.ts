@@ -6,6 +6,7 @@ import Tinypool from 'tinypool';
 import { appendLineDurable } from '../node/files.js';
 import type { RunSummary } from '../run/simulation.js';
 import { canonicalJson } from '../util/canonicalJson.js';
+import { OutputError } from '../util/errors.js';
 import { expandGrid, type GridPoint, gridId, pointConfig, type SweepGrid, shardPoints } from './grid.js';
 import {
   GRID_FILE,
@@ -91,7 +92,11 @@ export function defaultWorkers(): number {
  */
 export async function runSweep(options: SweepOptions): Promise<SweepResult> {
   const { out } = options;
-  mkdirSync(out, { recursive: true });
+  try {
+    mkdirSync(out, { recursive: true });
+  } catch (error) {
+    throw new OutputError(out, `cannot make the folder (${(error as NodeJS.ErrnoException).code ?? error})`);
+  }
   const release = lockSweepFolder(out);
   try {
     return await runLocked(options, release);

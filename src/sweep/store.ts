@@ -1,11 +1,12 @@
-import { closeSync, existsSync, ftruncateSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, ftruncateSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { readInputFile, writeFileAtomic } from '../node/files.js';
+import { fsOps, readInputFile, writeFileAtomic } from '../node/files.js';
+import { forEachRunsLine } from '../node/runsFileReader.js';
 import { parseRunConfig } from '../run/config.js';
 import type { RunSummary } from '../run/simulation.js';
-import { describeValue, ValidationError } from '../util/errors.js';
+import { describeValue, OutputError, ValidationError } from '../util/errors.js';
 import { type GridFile, gridFile, gridId, type SweepGrid, validateGrid } from './grid.js';
 import { ownSlurmJob, slurmJobEnded } from './slurmQueue.js';
 
@@ -18,8 +19,9 @@ export type RunRecord = Omit<RunSummary, 'lastingSuccess' | 'curve'> &
 
 /** The file of a sweep folder with one JSON line per finished run. */
 export const RUNS_FILE = 'runs.jsonl';
-/** Largest runs.jsonl read (about 500 000 runs). */
-export const MAX_RUNS_FILE_BYTES = 1024 * 1024 * 1024;
+/** The compressed form of runs.jsonl, as committed with the results. */
+export const RUNS_FILE_GZ = `${RUNS_FILE}.gz`;
+export { MAX_RUNS_FILE_BYTES } from '../node/runsFileReader.js';
 /** The file of a sweep folder that describes its grid. */
 export const GRID_FILE = 'grid.json';
 
@@ -79,21 +81,23 @@ export function readRuns(path: string, accept?: (record: RunRecord) => boolean):
     foreign: [],
   };
   if (!existsSync(path)) return result;
-  const buffer = readInputFile(path, path, MAX_RUNS_FILE_BYTES, 'runs file');
-  let start = 0;
   let line = 0;
-  while (start < buffer.length) {
-    const end = buffer.indexOf(0x0a, start);
+  let total = 0;
+  let previousEnd = 0;
+  let lastWasBad = false;
+  forEachRunsLine(path, (bytes, end, complete) => {
     line++;
-    if (end < 0) {
-      result.tornBytes = buffer.length - start;
-      break;
+    previousEnd = total;
+    total = end;
+    lastWasBad = false;
+    if (!complete) {
+      result.tornBytes = bytes.length;
+      return;
     }
-    const text = buffer.subarray(start, end).toString('utf8').trim();
-    start = end + 1;
+    const text = bytes.toString('utf8').trim();
     if (text === '') {
-      result.validBytes = start;
-      continue;
+      result.validBytes = end;
+      return;
     }
     let value: unknown;
     try {
@@ -103,18 +107,20 @@ export function readRuns(path: string, accept?: (record: RunRecord) => boolean):
     }
     if (isRecord(value) && accept && !accept(value)) {
       result.foreign.push(value.key);
-      result.validBytes = start;
     } else if (isRecord(value)) {
       if (result.records.has(value.key)) result.duplicates++;
       else result.records.set(value.key, value);
-      result.validBytes = start;
-    } else if (start >= buffer.length) {
-      // The last line is complete but garbled: treat it as torn too.
-      result.tornBytes = buffer.length - result.validBytes;
     } else {
       result.badLines.push(line);
-      result.validBytes = start;
+      lastWasBad = true;
     }
+    result.validBytes = end;
+  });
+  if (lastWasBad) {
+    // The last line is complete but garbled: treat it as torn too.
+    result.badLines.pop();
+    result.validBytes = previousEnd;
+    result.tornBytes = total - previousEnd;
   }
   return result;
 }
@@ -213,56 +219,115 @@ export function readGridFileAt(path: string): GridFile {
  */
 export function lockSweepFolder(dir: string): () => void {
   const path = join(dir, LOCK_FILE);
-  for (let attempt = 0; attempt < 2; attempt++) {
-    let fd: number;
-    try {
-      fd = openSync(path, 'wx');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      let pid = Number.NaN;
-      let host = hostname();
-      let slurmJob: string | null = null;
+  // The lock is written whole to a file of this process, then linked to its name (which fails if
+  // the name exists): no one ever sees an empty or partial lock, and a full disk leaves none behind.
+  const own = join(dir, `.${LOCK_FILE}.${process.pid}`);
+  writeLockContent(own, path);
+  try {
+    for (let attempt = 0; attempt < 2; attempt++) {
       try {
-        const [pidText, hostText, jobText] = readFileSync(path, 'utf8').trim().split(/\s+/);
-        pid = Number.parseInt(pidText, 10);
-        host = hostText || host;
-        slurmJob = jobText?.startsWith('slurm:') ? jobText.slice('slurm:'.length) : null;
-      } catch {
-        // unreadable: treat as stale
-      }
-      // A lock taken on another machine (a shared file system) cannot be checked from here, unless
-      // a Slurm job took it: Slurm knows whether that job has ended (a task killed at its time limit
-      // on one node leaves its lock; the task resubmitted on another node takes it over).
-      if (host !== hostname() && slurmJob !== null && slurmJobEnded(slurmJob)) {
+        linkOrCopy(own, path);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST')
+          throw new OutputError(path, `cannot take the folder's lock (${errorCode(error)})`);
+        refuseLiveLock(dir, path);
         rmSync(path, { force: true });
         continue;
       }
-      if (host !== hostname())
-        throw new SweepLockedError(
-          `${dir} is in use by another sweep (pid ${pid} on ${host}); if it is gone, remove ${path}`,
-        );
-      if (Number.isInteger(pid) && pid > 0 && processAlive(pid))
-        throw new SweepLockedError(
-          `${dir} is in use by another sweep (pid ${pid}); wait for it, or use another --out`,
-        );
-      rmSync(path, { force: true });
-      continue;
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        try {
+          if (Number.parseInt(readFileSync(path, 'utf8'), 10) === process.pid) rmSync(path, { force: true });
+        } catch {
+          // already gone
+        }
+      };
     }
-    const job = ownSlurmJob();
-    writeSync(fd, `${process.pid} ${hostname()}${job ? ` slurm:${job}` : ''}\n`);
-    closeSync(fd);
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      try {
-        if (Number.parseInt(readFileSync(path, 'utf8'), 10) === process.pid) rmSync(path, { force: true });
-      } catch {
-        // already gone
-      }
-    };
+  } finally {
+    rmSync(own, { force: true });
   }
   throw new SweepLockedError(`${dir}: could not take the lock ${LOCK_FILE}`);
+}
+
+/**
+ * Links `own` to `path` (failing with EEXIST when it exists). A file system without hard links gets
+ * an exclusive create and the content written after it instead (a reader may then see the lock
+ * empty for a moment).
+ */
+function linkOrCopy(own: string, path: string): void {
+  try {
+    fsOps.linkSync(own, path);
+    return;
+  } catch (error) {
+    if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS'].includes(String((error as NodeJS.ErrnoException).code)))
+      throw error;
+  }
+  const text = readFileSync(own);
+  const fd = openSync(path, 'wx');
+  try {
+    if (fsOps.writeSync(fd, text, 0, text.length) !== text.length)
+      throw Object.assign(new Error('short write'), { code: 'ENOSPC' });
+  } catch (error) {
+    closeSync(fd);
+    rmSync(path, { force: true });
+    throw error;
+  }
+  closeSync(fd);
+}
+
+/** Writes this process's lock line to `own`, every byte, or removes it and throws an OutputError. */
+function writeLockContent(own: string, path: string): void {
+  let fd = -1;
+  try {
+    fd = openSync(own, 'w');
+    const job = ownSlurmJob();
+    const text = Buffer.from(`${process.pid} ${hostname()}${job ? ` slurm:${job}` : ''}\n`);
+    if (fsOps.writeSync(fd, text, 0, text.length) !== text.length)
+      throw Object.assign(new Error('short write'), { code: 'ENOSPC' });
+  } catch (error) {
+    if (fd >= 0) closeSync(fd);
+    fd = -1;
+    rmSync(own, { force: true });
+    throw new OutputError(path, `cannot take the folder's lock (${errorCode(error)}); nothing was changed`);
+  } finally {
+    if (fd >= 0) closeSync(fd);
+  }
+}
+
+/** Throws a SweepLockedError when the lock at `path` is held by a live process (or one on another host). */
+function refuseLiveLock(dir: string, path: string): void {
+  let pid = Number.NaN;
+  let host = hostname();
+  let slurmJob: string | null = null;
+  try {
+    const [pidText, hostText, jobText] = readFileSync(path, 'utf8').trim().split(/\s+/);
+    pid = Number.parseInt(pidText, 10);
+    host = hostText || host;
+    slurmJob = jobText?.startsWith('slurm:') ? jobText.slice('slurm:'.length) : null;
+  } catch {
+    // unreadable: treat as stale
+  }
+  // A lock taken on another machine (a shared file system) cannot be checked from here, unless
+  // a Slurm job took it: Slurm knows whether that job has ended (a task killed at its time limit
+  // on one node leaves its lock; the task resubmitted on another node takes it over).
+  if (host !== hostname() && slurmJob !== null && slurmJobEnded(slurmJob)) return;
+  if (host !== hostname())
+    throw new SweepLockedError(
+      `${dir} is in use by another sweep or merge (pid ${pid} on ${host}); if it is gone, remove ${path}`,
+    );
+  if (Number.isInteger(pid) && pid > 0 && processAlive(pid))
+    throw new SweepLockedError(
+      `${dir} is in use by another sweep or merge (pid ${pid}); wait for it, or use another folder`,
+    );
+}
+
+function errorCode(error: unknown): string {
+  const e = error as NodeJS.ErrnoException;
+  return e?.code === 'ENOSPC'
+    ? 'no space left on the device (ENOSPC)'
+    : (e?.code ?? String(e?.message ?? error));
 }
 
 function processAlive(pid: number): boolean {

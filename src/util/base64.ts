@@ -22,19 +22,3 @@ export function base64ToBytes(text: string): Uint8Array<ArrayBuffer> {
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
   return bytes;
 }
-
-export function base64ToFloat64(text: string, expectedLength: number): Float64Array {
-  let bytes: Uint8Array;
-  try {
-    bytes = base64ToBytes(text);
-  } catch {
-    throw new Error('not valid base64');
-  }
-  if (bytes.length !== expectedLength * 8) {
-    throw new Error(`holds ${bytes.length / 8} numbers, expected ${expectedLength}`);
-  }
-  const view = new DataView(bytes.buffer);
-  const out = new Float64Array(expectedLength);
-  for (let i = 0; i < expectedLength; i++) out[i] = view.getFloat64(i * 8, true);
-  return out;
-}

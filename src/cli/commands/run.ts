@@ -6,7 +6,7 @@ import { plotPackagesMissing } from '../../report/render.js';
 import type { RunConfig } from '../../run/config.js';
 import { reconcileModelConfig } from '../../run/modelConfig.js';
 import { Simulation } from '../../run/simulation.js';
-import { describeValue, ValidationError } from '../../util/errors.js';
+import { describeValue, OutputError, ValidationError } from '../../util/errors.js';
 import { EXIT_FAILURE, EXIT_INTERRUPTED } from '../errors.js';
 import { onInterrupt } from '../interrupt.js';
 import { freshRunDir } from '../outDir.js';
@@ -30,6 +30,10 @@ export function registerRun(program: Command): void {
     .command('run')
     .description('run the line follower in a closed loop and learn (default: SaR on the default track)');
   addRunOptions(command, { single: true })
+    .option(
+      '--log-every <n>',
+      'log every n-th step into log.csv; it keeps at most 1000000 rows (a longer budget logs every 2nd, 4th, ... of those)',
+    )
     .option(
       '--save-model <file>',
       'save the network (and its configuration) at the end; the last good one if it diverges',
@@ -151,11 +155,26 @@ async function runLoop(
     }
   }
   const summary = simulation.summary();
+  // A model that cannot be saved (a full disk) does not cost the other results: they are written
+  // first, then the failure is reported (exit 1).
+  let modelError: OutputError | null = null;
   if (flags.saveModel && network && lastGood) {
     if (summary.diverged) network.restore(lastGood.weights);
-    saveModel(flags.saveModel, network, config, summary.diverged ? lastGood.step : summary.steps);
+    try {
+      saveModel(flags.saveModel, network, config, summary.diverged ? lastGood.step : summary.steps);
+    } catch (error) {
+      if (!(error instanceof OutputError)) throw error;
+      modelError = error;
+    }
   }
   const files = await writeRunOutputs(out, simulation, summary, flags.plot !== false, logStream);
+  if (modelError) {
+    if (!flags.json) printSummary(summary, files);
+    throw new OutputError(
+      modelError.path,
+      `${modelError.reason}; the model was not saved, the other results are in ${out}`,
+    );
+  }
   if (flags.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
   else printSummary(summary, files);
   if (summary.diverged) {
