@@ -29,7 +29,7 @@ function loadFixture(): {
   return JSON.parse(readFileSync(join(here, 'fixtures', 'fcl-bandpass.json'), 'utf8'));
 }
 
-describe("the authors' bandpass filter bank (SPEC §5)", () => {
+describe("the authors' bandpass filter bank (docs/closed-loop.md, "The world")", () => {
   const fixture = loadFixture();
   for (const bank of fixture.banks) {
     it(`matches their impulse and step responses to 1e-9 (${bank.filters} filters, periods ${bank.minPeriod}–${bank.maxPeriod})`, () => {
@@ -111,7 +111,7 @@ describe('the default initialisation keeps the signal alive at depth', () => {
   });
 });
 
-describe('the success criterion (SPEC §6)', () => {
+describe('the success criterion (docs/closed-loop.md, "Success and the frozen evaluation")', () => {
   it('starts the |e| average at the baseline, so that success never comes at step 0', () => {
     const metrics = new RunMetrics({ threshold: 0.5, window: 20, decay: 0.01 }, 0.2);
     expect(metrics.ema).toBe(0.2);
@@ -189,7 +189,7 @@ function countingLosses(sim: Simulation): { losses: number } {
   return counter;
 }
 
-describe('losing the line (SPEC §5)', () => {
+describe('losing the line (docs/closed-loop.md, "The world")', () => {
   it('holds e at its extreme, with the last sign, while neither reflex sensor sees the line', () => {
     const track = builtinTrack('default');
     const world = new LineFollowerEnvironment(track, {
@@ -264,7 +264,7 @@ describe('losing the line (SPEC §5)', () => {
   });
 });
 
-describe('noise and the baseline (SPEC §5, §6)', () => {
+describe('noise and the baseline (docs/closed-loop.md, "The world" and "Success")', () => {
   it('two seeds of the reflex alone give different reflexMeanAbsError', () => {
     const a = new Simulation(parseRunConfig({ rule: 'reflex', steps: 100, seed: 1 })).summary();
     const b = new Simulation(parseRunConfig({ rule: 'reflex', steps: 100, seed: 2 })).summary();
@@ -287,7 +287,7 @@ describe('noise and the baseline (SPEC §5, §6)', () => {
 });
 
 /**
- * SPEC §7 on the default task, measured (issue acceptance). The figures behind them, for more
+ * The claims of docs/closed-loop.md, "The task and its controls", on the default task, measured (issue acceptance). The figures behind them, for more
  * seeds and gains, are in docs/closed-loop.md.
  */
 describe('the default task needs anticipation, and SaR learns it', () => {

@@ -202,7 +202,7 @@ function impulsePeak(a1: number, a2: number): number {
 }
 
 /**
- * The authors' second-order bandpass (SPEC §5; FCLBandpass in their FCL library, the same in their
+ * The authors' second-order bandpass (docs/closed-loop.md, "The world"; FCLBandpass in their FCL library, the same in their
  * simulator). For normalised frequency f and damping q > 0.5 the poles are exp(−a ± iw) with
  * a = πf/q and w = sqrt((2πf)² − a²), there are no zeros, and the output is divided by the peak of
  * the filter's own step response (over 2/f steps, the step starting at step 2). The K frequencies
@@ -211,7 +211,7 @@ function impulsePeak(a1: number, a2: number): number {
  * constants with a DC gain near 1.
  *
  * The recursion is the authors' expression for expression, y[n] = (x[n] − d1·w[n−1] − d2·w[n−2])
- * and output w[n] / norm, so that the responses in `shared` fixtures computed with their code are
+ * and output w[n] / norm, so that the responses computed with their code (test/fixtures/fcl-bandpass.json) are
  * matched to rounding.
  */
 export class BandpassBank implements FilterBank {
