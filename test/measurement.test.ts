@@ -29,7 +29,7 @@ function loadFixture(): {
   return JSON.parse(readFileSync(join(here, 'fixtures', 'fcl-bandpass.json'), 'utf8'));
 }
 
-describe("the authors' bandpass filter bank (docs/closed-loop.md, "The world")", () => {
+describe("the authors' bandpass filter bank (docs/closed-loop.md, 'The world')", () => {
   const fixture = loadFixture();
   for (const bank of fixture.banks) {
     it(`matches their impulse and step responses to 1e-9 (${bank.filters} filters, periods ${bank.minPeriod}–${bank.maxPeriod})`, () => {
