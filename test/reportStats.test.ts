@@ -48,6 +48,8 @@ function record(
     success: outcome.success,
     stepsToSuccess: outcome.success ? (outcome.steps ?? 1000) : null,
     reflexMeanAbsError: baseline,
+    longestStreakBelowThreshold: outcome.success ? 2000 : 0,
+    longestStreakEnd: outcome.success ? (outcome.steps ?? 1000) + 2000 : 0,
     lapSteps: 816,
     meanAbsErrorFirst: 0.3,
     meanAbsErrorLast: last,

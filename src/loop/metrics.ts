@@ -28,6 +28,10 @@ export class RunMetrics {
   stepsToSuccess: number | null = null;
   /** The step at which success was confirmed (the streak reached the window). */
   successConfirmedAt: number | null = null;
+  /** The longest streak so far of steps with the average below the threshold and the line in sight. */
+  longestStreak = 0;
+  /** Steps counted when the longest streak last grew: it covers steps longestStreakEnd − longestStreak to longestStreakEnd − 1. */
+  longestStreakEnd = 0;
   /** The absolute threshold, threshold × baseline (Infinity-safe: no baseline, no success). */
   readonly absoluteThreshold: number;
   private firstSum = 0;
@@ -82,6 +86,10 @@ export class RunMetrics {
     }
     if (this.ema < this.absoluteThreshold) this.stepsBelow++;
     else this.stepsBelow = 0;
+    if (this.stepsBelow > this.longestStreak) {
+      this.longestStreak = this.stepsBelow;
+      this.longestStreakEnd = this.steps;
+    }
     if (this.stepsToSuccess === null && this.stepsBelow >= this.window) {
       this.stepsToSuccess = this.steps - this.window;
       this.successConfirmedAt = this.steps;
@@ -93,6 +101,11 @@ export class RunMetrics {
   /** The robot lost the line: a streak in progress does not count. */
   lineLost(): void {
     this.stepsBelow = 0;
+  }
+
+  /** The longest streak under the threshold, for the run's summary. */
+  streakSummary(): { longestStreakBelowThreshold: number; longestStreakEnd: number } {
+    return { longestStreakBelowThreshold: this.longestStreak, longestStreakEnd: this.longestStreakEnd };
   }
 
   /** Mean |e| over the first window of the run. */

@@ -350,11 +350,10 @@ export class Simulation {
     const overflow = weightDistance.findIndex((d) => !Number.isFinite(d));
     if (overflow >= 0 && !this.divergence)
       this.divergence = { step: this.metrics.steps, layer: overflow + 1, what: 'weight distance' };
-    let stopReason: RunSummary['stopReason'];
+    let stopReason: RunSummary['stopReason'] = 'budget';
     if (this.divergence) stopReason = 'diverged';
     else if (this.interrupted && this.phase !== 'done') stopReason = 'interrupted';
-    else if (this.metrics.stepsToSuccess === null) stopReason = 'budget';
-    else stopReason = this.metrics.steps < this.config.steps ? 'success' : 'budget';
+    else if (this.metrics.success && this.metrics.steps < this.config.steps) stopReason = 'success';
     const baseline = this.reflexMeanAbsError;
     const meanAbsErrorLast = this.metrics.meanAbsErrorLast();
     const relative = (value: number) => (baseline === null ? null : value / baseline);
@@ -364,6 +363,7 @@ export class Simulation {
       success: this.metrics.success,
       stepsToSuccess: this.metrics.stepsToSuccess,
       reflexMeanAbsError: baseline,
+      ...this.metrics.streakSummary(),
       lapSteps: this.lapSteps,
       meanAbsErrorFirst: this.metrics.meanAbsErrorFirst(),
       meanAbsErrorLast,
