@@ -41,7 +41,12 @@ export { Random };
  * it with a recorded hash. The values of the added fields follow from the hashed log (the |e|
  * average column), so leaving them out hides no change of results.
  */
-export const NOT_IN_FIXTURES = ['wallSeconds', 'provenance', 'longestStreakBelowThreshold', 'longestStreakEnd'];
+export const NOT_IN_FIXTURES = [
+  'wallSeconds',
+  'provenance',
+  'longestStreakBelowThreshold',
+  'longestStreakEnd',
+];
 
 /** A summary without the fields of NOT_IN_FIXTURES, its other fields in their order. */
 export function asInFixtures<T extends object>(summary: T): Partial<T> {

@@ -86,7 +86,6 @@ export interface Provenance {
   configHash: string;
 }
 
-
 /** Finds the first layer with a non-finite weight, bias or output. */
 export function locateDivergence(network: Network, step: number): Divergence {
   const bad = network.findNonFinite();
