@@ -381,7 +381,7 @@ describe.skipIf(skip)('the live lab in the browser', () => {
   });
 
   it('side by side: SaR and backprop race on the same track and seed, each with its own charts', async () => {
-    const { page } = await openLab('?speed=0&side=1&steps=100000&seed=2');
+    const { page } = await openLab('?speed=0&side=1&steps=1000000&seed=2');
     for (const id of ['a', 'b'] as const) {
       await expect.poll(() => agent(page, id).isVisible()).toBe(true);
       await expect
