@@ -9,6 +9,7 @@ import { PNG } from 'pngjs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseRunConfig } from '../src/run/config.js';
 import { Simulation } from '../src/run/simulation.js';
+import { MARK_COLOURS } from '../src/util/palette.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ROOT = join(import.meta.dirname, '..');
@@ -130,9 +131,7 @@ async function expectRaceChart(page: Page): Promise<void> {
     const swatch = await agent(page, id)
       .locator('.swatch')
       .evaluate((el) => getComputedStyle(el).backgroundColor);
-    const hex = colours[i];
-    const rgb = [1, 3, 5].map((k) => Number.parseInt(hex.slice(k, k + 2), 16));
-    expect(swatch).toBe(`rgb(${rgb.join(', ')})`);
+    expect(swatch).toBe(rgb(colours[i]));
   }
   const counts = await chart.locator('canvas').evaluate((canvas: HTMLCanvasElement, hexes: string[]) => {
     const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
@@ -150,6 +149,11 @@ async function expectRaceChart(page: Page): Promise<void> {
   }, colours);
   for (const [i, n] of counts.entries())
     expect(n, `pixels of agent ${i === 0 ? 'A' : 'B'}'s colour`).toBeGreaterThan(50);
+}
+
+/** A colour "#rrggbb" as the browser computes it: "rgb(r, g, b)". */
+function rgb(hex: string): string {
+  return `rgb(${[1, 3, 5].map((k) => Number.parseInt(hex.slice(k, k + 2), 16)).join(', ')})`;
 }
 
 /** Pixels that differ between two PNG screenshots of the same size. */
@@ -419,19 +423,17 @@ describe.skipIf(skip)('the live lab in the browser', () => {
     const { page } = await openLab('?speed=0&rule=backprop&lr=0.05&seed=1&steps=40000');
     const a = agent(page, 'a');
     const success = a.getByTestId('success');
-    await expect.poll(() => success.getAttribute('data-verdict'), { timeout: 30_000 }).toBe('holding');
-    expect(await success.textContent()).toBe('yes');
+    // The verdict, its words and its colour, read at one moment.
+    const shown = () =>
+      success.evaluate((el) => `${el.dataset.verdict} ${el.textContent} ${getComputedStyle(el).color}`);
+    await expect.poll(shown, { timeout: 30_000 }).toBe(`holding yes ${rgb(MARK_COLOURS.success)}`);
     expect(await numberOf(a.getByTestId('success-step'))).toBe(846);
-    const green = await success.evaluate((el) => getComputedStyle(el).color);
     await expect
       .poll(() => success.getAttribute('data-verdict'), { timeout: 120_000 })
       .toMatch(/^(slipping|lost)$/);
     // At the end of the budget the frozen lap is driven by itself, and the verdict is red.
     await expect.poll(() => a.getByTestId('run-state').textContent(), { timeout: 120_000 }).toBe('finished');
-    await expect.poll(() => success.getAttribute('data-verdict')).toBe('lost');
-    expect(await success.textContent()).toBe('yes, since lost');
-    const red = await success.evaluate((el) => getComputedStyle(el).color);
-    expect(red).not.toBe(green);
+    await expect.poll(shown).toBe(`lost yes, since lost ${rgb(MARK_COLOURS.failure)}`);
     await expect
       .poll(() => a.getByTestId('success-progress').textContent())
       .toMatch(

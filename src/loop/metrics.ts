@@ -1,5 +1,5 @@
 /**
- * The success criterion of the closed loop (SPEC §6). An exponential moving average of |e| (decay
+ * The success criterion of the closed loop (docs/closed-loop.md). An exponential moving average of |e| (decay
  * 0.01 by default), started at the reflex-alone baseline rather than at 0, must stay below
  * `threshold × baseline` for `window` consecutive steps (at least one lap), with no line loss in
  * that window. Starting at the baseline means that success can never come at step 0: the average
@@ -14,7 +14,14 @@ export interface SuccessCriterion {
   decay: number;
 }
 
-/** The success metrics of a run, updated every step: the |e| moving average, success, line losses. */
+/**
+ * The success metrics of a run, updated every step: the |e| moving average, success, line losses,
+ * the longest streak under the threshold.
+ * @example
+ * const metrics = new RunMetrics({ threshold: 0.5, window: 2000, decay: 0.01 }, reflexMeanAbsError);
+ * for (const e of errors) metrics.record(e);
+ * metrics.success ? metrics.stepsToSuccess : metrics.longestStreak;
+ */
 export class RunMetrics {
   /**
    * The |e| average; starts at the baseline. Initialised here to a number, never undefined, so that

@@ -44,6 +44,9 @@ function aftermath(summary: RunSummary): string {
  * time with the reflex-alone level, the success threshold, the longest streak under it shaded, the
  * success step and the frozen lap after the budget; and the error e along the first lap against the
  * last lap (what learning changed). The title gives the verdict with its evidence.
+ * @example
+ * const spec = runPlotSpec(simulation.parts.track, simulation.log, simulation.summary());
+ * writeFileSync('plot.svg', await vegaLiteToSvg(spec));
  */
 export function runPlotSpec(
   track: Track,

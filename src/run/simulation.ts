@@ -15,17 +15,20 @@ import { lapSteps, reflexMeanAbsError } from './baseline.js';
 import type { RunConfig } from './config.js';
 import { buildRun, type RunParts } from './setup.js';
 import { LOG_COLUMN, StepLog } from './stepLog.js';
-import { type Divergence, locateDivergence, type RunSummary } from './summary.js';
+import { type Divergence, evaluationOf, locateDivergence, type RunSummary } from './summary.js';
 
 export { LOG_COLUMN, LOG_COLUMNS, MAX_LOG_ROWS, StepLog } from './stepLog.js';
 export type { Divergence, Evaluation, RunSummary } from './summary.js';
 
 /**
- * One closed-loop run, step by step. Each step is SPEC §4 in order: 1. read e(t); 2. learn from it
- * with the previous forward pass; 3. filter and forward the predictive inputs; 4. motor command;
- * 5. advance the world. Steps 1–4 are `beginStep` (command out) and step 5's outcome is `endStep`
- * (result in), with no I/O between them: `advance` drives a synchronous world, `advanceAsync` an
- * asynchronous one (a robot), and the CLI, the sweep workers and the browser all drive this.
+ * One closed-loop run, step by step: 1. read e(t); 2. learn from it with the previous forward pass;
+ * 3. filter and forward the predictive inputs; 4. motor command; 5. advance the world. Steps 1–4 are
+ * `beginStep` (command out), step 5's outcome `endStep` (result in): `advance` drives a synchronous
+ * world, `advanceAsync` an asynchronous one (a robot); the CLI, the sweep and the browser drive this.
+ * @example
+ * const simulation = new Simulation(parseRunConfig({ rule: 'sar', seed: 2 }));
+ * while (!simulation.done) simulation.advanceMany(1000);
+ * simulation.summary().stepsToSuccess; // 264
  */
 export class Simulation {
   readonly parts: RunParts;
@@ -34,7 +37,7 @@ export class Simulation {
   readonly initialWeights: Float64Array[] | null;
   lostLine = 0;
   divergence: Divergence | null = null;
-  /** The reflex-alone baseline of this run (SPEC §6). */
+  /** The reflex-alone baseline of this run (docs/closed-loop.md). */
   readonly reflexMeanAbsError: number | null;
   readonly lapSteps: number;
   /** 'learning', then 'evaluation' (frozen weights, from the start pose), then 'done'. */
@@ -358,7 +361,6 @@ export class Simulation {
     const meanAbsErrorLast = this.metrics.meanAbsErrorLast();
     const relative = (value: number) => (baseline === null ? null : value / baseline);
     const evaluated = this.phase === 'done' && this.evaluationSteps > 0;
-    const evaluationMean = evaluated ? this.evaluationSum / this.evaluationSteps : 0;
     return {
       success: this.metrics.success,
       stepsToSuccess: this.metrics.stepsToSuccess,
@@ -369,12 +371,7 @@ export class Simulation {
       meanAbsErrorLast,
       relativeError: relative(meanAbsErrorLast),
       evaluation: evaluated
-        ? {
-            steps: this.evaluationSteps,
-            meanAbsError: evaluationMean,
-            relativeError: relative(evaluationMean),
-            lostLine: this.evaluationLost,
-          }
+        ? evaluationOf(this.evaluationSteps, this.evaluationSum, this.evaluationLost, baseline)
         : null,
       lostLine: this.lostLine,
       steps: this.metrics.steps,

@@ -86,6 +86,22 @@ export interface Provenance {
   configHash: string;
 }
 
+/** The frozen evaluation's summary from its steps, their |e| sum and line losses (relative to `baseline`). */
+export function evaluationOf(
+  steps: number,
+  sum: number,
+  lostLine: number,
+  baseline: number | null,
+): Evaluation {
+  const meanAbsError = sum / steps;
+  return {
+    steps,
+    meanAbsError,
+    relativeError: baseline === null ? null : meanAbsError / baseline,
+    lostLine,
+  };
+}
+
 /** Finds the first layer with a non-finite weight, bias or output. */
 export function locateDivergence(network: Network, step: number): Divergence {
   const bad = network.findNonFinite();
