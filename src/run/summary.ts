@@ -29,7 +29,7 @@ export interface RunSummary {
   reflexMeanAbsError: number | null;
   /**
    * The longest run of consecutive steps with the |e| average below the threshold and the line in
-   * sight (success needs `max(success.window, lapSteps)` of them); 0 without a baseline.
+   * sight (success needs the window of `success.window` steps, at least a lap); 0 without a baseline.
    */
   longestStreakBelowThreshold: number;
   /** Where that streak ended: it covers steps `longestStreakEnd − longestStreakBelowThreshold` to `longestStreakEnd − 1`. */
