@@ -50,7 +50,9 @@ it('never overwrites an earlier run folder unless --force', () => {
   expect(second.stderr).toContain(
     'holds an earlier run: writing to runs/default-sar-seed1-steps300-after-success0-2 (--force overwrites)',
   );
-  expect(existsSync(join(cwd, 'runs', 'default-sar-seed1-steps300-after-success0-2', 'summary.json'))).toBe(true);
+  expect(existsSync(join(cwd, 'runs', 'default-sar-seed1-steps300-after-success0-2', 'summary.json'))).toBe(
+    true,
+  );
   const forced = sarlab([...args, '--force'], { cwd });
   expect(forced.status).toBe(0);
   expect(forced.stderr).toBe('');
