@@ -78,9 +78,9 @@ export interface Provenance {
   node: string;
   /** Operating system and processor, e.g. "linux-x64". */
   platform: string;
-  /** When the run started (ISO 8601, UTC). */
+  /** When the run started (ISO 8601, UTC); for `sarlab run`, when the command started. */
   startedAt: string;
-  /** Seconds from the start until the results were written (the run's own `wallSeconds` counts only its steps). */
+  /** Seconds from `startedAt` until the results were written (the summary's own `wallSeconds` counts only the steps). */
   wallSeconds: number;
   /** SHA-256 of the configuration as run (canonical JSON, keys sorted), in hex. */
   configHash: string;
