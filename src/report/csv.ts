@@ -65,9 +65,9 @@ export function conditionHash(id: string): string {
   return (h1 >>> 0).toString(16).padStart(8, '0') + (h2 >>> 0).toString(16).padStart(8, '0');
 }
 
-/** One flat row per run: summary fields and `config.*` fields with dotted names (arrays as JSON text). */
+/** One flat row per run: summary fields, `evaluation.*`, `provenance.*` and `config.*` fields with dotted names (arrays as JSON text). */
 export function runRow(run: ReportRun): Record<string, unknown> {
-  const { config, evaluation, ...summary } = run.record;
+  const { config, evaluation, provenance, ...summary } = run.record;
   const row: Record<string, unknown> = {
     sweep: run.sweep,
     condition: conditionHash(conditionId(config)),
@@ -75,6 +75,7 @@ export function runRow(run: ReportRun): Record<string, unknown> {
   };
   for (const [k, v] of Object.entries(summary)) row[k] = v;
   if (evaluation) for (const [k, v] of Object.entries(evaluation)) row[`evaluation.${k}`] = v;
+  if (provenance) for (const [k, v] of Object.entries(provenance)) row[`provenance.${k}`] = v;
   Object.assign(row, flatten(config, 'config'));
   return row;
 }
