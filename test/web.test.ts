@@ -149,6 +149,11 @@ async function expectRaceChart(page: Page): Promise<void> {
   }, colours);
   for (const [i, n] of counts.entries())
     expect(n, `pixels of agent ${i === 0 ? 'A' : 'B'}'s colour`).toBeGreaterThan(50);
+  // Each agent's own |e| chart has the same y-scale as the other's.
+  const top = (id: 'a' | 'b') => agent(page, id).getByTestId('chart').first().getAttribute('data-y-max');
+  await expect
+    .poll(async () => (await top('a')) === (await top('b')) && (await top('a')) !== null)
+    .toBe(true);
 }
 
 /** A colour "#rrggbb" as the browser computes it: "rgb(r, g, b)". */

@@ -38,6 +38,8 @@ export class AgentPanel {
   fieldsDirty = false;
   /** The agent's colour (its rule's, from the one palette), in its panel, its charts and its robot. */
   colour = '#000000';
+  /** The top of the |e| chart's y-scale, shared by racing agents (one scale for both). */
+  sharedScale = { max: 0 };
   private readonly resizer: ResizeObserver;
   private exportRequest = 0;
   private readonly pendingExports = new Map<number, 'summary' | 'log'>();
@@ -163,6 +165,7 @@ export class AgentPanel {
         { baseline: message.baseline, threshold: message.threshold },
         this.colour,
         this.chartWidth(),
+        this.sharedScale,
       );
       this.network = message.network
         ? new NetworkView(

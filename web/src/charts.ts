@@ -123,6 +123,8 @@ export class AgentCharts {
     levels: Levels,
     colour: string,
     private width: number,
+    /** Racing agents share it: their |e| charts then have one y-scale, the larger of their peaks. */
+    private readonly shared: { max: number } = { max: 0 },
   ) {
     container.replaceChildren();
     for (const spec of chartSpecs(layers, levels, colour)) {
@@ -144,7 +146,12 @@ export class AgentCharts {
                 y: {
                   range: (_u: uPlot, _min: number, max: number): uPlot.Range.MinMax => [
                     0,
-                    Math.max(Number.isFinite(max) ? max : 0, 1.15 * (spec.levels!.baseline ?? 0), 1e-3),
+                    Math.max(
+                      Number.isFinite(max) ? max : 0,
+                      shared.max,
+                      1.15 * (spec.levels!.baseline ?? 0),
+                      1e-3,
+                    ),
                   ],
                 },
               }
@@ -173,6 +180,10 @@ export class AgentCharts {
         step,
         ...entry.spec.series.map((s) => thin(series.column(s.column), stride, m, s.transform === 'abs')),
       ];
+      if (entry.spec.levels) {
+        for (let k = 1; k < data.length; k++)
+          for (const v of data[k] as Float64Array) if (v > this.shared.max) this.shared.max = v;
+      }
       entry.plot.setData(data);
     }
   }
@@ -191,6 +202,8 @@ export class AgentCharts {
 
 /** Dashed lines for the reflex baseline (grey) and the success threshold (green), labelled. */
 export function drawLevels(u: uPlot, levels: Levels): void {
+  // The top of the y-scale drawn, for a look from outside (racing agents share it).
+  (u.root.parentElement as HTMLElement).dataset.yMax = String(u.scales.y.max);
   const ctx = u.ctx;
   const lines: [number | null, string, string][] = [
     [levels.baseline, MARK_COLOURS.reflex, 'reflex alone'],

@@ -87,6 +87,9 @@ function restart(): void {
   lab.runCounter++;
   document.body.dataset.run = String(lab.runCounter);
   const colours = agentColours(configs.get('a')!.rule, configs.get('b')?.rule ?? null);
+  // Racing agents' |e| charts share one y-scale.
+  const sharedScale = { max: 0 };
+  for (const id of ids) lab.agents[id]!.sharedScale = s.side ? sharedScale : { max: 0 };
   for (const id of ids)
     lab.agents[id]!.start(lab.runCounter, configs.get(id)!, track, s.speed, lab.paused, colours[id]);
   race.destroy();
