@@ -131,6 +131,13 @@ describe('the command line', () => {
       expect(result.stdout).toContain(join(out, file));
     }
     expect(result.stdout).toMatch(/longest streak {2}\d+ of the 2000 steps needed/);
+    // A saved model is listed too.
+    const saved = sarlab(['run', '--steps', '500', '--no-plot', '--no-progress', '--save-model', 'm.json'], {
+      cwd,
+    });
+    expect(saved.status, saved.stderr).toBe(0);
+    expect(existsSync(join(cwd, 'm.json'))).toBe(true);
+    expect(saved.stdout).toMatch(/\n {2}model {11}m\.json\n/);
     // The same configuration hashes the same; another one does not.
     const again = sarlab([...args.slice(0, -1), '--no-plot', '--json'], { cwd });
     const other = sarlab(['run', '--steps', '1500', '--no-plot', '--json'], { cwd });

@@ -81,7 +81,8 @@ export function writeRunOutputs(
   return writeOutputs(out, simulation, { plot, summary, logStream });
 }
 
-export function printSummary(summary: RunSummary, files: RunFiles): void {
+/** Prints the run's summary and every file it wrote (the model file too, when one was saved). */
+export function printSummary(summary: RunSummary, files: RunFiles & { model?: string }): void {
   const c = summary.config;
   const baseline = summary.reflexMeanAbsError;
   const threshold = baseline === null ? null : c.success.threshold * baseline;
@@ -115,6 +116,7 @@ export function printSummary(summary: RunSummary, files: RunFiles): void {
     `  summary         ${files.summary}`,
     `  log             ${files.log}`,
     files.plot ? `  plot            ${files.plot}, ${files.plot.replace(/\.svg$/, '.png')}` : '',
+    files.model ? `  model           ${files.model}` : '',
     '',
   ];
   process.stdout.write(lines.filter((l) => l !== '').join('\n') + '\n');

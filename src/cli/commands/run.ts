@@ -160,7 +160,7 @@ async function runLoop(
   }
   const files = await writeRunOutputs(out, simulation, summary, flags.plot !== false, logStream);
   if (flags.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
-  else printSummary(summary, files);
+  else printSummary(summary, { ...files, model: flags.saveModel && network ? flags.saveModel : undefined });
   if (summary.diverged) {
     const d = summary.divergence!;
     const kept = flags.saveModel
