@@ -107,6 +107,7 @@ export {
 export { buildRun, networkFromConfig, networkInputs, type RunParts, ruleFromConfig } from './run/setup.js';
 export { type Divergence, type Evaluation, type RunSummary, Simulation } from './run/simulation.js';
 export { LOG_COLUMN, LOG_COLUMNS, MAX_LOG_ROWS, StepLog } from './run/stepLog.js';
+export type { Provenance } from './run/summary.js';
 export { ValidationError } from './util/errors.js';
 export { Random } from './util/random.js';
 // The simulated line follower.

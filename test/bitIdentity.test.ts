@@ -9,7 +9,7 @@ import { RobotEnvironment } from '../src/robot/robotEnvironment.js';
 import { RobotRun, withSimulatedBaseline } from '../src/robot/runOnRobot.js';
 import { LineFollowerEnvironment } from '../src/world/lineFollower.js';
 import { builtinTrack } from '../src/world/track.js';
-import { withoutAddedFields } from './helpers.js';
+import { asInFixtures } from './helpers.js';
 
 /**
  * Results stay the same to the bit across refactors: the summary and every log row of short runs
@@ -34,9 +34,9 @@ type Fixture = Record<string, string>;
 const recorded: Fixture = existsSync(FIXTURE) ? JSON.parse(readFileSync(FIXTURE, 'utf8')) : {};
 const computed: Fixture = {};
 
-/** Hashes a summary without its wall-clock time (nor the fields added since the fixture), and every full log row. */
+/** Hashes a summary without its wall-clock time (and the fields added since the fixture), and every full log row. */
 function hashRun(summary: Omit<RunSummary, 'config'> & { config: unknown }, rows: Hash): string {
-  const { wallSeconds: _, ...rest } = withoutAddedFields(summary);
+  const rest = asInFixtures(summary);
   const h = createHash('sha256');
   h.update(JSON.stringify(rest));
   h.update(rows.digest('hex'));

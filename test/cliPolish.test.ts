@@ -48,15 +48,17 @@ it('never overwrites an earlier run folder unless --force', () => {
   const second = sarlab(args, { cwd });
   expect(second.status).toBe(0);
   expect(second.stderr).toContain(
-    'holds an earlier run: writing to runs/default-sar-seed1-2 (--force overwrites)',
+    'holds an earlier run: writing to runs/default-sar-seed1-steps300-after-success0-2 (--force overwrites)',
   );
-  expect(existsSync(join(cwd, 'runs', 'default-sar-seed1-2', 'summary.json'))).toBe(true);
+  expect(existsSync(join(cwd, 'runs', 'default-sar-seed1-steps300-after-success0-2', 'summary.json'))).toBe(
+    true,
+  );
   const forced = sarlab([...args, '--force'], { cwd });
   expect(forced.status).toBe(0);
   expect(forced.stderr).toBe('');
-  expect(existsSync(join(cwd, 'runs', 'default-sar-seed1-3'))).toBe(false);
-  const explicit = sarlab([...args, '--out', 'runs/default-sar-seed1'], { cwd });
-  expect(explicit.stderr).toContain('writing to runs/default-sar-seed1-3');
+  expect(existsSync(join(cwd, 'runs', 'default-sar-seed1-steps300-after-success0-3'))).toBe(false);
+  const explicit = sarlab([...args, '--out', 'runs/default-sar-seed1-steps300-after-success0'], { cwd });
+  expect(explicit.stderr).toContain('writing to runs/default-sar-seed1-steps300-after-success0-3');
 });
 
 function point(key: string, rule: string, learningRate: number, depth = 5): GridPoint {

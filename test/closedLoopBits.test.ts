@@ -3,8 +3,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseRunConfig } from '../src/run/config.js';
-import { Simulation } from '../src/run/simulation.js';
-import { withoutAddedFields } from './helpers.js';
+import { type RunSummary, Simulation } from '../src/run/simulation.js';
+import { asInFixtures } from './helpers.js';
 
 /*
  * Whole closed-loop runs, hashed (summary, full log, final weights as bit patterns) and compared with
@@ -92,7 +92,7 @@ function runHash(config: Record<string, unknown>, kernel: 'wasm' | 'js'): string
   const network = { ...((config.network as object | undefined) ?? {}), kernel };
   const simulation = new Simulation(parseRunConfig({ steps: 1500, ...config, network }));
   simulation.runToEnd();
-  const { wallSeconds: _wall, config: used, ...summary } = withoutAddedFields(simulation.summary());
+  const { config: used, ...summary } = asInFixtures(simulation.summary()) as RunSummary;
   const hash = createHash('sha256');
   // The configuration names the kernel; everything else in it is hashed.
   hash.update(JSON.stringify({ ...summary, config: { ...used, network: { ...used.network, kernel: '' } } }));

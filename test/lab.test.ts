@@ -3,15 +3,19 @@
 import { describe, expect, it } from 'vitest';
 import { parseRunConfig } from '../src/run/config.js';
 import { Simulation } from '../src/run/simulation.js';
+import { RULE_COLOURS } from '../src/util/palette.js';
 import {
   checkInputs,
   DEFAULT_SETTINGS,
+  FAILING_SEED,
+  FAILING_SEED_NOTE,
   plainMessage,
   type RawInputs,
   runConfig,
   settingsFromQuery,
   settingsToQuery,
 } from '../web/src/settings.js';
+import { agentColours, sinceText, VERDICT_COLOURS, verdictLabel, verdictOf } from '../web/src/verdict.js';
 
 const GOOD: RawInputs = {
   layers: '10,10,10,10,2',
@@ -111,5 +115,68 @@ describe('freeze and evaluate now', () => {
     expect(reflex.phase).toBe('done');
     expect(reflex.summary().evaluation).toEqual(before);
     expect(() => new Simulation(parseRunConfig({ steps: 10 })).evaluateNow(0)).toThrow(/laps/);
+  });
+});
+
+describe('the lab opens on a run worth watching', () => {
+  // One step is 50 ms of simulated time: at speed × real time the page runs 20 × speed steps a second.
+  const seconds = (steps: number, speed: number) => steps / (20 * speed);
+
+  it('the default seed succeeds and holds it, and learning to success, the budget and its frozen lap take under a minute', () => {
+    const config = runConfig(DEFAULT_SETTINGS, 'a', 'default');
+    const simulation = new Simulation(config);
+    const summary = simulation.runToEnd();
+    expect(summary.success).toBe(true);
+    const confirmed = (summary.stepsToSuccess as number) + Math.max(config.success.window, summary.lapSteps);
+    expect(seconds(confirmed, DEFAULT_SETTINGS.speed)).toBeLessThan(60);
+    expect(seconds(config.steps + summary.lapSteps, DEFAULT_SETTINGS.speed)).toBeLessThan(60);
+    // Still held at the end of the budget, learning and frozen: the page shows a green success.
+    const verdict = verdictOf({
+      success: summary.success,
+      relativeError: summary.relativeError,
+      frozenRelativeError: summary.evaluation?.relativeError ?? null,
+      threshold: config.success.threshold,
+    });
+    expect(verdict).toBe('holding');
+  });
+
+  it('the failing seed one click away does not succeed in the budget the button gives it', () => {
+    const config = runConfig({ ...DEFAULT_SETTINGS, seed: FAILING_SEED, steps: 30_000 }, 'a', 'default');
+    const summary = new Simulation({ ...config, evaluation: { ...config.evaluation, laps: 0 } }).runToEnd();
+    expect(summary.success).toBe(false);
+    expect(FAILING_SEED_NOTE).toContain(`Seed ${FAILING_SEED}`);
+    // The note's figure: the longest streak under the threshold, about 1,560 steps of the 2,000.
+    expect(Math.abs(summary.longestStreakBelowThreshold - 1560)).toBeLessThan(50);
+  });
+});
+
+describe('the verdict', () => {
+  const base = { success: true, relativeError: 0.3, frozenRelativeError: null, threshold: 0.5 };
+
+  it('is green only while a success holds: amber above the threshold, red no better than the reflex', () => {
+    expect(verdictOf({ ...base, success: false })).toBe('none');
+    expect(verdictOf(base)).toBe('holding');
+    expect(verdictOf({ ...base, relativeError: 0.7 })).toBe('slipping');
+    expect(verdictOf({ ...base, relativeError: 1.32 })).toBe('lost');
+    expect(verdictOf({ ...base, frozenRelativeError: 1.13 })).toBe('lost');
+    expect(verdictOf({ ...base, frozenRelativeError: 0.6 })).toBe('slipping');
+    expect(verdictLabel('lost')).toBe('yes, since lost');
+    expect(VERDICT_COLOURS.holding).not.toBe(VERDICT_COLOURS.slipping);
+    expect(VERDICT_COLOURS.slipping).not.toBe(VERDICT_COLOURS.lost);
+  });
+
+  it('says when success came and what happened since', () => {
+    expect(sinceText({ ...base, relativeError: 1.32, frozenRelativeError: 1.13 }, 846)).toBe(
+      "success at step 846; since then the error has run away: now 1.32 × the reflex alone's, no better than the reflex; frozen lap 1.13 × the reflex alone's",
+    );
+    expect(sinceText({ ...base, success: false }, null)).toBeNull();
+  });
+
+  it('gives each racing agent its rule colour, and another when both race the same rule', () => {
+    const race = agentColours('sar', 'backprop');
+    expect(race.a).toBe(RULE_COLOURS.sar);
+    expect(race.b).toBe(RULE_COLOURS.backprop);
+    const same = agentColours('sar', 'sar');
+    expect(same.b).not.toBe(same.a);
   });
 });

@@ -48,6 +48,8 @@ function record(
     success: outcome.success,
     stepsToSuccess: outcome.success ? (outcome.steps ?? 1000) : null,
     reflexMeanAbsError: baseline,
+    longestStreakBelowThreshold: outcome.success ? 2000 : 0,
+    longestStreakEnd: outcome.success ? (outcome.steps ?? 1000) + 2000 : 0,
     lapSteps: 816,
     meanAbsErrorFirst: 0.3,
     meanAbsErrorLast: last,
@@ -320,6 +322,24 @@ describe('CSV', () => {
     expect(first).toContain('"[10,10,10,10,2]"');
     // No evaluation for the reflex: empty fields, same number of columns.
     expect(second.split(',').length).toBeGreaterThan(columns.length - 5);
+    // Provenance, where a record has it, in columns of its own.
+    const withProvenance = record({ rule: 'sar' }, { success: true });
+    withProvenance.provenance = {
+      sarlab: '0.1.0',
+      commit: null,
+      node: 'v20.19.0',
+      platform: 'linux-x64',
+      startedAt: '2026-01-01T00:00:00.000Z',
+      wallSeconds: 1.5,
+      configHash: 'ab'.repeat(32),
+    };
+    const lines = runsCsv(runs([withProvenance]))
+      .trimEnd()
+      .split('\n');
+    const names = lines[0].split(',');
+    expect(names).toContain('provenance.node');
+    expect(names).not.toContain('provenance');
+    expect(lines[1].split(',')[names.indexOf('provenance.node')]).toBe('v20.19.0');
   });
 });
 

@@ -127,7 +127,7 @@ it(
       );
     const differing: string[] = [];
     chosen.forEach(({ file, record }, i) => {
-      const { key: _key, wallSeconds: _recordedWall, ...recorded } = record;
+      const { key: _key, wallSeconds: _recordedWall, provenance: _from, ...recorded } = record;
       const { wallSeconds: _wall, ...summary } = recordedFieldsOf(summaries[i], record) as Record<
         string,
         unknown

@@ -262,9 +262,13 @@ describe.skipIf(!cliBuilt())('sarlab sweep (the built CLI)', () => {
         join(dir, `single-${rule}`),
       ]);
       expect(result.code, result.stderr).toBe(0);
-      const { wallSeconds: _w, ...single } = JSON.parse(result.stdout) as Record<string, unknown>;
+      const {
+        wallSeconds: _w,
+        provenance: _p,
+        ...single
+      } = JSON.parse(result.stdout) as Record<string, unknown>;
       const key = `${rule} lr=${learningRate} depth=5 relevance=abs-error inputs=rows track=default seed=${seed}`;
-      const { key: _k, ...fromSweep } = reference.get(key) as Record<string, unknown>;
+      const { key: _k, provenance: _q, ...fromSweep } = reference.get(key) as Record<string, unknown>;
       expect(JSON.stringify(fromSweep)).toBe(JSON.stringify(single));
     }
   });

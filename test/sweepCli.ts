@@ -55,12 +55,12 @@ export async function waitFor(check: () => boolean, timeoutMs = 60_000): Promise
   }
 }
 
-/** Records of a runs.jsonl by key, without the wall time. */
+/** Records of a runs.jsonl by key, without the wall time and provenance. */
 export function recordsByKey(path: string): Map<string, Record<string, unknown>> {
   const out = new Map<string, Record<string, unknown>>();
   for (const line of readFileSync(path, 'utf8').split('\n')) {
     if (line.trim() === '') continue;
-    const { wallSeconds: _w, ...rest } = JSON.parse(line) as Record<string, unknown>;
+    const { wallSeconds: _w, provenance: _p, ...rest } = JSON.parse(line) as Record<string, unknown>;
     out.set(rest.key as string, rest);
   }
   return out;

@@ -9,6 +9,7 @@ import { PNG } from 'pngjs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseRunConfig } from '../src/run/config.js';
 import { Simulation } from '../src/run/simulation.js';
+import { MARK_COLOURS } from '../src/util/palette.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ROOT = join(import.meta.dirname, '..');
@@ -86,6 +87,78 @@ async function numberOf(locator: Locator): Promise<number> {
 
 async function steps(page: Page, id: 'a' | 'b' = 'a'): Promise<number> {
   return numberOf(agent(page, id).getByTestId('step-count'));
+}
+
+/**
+ * Waits for the page's frame-rate meter to finish its next one-second window (a counter the render
+ * loop advances: no fixed sleep) and returns that window's frames per second and the agent's
+ * simulation rate then.
+ */
+async function nextFpsWindow(page: Page, id: 'a' | 'b' = 'a'): Promise<{ fps: number; sps: number }> {
+  const fps = page.getByTestId('fps');
+  const seen = Number((await fps.getAttribute('data-windows')) ?? 0);
+  await page.waitForFunction(
+    (after) =>
+      Number(document.querySelector<HTMLElement>('[data-testid="fps"]')!.dataset.windows ?? 0) > after,
+    seen,
+    { timeout: 20_000 },
+  );
+  return { fps: await numberOf(fps), sps: await numberOf(agent(page, id).getByTestId('steps-per-second')) };
+}
+
+/** The median frame rate of the next three one-second windows (each waited for, not slept). */
+async function medianFps(page: Page): Promise<{ fps: number; readings: number[] }> {
+  const readings: number[] = [];
+  for (let i = 0; i < 3; i++) readings.push((await nextFpsWindow(page)).fps);
+  return { fps: [...readings].sort((x, y) => x - y)[1], readings };
+}
+
+/**
+ * Race mode: both agents' |e| averages on one chart with one y-scale, each drawn in its agent's
+ * colour (pixels of both colours on the one canvas).
+ */
+async function expectRaceChart(page: Page): Promise<void> {
+  const chart = page.getByTestId('race-chart');
+  await expect.poll(() => page.getByTestId('race').isVisible()).toBe(true);
+  await expect
+    .poll(async () => Number(await chart.getAttribute('data-rows')), { timeout: 20_000 })
+    .toBeGreaterThan(100);
+  expect(await chart.locator('.uplot').count()).toBe(1);
+  expect(await chart.getAttribute('data-scales')).toBe('x y');
+  const colours = (await chart.getAttribute('data-series'))!.split(' ');
+  expect(new Set(colours).size).toBe(2);
+  for (const [i, id] of (['a', 'b'] as const).entries()) {
+    const swatch = await agent(page, id)
+      .locator('.swatch')
+      .evaluate((el) => getComputedStyle(el).backgroundColor);
+    expect(swatch).toBe(rgb(colours[i]));
+  }
+  const counts = await chart.locator('canvas').evaluate((canvas: HTMLCanvasElement, hexes: string[]) => {
+    const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
+    return hexes.map((hex) => {
+      const [r, g, b] = [1, 3, 5].map((k) => Number.parseInt(hex.slice(k, k + 2), 16));
+      let n = 0;
+      for (let i = 0; i < data.length; i += 4)
+        if (
+          Math.abs(data[i] - r) + Math.abs(data[i + 1] - g) + Math.abs(data[i + 2] - b) < 40 &&
+          data[i + 3] > 200
+        )
+          n++;
+      return n;
+    });
+  }, colours);
+  for (const [i, n] of counts.entries())
+    expect(n, `pixels of agent ${i === 0 ? 'A' : 'B'}'s colour`).toBeGreaterThan(50);
+  // Each agent's own |e| chart has the same y-scale as the other's.
+  const top = (id: 'a' | 'b') => agent(page, id).getByTestId('chart').first().getAttribute('data-y-max');
+  await expect
+    .poll(async () => (await top('a')) === (await top('b')) && (await top('a')) !== null)
+    .toBe(true);
+}
+
+/** A colour "#rrggbb" as the browser computes it: "rgb(r, g, b)". */
+function rgb(hex: string): string {
+  return `rgb(${[1, 3, 5].map((k) => Number.parseInt(hex.slice(k, k + 2), 16)).join(', ')})`;
 }
 
 /** Pixels that differ between two PNG screenshots of the same size. */
@@ -192,18 +265,14 @@ describe.skipIf(skip)('the live lab in the browser', () => {
     await expect.poll(() => steps(page), { timeout: 10_000 }).toBeGreaterThan(50);
     const canvas = page.getByTestId('robot-canvas');
     const first = await canvas.screenshot();
-    await page.waitForTimeout(800);
+    const before = await steps(page);
+    await expect.poll(() => steps(page), { timeout: 10_000 }).toBeGreaterThan(before + 150);
+    await nextFpsWindow(page);
     const second = await canvas.screenshot();
     expect(changedPixels(first, second)).toBeGreaterThan(100);
     // fps and steps per second are measured in the page over one-second windows.
     const readings: { fps: number; sps: number }[] = [];
-    for (let i = 0; i < 3; i++) {
-      await page.waitForTimeout(1100);
-      readings.push({
-        fps: await numberOf(page.getByTestId('fps')),
-        sps: await numberOf(agent(page, 'a').getByTestId('steps-per-second')),
-      });
-    }
+    for (let i = 0; i < 3; i++) readings.push(await nextFpsWindow(page));
     const median = (values: number[]) => values.sort((x, y) => x - y)[1];
     const fps = median(readings.map((r) => r.fps));
     const sps = median(readings.map((r) => r.sps));
@@ -232,10 +301,9 @@ describe.skipIf(skip)('the live lab in the browser', () => {
     expect(await numberOf(agent(page, 'a').getByTestId('success-step'))).toBe(
       reference.metrics.stepsToSuccess,
     );
-    // Still drawing smoothly while the worker runs flat out.
-    await page.waitForTimeout(1100);
-    const fps = await numberOf(page.getByTestId('fps'));
-    const sps = await numberOf(agent(page, 'a').getByTestId('steps-per-second'));
+    // Still drawing smoothly while the worker runs flat out (a whole one-second window from now).
+    await nextFpsWindow(page);
+    const { fps, sps } = await nextFpsWindow(page);
     console.log(`live lab as fast as possible: ${fps} fps, ${sps} steps/s`);
     expect(sps).toBeGreaterThanOrEqual(200);
     expect(fps).toBeGreaterThanOrEqual(30);
@@ -261,9 +329,11 @@ describe.skipIf(skip)('the live lab in the browser', () => {
     expect(page.url()).toMatch(/rule=backprop/);
     // Pause and single step.
     await page.getByTestId('pause').click();
-    await page.waitForTimeout(200);
+    await expect.poll(() => agent(page, 'a').getByTestId('run-state').textContent()).toBe('paused');
     const paused = await steps(page);
-    await page.waitForTimeout(400);
+    // A whole one-second window of frames later, not a step more.
+    await nextFpsWindow(page);
+    await nextFpsWindow(page);
     expect(await steps(page)).toBe(paused);
     await page.getByTestId('step').click();
     await expect.poll(() => steps(page)).toBe(paused + 1);
@@ -328,6 +398,8 @@ describe.skipIf(skip)('the live lab in the browser', () => {
         .toBe('yes');
       await expect.poll(() => agent(page, id).locator('.uplot').count()).toBe(4);
     }
+    // Both keep drawing smoothly at 20× real time (from now, so that the budget lasts).
+    await page.getByTestId('speed').selectOption('20');
     await expect.poll(() => agent(page, 'a').getByTestId('agent-title').textContent()).toContain('SaR');
     await expect.poll(() => agent(page, 'b').getByTestId('agent-title').textContent()).toContain('backprop');
     const a = await numberOf(agent(page, 'a').getByTestId('success-step'));
@@ -335,24 +407,60 @@ describe.skipIf(skip)('the live lab in the browser', () => {
     console.log(`side by side on the default track, seed 2: SaR success at step ${a}, backprop at ${b}`);
     expect(a).toBeGreaterThan(0);
     expect(b).toBeGreaterThan(0);
-    // Both keep drawing smoothly at 20× real time.
-    await page.getByTestId('speed').selectOption('20');
+    await expectRaceChart(page);
     await page.setViewportSize({ width: 1440, height: 1420 });
     // Median of three one-second windows, after the page has caught up with the full-speed run.
-    await page.waitForTimeout(1300);
-    const readings: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      await page.waitForTimeout(1100);
-      readings.push(await numberOf(page.getByTestId('fps')));
-    }
-    const fps = readings.sort((x, y) => x - y)[1];
+    await nextFpsWindow(page);
+    await nextFpsWindow(page);
+    const path = join(ARTIFACTS, 'lab-side-by-side.png');
+    await page.screenshot({ path });
+    if (process.env.UPDATE_SCREENSHOT) copyFileSync(path, join(ROOT, 'docs/screenshot.png'));
+    const { fps, readings } = await medianFps(page);
     console.log(`side by side at 20× real time: ${fps} fps (windows ${readings.join(', ')})`);
     expect(fps).toBeGreaterThanOrEqual(30);
     for (const id of ['a', 'b'] as const)
       expect(await numberOf(agent(page, id).getByTestId('steps-per-second'))).toBeGreaterThanOrEqual(200);
-    const path = join(ARTIFACTS, 'lab-side-by-side.png');
-    await page.screenshot({ path });
-    if (process.env.UPDATE_SCREENSHOT) copyFileSync(path, join(ROOT, 'docs/screenshot.png'));
+  });
+
+  it('after a success followed by a run-away (backprop η 0.05, seed 1) no longer shows a plain green success', async () => {
+    // In Node: success at step 846, then the error runs away (relative error 1.33 at step 40,000,
+    // frozen lap 2.3 × the reflex alone's).
+    const { page } = await openLab('?speed=0&rule=backprop&lr=0.05&seed=1&steps=40000');
+    const a = agent(page, 'a');
+    const success = a.getByTestId('success');
+    // The verdict, its words and its colour, read at one moment.
+    const shown = () =>
+      success.evaluate((el) => `${el.dataset.verdict} ${el.textContent} ${getComputedStyle(el).color}`);
+    await expect.poll(shown, { timeout: 30_000 }).toBe(`holding yes ${rgb(MARK_COLOURS.success)}`);
+    expect(await numberOf(a.getByTestId('success-step'))).toBe(846);
+    await expect
+      .poll(() => success.getAttribute('data-verdict'), { timeout: 120_000 })
+      .toMatch(/^(slipping|lost)$/);
+    // At the end of the budget the frozen lap is driven by itself, and the verdict is red.
+    await expect.poll(() => a.getByTestId('run-state').textContent(), { timeout: 120_000 }).toBe('finished');
+    await expect.poll(shown).toBe(`lost yes, since lost ${rgb(MARK_COLOURS.failure)}`);
+    await expect
+      .poll(() => a.getByTestId('success-progress').textContent())
+      .toMatch(
+        /^success at step 846; since then the error has run away: now \d+\.\d\d × .*; frozen lap \d+\.\d\d ×/,
+      );
+    expect(await a.getByTestId('frozen-error').isVisible()).toBe(true);
+    await page.screenshot({ path: join(ARTIFACTS, 'lab-success-lost.png') });
+  });
+
+  it('opens on a seed that succeeds at a speed to watch; the failing seed is one click away, with why', async () => {
+    const { page } = await openLab('');
+    expect(await page.getByTestId('seed').inputValue()).toBe('2');
+    expect(await page.getByTestId('speed').inputValue()).toBe('10');
+    expect(await page.getByTestId('steps').inputValue()).toBe('10000');
+    expect(await page.getByTestId('race').isVisible()).toBe(false);
+    await page.getByTestId('failing-seed').click();
+    await expect.poll(() => page.getByTestId('seed').inputValue()).toBe('1');
+    await expect.poll(() => page.url()).toMatch(/seed=1\b/);
+    await expect
+      .poll(() => page.getByTestId('message').textContent())
+      .toMatch(/^Seed 1: with the defaults SaR does not succeed/);
+    await expect.poll(() => steps(page), { timeout: 10_000 }).toBeGreaterThan(20);
   });
 
   it('fits the window at 1280×800, 1920×1080 and 390×844: no horizontal scrolling, the track and run controls in view', async () => {
@@ -364,7 +472,9 @@ describe.skipIf(skip)('the live lab in the browser', () => {
       const { page, context, errors, blocked } = await openLab('?speed=20&seed=2', { width, height });
       await expect.poll(() => steps(page), { timeout: 15_000 }).toBeGreaterThan(400);
       await expect.poll(() => agent(page, 'a').locator('.uplot').count()).toBe(4);
-      await page.waitForTimeout(700);
+      // The charts have drawn: a refresh comes at most every 300 ms, so two fps windows hold several.
+      await nextFpsWindow(page);
+      await nextFpsWindow(page);
       const fit = await page.evaluate(() => {
         const box = (selector: string) => {
           const r = document.querySelector(selector)!.getBoundingClientRect();
@@ -395,7 +505,7 @@ describe.skipIf(skip)('the live lab in the browser', () => {
         }
         // The charts follow their column when the window narrows.
         await page.setViewportSize({ width: 1000, height: 800 });
-        await page.waitForTimeout(500);
+        await nextFpsWindow(page);
         const narrow = await page.evaluate(() => ({
           scrollWidth: document.documentElement.scrollWidth,
           panelRight: document.querySelector('[data-agent="a"]')!.getBoundingClientRect().right,
@@ -406,7 +516,7 @@ describe.skipIf(skip)('the live lab in the browser', () => {
         expect(narrow.chartWidth).toBeLessThanOrEqual(narrow.panelWidth);
         expect(narrow.chartWidth).toBeGreaterThan(narrow.panelWidth * 0.8);
         await page.setViewportSize({ width, height });
-        await page.waitForTimeout(500);
+        await nextFpsWindow(page);
       }
       const name = `lab-${width}x${height}.png`;
       await page.screenshot({ path: join(ARTIFACTS, name) });
@@ -514,7 +624,9 @@ describe.skipIf(skip)('the live lab in the browser', () => {
         return { change: canvas.dataset.change!, coloured, pixels: data.length / 4, url: canvas.toDataURL() };
       });
     const first = await read();
-    await page.waitForTimeout(1200);
+    // The view is redrawn every 250 ms: wait until it has moved on.
+    await expect.poll(async () => (await read()).change !== first.change, { timeout: 10_000 }).toBe(true);
+    await nextFpsWindow(page);
     const second = await read();
     // Weights moved in every layer, and moved on between the two looks; the drawing changed.
     const change = second.change.split(',').map(Number);
@@ -552,12 +664,7 @@ describe.skipIf(skip)('the live lab in the browser', () => {
       const box = await agent(page, id).getByTestId('network-view').boundingBox();
       expect(box!.y + box!.height).toBeLessThanOrEqual(1420);
     }
-    const readings: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      await page.waitForTimeout(1100);
-      readings.push(await numberOf(page.getByTestId('fps')));
-    }
-    const fps = readings.sort((x, y) => x - y)[1];
+    const { fps, readings } = await medianFps(page);
     const load = loadavg()[0];
     const cores = availableParallelism();
     console.log(

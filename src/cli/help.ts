@@ -39,6 +39,8 @@ export function defaultText(commandName: string, option: Option, config: RunConf
   if (field) {
     let value: unknown = config;
     for (const key of field.split('.')) value = (value as Record<string, unknown>)[key];
+    // A setting that is unset by default (no preset, no fixed baseline) has no value to show.
+    if (value === undefined || value === null) return 'none';
     const text = Array.isArray(value) ? value.join(field === 'relevance' ? '*' : ',') : String(value);
     return sweepField ? `the run's default, ${text}` : text;
   }
@@ -61,6 +63,8 @@ const SWEEP_AXIS_FIELD: Record<string, string> = {
 /** Defaults that are not a configuration value (or differ per command). */
 const SPECIAL: Record<string, string> = {
   '--config': 'none, the built-in defaults',
+  '--preset': 'none, the built-in defaults',
+  '--baseline': 'the reflex alone, run on the same track, world and seed',
   '--save-model': 'none',
   '--load-model': 'none, a new network from --seed',
   '--robot': 'none, the simulated world',

@@ -1,21 +1,56 @@
 import { join } from 'node:path';
 import { AtomicFileStream } from '../node/files.js';
+import { provenance } from '../node/provenance.js';
 import { type RunOutputFiles, writeRunOutputs as writeOutputs } from '../node/runOutputs.js';
-import { baselineGainOf, type RunConfig } from '../run/config.js';
+import { flatten } from '../report/conditions.js';
+import { baselineGainOf, parseRunConfig, type RunConfig } from '../run/config.js';
 import { type RunSummary, type Simulation, StepLog } from '../run/simulation.js';
 import { boundedLogSink } from '../run/stepLog.js';
+import { FLAG_OF_FIELD } from './runOptions.js';
 
 /*
  * What a finished run leaves behind, shared by `sarlab run` in the simulator and on a robot: the
  * output folder's default name, the streamed log, the files and the console summary.
  */
 
+/** Short names of configuration fields in folder names (else the flag's name, else the field's). */
+const SHORT_NAME: Record<string, string> = {
+  learningRate: 'lr',
+  'network.layers': 'layers',
+  'network.activation': 'act',
+  'success.threshold': 'threshold',
+};
+/** Longest part of a folder name that lists what differs from the defaults. */
+const MAX_DIFF_CHARS = 60;
+
+/**
+ * The default output folder of a run: `runs/<track>-<rule>-seed<seed>`, then what else differs from
+ * the defaults (of the preset, when one is named), short and filesystem-safe, e.g.
+ * `runs/default-sar-seed1-layers10.10.1-lr0.01`. Past about 60 characters the rest is counted
+ * (`-and-3-more`); `freshRunDir` still never overwrites.
+ */
 export function defaultOutDir(config: RunConfig): string {
-  const track = config.track
-    .replace(/^.*[\\/]/, '')
-    .replace(/\.png$/i, '')
-    .replace(/[^A-Za-z0-9_.-]+/g, '-');
-  return join('runs', `${track}-${config.rule}-seed${config.seed}`);
+  const safe = (text: string) => text.replace(/[^A-Za-z0-9_.-]+/g, '-');
+  const track = safe(config.track.replace(/^.*[\\/]/, '').replace(/\.png$/i, ''));
+  const base = flatten(parseRunConfig(config.preset === undefined ? {} : { preset: config.preset }));
+  const parts: string[] = config.preset === undefined ? [] : [`preset-${config.preset}`];
+  for (const [path, value] of Object.entries(flatten(config))) {
+    if (['track', 'rule', 'seed', 'preset'].includes(path)) continue;
+    if (JSON.stringify(value) === JSON.stringify(base[path])) continue;
+    const name = SHORT_NAME[path] ?? FLAG_OF_FIELD[path]?.replace(/^--/, '') ?? path;
+    const text = Array.isArray(value) ? value.join('.') : String(value);
+    parts.push(safe(`${name}${text}`).replace(/^-+|-+$/g, ''));
+  }
+  let diff = '';
+  for (let i = 0; i < parts.length; i++) {
+    const next = `${diff}-${parts[i]}`;
+    if (next.length > MAX_DIFF_CHARS) {
+      diff += `-and-${parts.length - i}-more`;
+      break;
+    }
+    diff = next;
+  }
+  return join('runs', `${track}-${config.rule}-seed${config.seed}${diff}`);
 }
 
 /**
@@ -34,7 +69,10 @@ export function streamLog(simulation: Simulation, out: string): AtomicFileStream
 /** The files a run wrote. */
 export type RunFiles = RunOutputFiles;
 
-/** Writes summary.json, log.csv and the plot (SVG and PNG), each atomically (see `writeRunOutputs` of sarlab/node). */
+/**
+ * Writes summary.json, log.csv and the plot (SVG and PNG), each atomically (see `writeRunOutputs` of
+ * sarlab/node). The summary gets its provenance first (the command's start, this process's).
+ */
 export function writeRunOutputs(
   out: string,
   simulation: Simulation,
@@ -42,10 +80,12 @@ export function writeRunOutputs(
   plot: boolean,
   logStream?: AtomicFileStream,
 ): Promise<RunFiles> {
+  summary.provenance ??= provenance(summary.config, Math.round(performance.timeOrigin));
   return writeOutputs(out, simulation, { plot, summary, logStream });
 }
 
-export function printSummary(summary: RunSummary, files: RunFiles): void {
+/** Prints the run's summary and every file it wrote (the model file too, when one was saved). */
+export function printSummary(summary: RunSummary, files: RunFiles & { model?: string }): void {
   const c = summary.config;
   const baseline = summary.reflexMeanAbsError;
   const threshold = baseline === null ? null : c.success.threshold * baseline;
@@ -66,6 +106,9 @@ export function printSummary(summary: RunSummary, files: RunFiles): void {
     summary.authors
       ? `  their criterion ${summary.authors.success ? `yes, at step ${summary.authors.stepsToSuccess}` : 'no'} (the authors': Σ|e| over 200 steps < 0.1 for 200 steps, after step 200)`
       : '',
+    threshold === null
+      ? ''
+      : `  longest streak  ${summary.longestStreakBelowThreshold} of the ${window} steps needed under the threshold${summary.longestStreakBelowThreshold > 0 ? ` (steps ${summary.longestStreakEnd - summary.longestStreakBelowThreshold}–${summary.longestStreakEnd - 1})` : ''}`,
     `  mean |e|        first 2000 steps ${summary.meanAbsErrorFirst.toFixed(4)}, last 2000 steps ${summary.meanAbsErrorLast.toFixed(4)}`,
     `  relative error  ${summary.relativeError === null ? 'unknown' : `${summary.relativeError.toFixed(3)} (last 2000 steps / reflex baseline)`}`,
     summary.rule === 'reflex'
@@ -78,7 +121,8 @@ export function printSummary(summary: RunSummary, files: RunFiles): void {
       : '',
     `  summary         ${files.summary}`,
     `  log             ${files.log}`,
-    files.plot ? `  plot            ${files.plot}` : '',
+    files.plot ? `  plot            ${files.plot}, ${files.plot.replace(/\.svg$/, '.png')}` : '',
+    files.model ? `  model           ${files.model}` : '',
     '',
   ];
   process.stdout.write(lines.filter((l) => l !== '').join('\n') + '\n');

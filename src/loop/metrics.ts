@@ -16,7 +16,14 @@ export interface SuccessCriterion {
   decay: number;
 }
 
-/** The success metrics of a run, updated every step: the |e| moving average, success, line losses. */
+/**
+ * The success metrics of a run, updated every step: the |e| moving average, success, line losses,
+ * the longest streak under the threshold.
+ * @example
+ * const metrics = new RunMetrics({ threshold: 0.5, window: 2000, decay: 0.01 }, reflexMeanAbsError);
+ * for (const e of errors) metrics.record(e);
+ * metrics.success ? metrics.stepsToSuccess : metrics.longestStreak;
+ */
 export class RunMetrics {
   /**
    * The |e| average; starts at the baseline. Initialised here to a number, never undefined, so that
@@ -30,6 +37,10 @@ export class RunMetrics {
   stepsToSuccess: number | null = null;
   /** The step at which success was confirmed (the streak reached the window). */
   successConfirmedAt: number | null = null;
+  /** The longest streak so far of steps with the average below the threshold and the line in sight. */
+  longestStreak = 0;
+  /** Steps counted when the longest streak last grew: it covers steps longestStreakEnd − longestStreak to longestStreakEnd − 1. */
+  longestStreakEnd = 0;
   /** The absolute threshold, threshold × baseline (Infinity-safe: no baseline, no success). */
   readonly absoluteThreshold: number;
   private firstSum = 0;
@@ -89,6 +100,10 @@ export class RunMetrics {
     }
     if (this.ema < this.absoluteThreshold) this.stepsBelow++;
     else this.stepsBelow = 0;
+    if (this.stepsBelow > this.longestStreak) {
+      this.longestStreak = this.stepsBelow;
+      this.longestStreakEnd = this.steps;
+    }
     if (this.stepsToSuccess === null && this.stepsBelow >= this.window) {
       this.stepsToSuccess = this.steps - this.window;
       this.successConfirmedAt = this.steps;
@@ -101,6 +116,11 @@ export class RunMetrics {
   lineLost(): void {
     this.stepsBelow = 0;
     this.authors?.lineLost();
+  }
+
+  /** The longest streak under the threshold, for the run's summary. */
+  streakSummary(): { longestStreakBelowThreshold: number; longestStreakEnd: number } {
+    return { longestStreakBelowThreshold: this.longestStreak, longestStreakEnd: this.longestStreakEnd };
   }
 
   /** Mean |e| over the first window of the run. */

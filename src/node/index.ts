@@ -14,6 +14,7 @@ export {
   MAX_TRACK_SIDE,
   resolveConfiguredTrack,
 } from './pngTrack.js';
+export { configHash, type Provenance, provenance } from './provenance.js';
 export { type RunOutputFiles, writeRunOutputs } from './runOutputs.js';
 export {
   forEachRunsLine,

@@ -37,7 +37,13 @@ function checksumOf(config: unknown, network: unknown, savedAtStep: number): str
   return `sha256:${hash.digest('hex')}`;
 }
 
-/** Saves a network and its configuration as a model file (docs/model-file.md), atomically. */
+/**
+ * Saves a network and its configuration as a model file (docs/model-file.md), atomically.
+ * @example
+ * const simulation = new Simulation(parseRunConfig({ seed: 2, steps: 5000 }));
+ * simulation.runToEnd();
+ * saveModel('model.json', simulation.parts.network!, simulation.config, simulation.step);
+ */
 export function saveModel(path: string, network: Network, config: RunConfig, savedAtStep: number): void {
   const json: NetworkJSON = network.toJSON();
   const file = {
@@ -52,7 +58,12 @@ export function saveModel(path: string, network: Network, config: RunConfig, sav
   writeFileAtomic(path, `${JSON.stringify(file)}\n`);
 }
 
-/** Reads and verifies a model file; throws a ValidationError (and returns nothing) on any defect. */
+/**
+ * Reads and verifies a model file; throws a ValidationError (and returns nothing) on any defect.
+ * @example
+ * const { network, config } = loadModel('model.json');
+ * const frozen = new Simulation({ ...config, learningRate: 0 }, undefined, network);
+ */
 export function loadModel(path: string): SavedModel {
   const text = readInputFile('--load-model', path, MAX_MODEL_BYTES, 'model file').toString('utf8');
   let data: unknown;

@@ -162,7 +162,12 @@ export function scanPngChunks(bytes: Uint8Array, field = 'track'): PngHeader {
   return { width, height, depth, colour, interlaced: bytes[28] === 1, data };
 }
 
-/** Loads a PNG file as a track (1 white floor, 0 black line). */
+/**
+ * Loads a PNG file as a track (1 white floor, 0 black line).
+ * @example
+ * const track = loadPngTrack('my-track.png', 0.5); // 0.5 cm per pixel
+ * const simulation = new Simulation(parseRunConfig({ track: 'my-track.png' }), track);
+ */
 export function loadPngTrack(path: string, cmPerPixel: number, start?: Pose): Track {
   const bytes = readInputFile('track', path, MAX_TRACK_BYTES, 'PNG file');
   return trackFromTexture(path, decodePngTexture(bytes, cmPerPixel), start);

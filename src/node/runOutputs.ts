@@ -18,6 +18,10 @@ export interface RunOutputFiles {
  * @resvg/resvg-js). Each file is written atomically. With a log stream (the CLI streams the full
  * log as the run goes) the stream is committed as `log.csv`; without one, the log kept in memory is
  * written. `summary` defaults to the simulation's own.
+ * @example
+ * const simulation = new Simulation(parseRunConfig({ seed: 2 }));
+ * simulation.runToEnd();
+ * const files = await writeRunOutputs('runs/mine', simulation, { plot: true });
  */
 export async function writeRunOutputs(
   out: string,

@@ -1,4 +1,8 @@
 import type { TopLevelSpec } from 'vega-lite';
+import { OTHER_COLOURS, RULE_COLOURS } from '../util/palette.js';
+
+/** Colours per rule, the same in every figure (and in the lab): the one palette of `util/palette.ts`. */
+export { RULE_COLOURS } from '../util/palette.js';
 
 /** A layer of a layered specification (a mark, or layers of their own). */
 export type Layer = Extract<TopLevelSpec, { layer: unknown }>['layer'][number];
@@ -28,16 +32,6 @@ export function wrap(lines: (string | undefined)[], width = 84): string[] {
   }
   return out;
 }
-/** Colours per rule, the same in every figure. */
-export const RULE_COLOURS: Record<string, string> = {
-  sar: '#e45756',
-  backprop: '#4c78a8',
-  'feedback-alignment': '#54a24b',
-  'sign-symmetry': '#b279a2',
-  'global-error': '#f58518',
-  reflex: '#9e9e9e',
-};
-const OTHER_COLOURS = ['#72b7b2', '#eeca3b', '#ff9da6', '#9d755d', '#4c78a8', '#e45756'];
 /** Figures are drawn about 800 px wide, so that the PNG (×1.5) is 1200 px. */
 export const FIGURE_WIDTH = 720;
 

@@ -1,4 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
+import { MARK_COLOURS } from '../util/palette.js';
 import type { CellRow } from './chartData.js';
 import { NO_SUCCESS_FACTOR } from './chartData.js';
 import { CONFIG, colourScale, type Layer, panelWidth, SCHEMA, wrap } from './chartStyle.js';
@@ -122,14 +123,14 @@ function metricLayers(metric: Metric, series: string[], refs: References, series
     },
     {
       transform: [{ filter: 'datum.reflexError != null' }],
-      mark: { type: 'rule', strokeDash: [6, 3], color: '#555' },
+      mark: { type: 'rule', strokeDash: [6, 3], color: MARK_COLOURS.reflex },
       encoding: { y: { field: 'reflexError', type: 'quantitative' } },
     },
     {
       data: { values: [{ threshold: refs.threshold, label: `success threshold ${refs.threshold}` }] },
       layer: [
         {
-          mark: { type: 'rule', strokeDash: [4, 4], color: '#54a24b' },
+          mark: { type: 'rule', strokeDash: [4, 4], color: MARK_COLOURS.success },
           encoding: { y: { field: 'threshold', type: 'quantitative' } },
         },
         {
@@ -139,7 +140,7 @@ function metricLayers(metric: Metric, series: string[], refs: References, series
             baseline: 'top',
             dx: -2,
             dy: 2,
-            color: '#54a24b',
+            color: MARK_COLOURS.success,
             x: 'width',
           },
           encoding: { y: { field: 'threshold', type: 'quantitative' }, text: { field: 'label' } },

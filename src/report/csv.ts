@@ -70,12 +70,12 @@ export function conditionHash(id: string): string {
 }
 
 /**
- * One flat row per run: summary fields and `config.*` fields with dotted names (arrays as JSON text).
+ * One flat row per run: summary fields, `evaluation.*`, `provenance.*` and `config.*` fields with dotted names (arrays as JSON text).
  * The learning curve is left out (`sarlab export --curves` writes it); lasting success is worked out
  * for records written before summaries had it.
  */
 export function runRow(run: ReportRun): Record<string, unknown> {
-  const { config, evaluation, curve: _curve, ...summary } = run.record;
+  const { config, evaluation, provenance, curve: _curve, ...summary } = run.record;
   const row: Record<string, unknown> = {
     sweep: run.sweep,
     condition: conditionHash(conditionId(config)),
@@ -84,6 +84,7 @@ export function runRow(run: ReportRun): Record<string, unknown> {
   for (const [k, v] of Object.entries(summary)) row[k] = v;
   row.lastingSuccess ??= isLastingSuccess(run.record);
   if (evaluation) for (const [k, v] of Object.entries(evaluation)) row[`evaluation.${k}`] = v;
+  if (provenance) for (const [k, v] of Object.entries(provenance)) row[`provenance.${k}`] = v;
   Object.assign(row, flatten(config, 'config'));
   return row;
 }

@@ -6,7 +6,12 @@ import { isMissingPackage, loadOptional, MissingPackageError } from '../util/opt
 export const PLOT_PACKAGES = ['vega', 'vega-lite', '@resvg/resvg-js'] as const;
 const FEATURE = 'drawing plots';
 
-/** Renders a Vega-Lite specification to SVG (headless, no browser, no network). */
+/**
+ * Renders a Vega-Lite specification to SVG (headless, no browser, no network).
+ * @example
+ * const svg = await vegaLiteToSvg(runPlotSpec(simulation.parts.track, simulation.log, simulation.summary()));
+ * writeFileSync('plot.png', svgToPng(svg));
+ */
 export async function vegaLiteToSvg(spec: TopLevelSpec): Promise<string> {
   const [vega, vegaLite] = await loadOptional(
     () => Promise.all([import('vega'), import('vega-lite')]),

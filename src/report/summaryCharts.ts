@@ -1,4 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
+import { MARK_COLOURS, OKABE_ITO } from '../util/palette.js';
 import type { ControlRun } from './chartData.js';
 import { CONFIG, colourScale, FIGURE_WIDTH, panelWidth, SCHEMA, wrap } from './chartStyle.js';
 import { orderedLabels } from './charts.js';
@@ -43,22 +44,22 @@ export function controlsSpec(runs: ControlRun[], threshold: number): TopLevelSpe
             x,
             xOffset: { field: 'seed', type: 'nominal' },
             y,
-            color: { value: '#4c78a8' },
+            color: { value: OKABE_ITO.blue },
             fill: {
               field: 'outcome',
               type: 'nominal',
-              scale: { domain: ['success', 'no success'], range: ['#4c78a8', 'transparent'] },
+              scale: { domain: ['success', 'no success'], range: [OKABE_ITO.blue, 'transparent'] },
               title: 'run',
             },
           },
         },
         {
-          mark: { type: 'tick', color: '#e45756', thickness: 2, size: 30 },
+          mark: { type: 'tick', color: OKABE_ITO.vermillion, thickness: 2, size: 30 },
           encoding: { x, y: { ...y, aggregate: 'median' } },
         },
         {
           data: { values: [{ threshold }] },
-          mark: { type: 'rule', strokeDash: [4, 4], color: '#54a24b' },
+          mark: { type: 'rule', strokeDash: [4, 4], color: MARK_COLOURS.success },
           encoding: { y: { field: 'threshold', type: 'quantitative' } },
         },
       ],
@@ -95,7 +96,7 @@ export function reflexGainSpec(
       },
       {
         data: { values: [{ threshold }] },
-        mark: { type: 'rule', strokeDash: [4, 4], color: '#54a24b' },
+        mark: { type: 'rule', strokeDash: [4, 4], color: MARK_COLOURS.success },
         encoding: { y: { field: 'threshold', type: 'quantitative' } },
       },
     ],

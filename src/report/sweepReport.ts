@@ -183,6 +183,8 @@ export function statsJson(analysis: Analysis): string {
 /**
  * Reads sweep folders (runs.jsonl or runs.jsonl.gz) and writes into `out`: report.md,
  * learning-rates.md, stats.json, runs.csv and the figures (SVG and PNG).
+ * @example
+ * await writeSweepReport(['sweeps/first', 'sweeps/second'], 'sweeps/report');
  */
 export async function writeSweepReport(
   dirs: string | string[],

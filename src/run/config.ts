@@ -177,17 +177,27 @@ export const runConfigSchema = z.strictObject({
   logEvery: z._default(count, 10),
 });
 
-/** A fully resolved run configuration (every default filled in). */
-export type RunConfig = z.infer<typeof runConfigSchema>;
+/**
+ * A fully resolved run configuration (every default filled in), as `parseRunConfig` returns it and
+ * every `summary.json` records it (docs/configuration.md). An interface, so that it keeps its name
+ * wherever it is used.
+ */
+export interface RunConfig extends z.infer<typeof runConfigSchema> {}
 /** What a user may write: any part of the configuration, the rest takes its defaults. */
-export type RunConfigInput = z.input<typeof runConfigSchema>;
+export interface RunConfigInput extends z.input<typeof runConfigSchema> {}
 
 /** Deeply partial configuration, for overriding a base config with flags. */
 export type DeepPartial<T> = {
   [K in keyof T]?: T[K] extends (infer _U)[] ? T[K] : T[K] extends object ? DeepPartial<T[K]> : T[K];
 };
 
-/** Validates a configuration and fills in the defaults; throws a ValidationError naming the field. */
+/**
+ * Validates a configuration and fills in the defaults; throws a ValidationError naming the field.
+ * @example
+ * const config = parseRunConfig({ rule: 'backprop', learningRate: 0.05, network: { layers: [10, 10, 2] } });
+ * config.world.inputs; // 'rows' (a default)
+ * parseRunConfig({ steps: -1 }); // throws: config.steps must be an integer >= 1
+ */
 export function parseRunConfig(input: unknown, source = 'config'): RunConfig {
   const withPreset = applyPreset(input ?? {}, source);
   const parsed = runConfigSchema.safeParse(withPreset, englishMessages);
@@ -253,7 +263,11 @@ export function baselineGainOf(config: RunConfig): number {
   return config.success.baselineGain ?? config.agent.reflexGain;
 }
 
-/** The default run configuration, every setting filled in (what `sarlab run` does with no flags). */
+/**
+ * The default run configuration, every setting filled in (what `sarlab run` does with no flags).
+ * @example
+ * defaultRunConfig().network.layers; // [10, 10, 10, 10, 2]
+ */
 export function defaultRunConfig(): RunConfig {
   return parseRunConfig({});
 }

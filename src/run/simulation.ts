@@ -29,11 +29,14 @@ export { LOG_COLUMN, LOG_COLUMNS, MAX_LOG_ROWS, StepLog } from './stepLog.js';
 export type { Divergence, Evaluation, LearningCurve, RunSummary } from './summary.js';
 
 /**
- * One closed-loop run, step by step. Each step is docs/closed-loop.md's "One time step", in order: 1. read e(t); 2. learn from it
- * with the previous forward pass; 3. filter and forward the predictive inputs; 4. motor command;
- * 5. advance the world. Steps 1–4 are `beginStep` (command out) and step 5's outcome is `endStep`
- * (result in), with no I/O between them: `advance` drives a synchronous world, `advanceAsync` an
- * asynchronous one (a robot), and the CLI, the sweep workers and the browser all drive this.
+ * One closed-loop run, step by step (docs/closed-loop.md, "One time step"): 1. read e(t); 2. learn from it with the previous forward pass;
+ * 3. filter and forward the predictive inputs; 4. motor command; 5. advance the world. Steps 1–4 are
+ * `beginStep` (command out), step 5's outcome `endStep` (result in): `advance` drives a synchronous
+ * world, `advanceAsync` an asynchronous one (a robot); the CLI, the sweep and the browser drive this.
+ * @example
+ * const simulation = new Simulation(parseRunConfig({ rule: 'sar', seed: 2 }));
+ * while (!simulation.done) simulation.advanceMany(1000);
+ * simulation.summary().stepsToSuccess; // 264
  */
 export class Simulation {
   readonly parts: RunParts;
@@ -365,6 +368,7 @@ export class Simulation {
       success: this.metrics.success,
       stepsToSuccess: this.metrics.stepsToSuccess,
       reflexMeanAbsError: baseline,
+      ...this.metrics.streakSummary(),
       lapSteps: this.lapSteps,
       meanAbsErrorFirst: this.metrics.meanAbsErrorFirst(),
       meanAbsErrorLast,

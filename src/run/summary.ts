@@ -37,6 +37,13 @@ export interface RunSummary {
   stepsToSuccess: number | null;
   /** The reflex alone on the same track, world and seed (null when the world is not simulated and no baseline was given). */
   reflexMeanAbsError: number | null;
+  /**
+   * The longest run of consecutive steps with the |e| average below the threshold and the line in
+   * sight (success needs the window of `success.window` steps, at least a lap); 0 without a baseline.
+   */
+  longestStreakBelowThreshold: number;
+  /** Where that streak ended: it covers steps `longestStreakEnd − longestStreakBelowThreshold` to `longestStreakEnd − 1`. */
+  longestStreakEnd: number;
   /** Steps of one lap at the configured speed; the success window is at least this long. */
   lapSteps: number;
   meanAbsErrorFirst: number;
@@ -69,6 +76,31 @@ export interface RunSummary {
   config: RunConfig;
   /** The learning curve, downsampled to at most 160 points (records of older versions lack it). */
   curve: LearningCurve;
+  /** Where the result came from (added by the command line and the sweep; not part of the result). */
+  provenance?: Provenance;
+}
+
+/**
+ * Where a result came from: which sarlab, which commit, which Node on which platform, when, how long,
+ * and which configuration (its hash). Written into every `summary.json`, `sarlab run --json` line and
+ * sweep record; never part of the result itself (two runs with the same seed and configuration give
+ * the same bits, and differ only here and in `wallSeconds`).
+ */
+export interface Provenance {
+  /** sarlab's version (package.json). */
+  sarlab: string;
+  /** The git commit when sarlab runs from a clone of its repository, else null. */
+  commit: string | null;
+  /** Node's version, e.g. "v20.19.0". */
+  node: string;
+  /** Operating system and processor, e.g. "linux-x64". */
+  platform: string;
+  /** When the run started (ISO 8601, UTC); for `sarlab run`, when the command started. */
+  startedAt: string;
+  /** Seconds from `startedAt` until the results were written (the summary's own `wallSeconds` counts only the steps). */
+  wallSeconds: number;
+  /** SHA-256 of the configuration as run (canonical JSON, keys sorted), in hex. */
+  configHash: string;
 }
 
 /** What lasting success is judged from (a summary, or a sweep record of any version). */

@@ -89,6 +89,13 @@ export function defaultWorkers(): number {
  * Runs the grid (or one shard of it) on a pool of worker threads. Each finished run is appended to
  * runs.jsonl at once (one line, flushed to disk), so a crash loses only the runs in flight; runs
  * already recorded are skipped, so running the same sweep again resumes it.
+ * @example
+ * const grid = validateGrid({
+ *   rules: ['sar', 'backprop'], learningRates: [0.01], depths: null, width: 10, relevance: ['abs-error'],
+ *   inputs: ['rows'], tracks: ['default'], seeds: [1, 2, 3], base: defaultRunConfig(),
+ * });
+ * const result = await runSweep({ grid, out: 'sweeps/first', workers: 2 });
+ * console.log(`${result.completed} runs, ${result.failures} without success`);
  */
 export async function runSweep(options: SweepOptions): Promise<SweepResult> {
   const { out } = options;

@@ -354,8 +354,10 @@ export function writeGridFile(dir: string, grid: SweepGrid): GridFile {
   return file;
 }
 
-/** Drops the wall time, the one field that differs between two runs of the same configuration. */
-export function withoutWallTime<T extends { wallSeconds?: number }>(record: T): Omit<T, 'wallSeconds'> {
-  const { wallSeconds: _ignored, ...rest } = record;
+/** Drops the wall time and the provenance, the fields that differ between two runs of the same configuration. */
+export function withoutWallTime<T extends { wallSeconds?: number; provenance?: unknown }>(
+  record: T,
+): Omit<T, 'wallSeconds' | 'provenance'> {
+  const { wallSeconds: _ignored, provenance: _provenance, ...rest } = record;
   return rest;
 }

@@ -1,4 +1,5 @@
 import { resolveConfiguredTrack } from '../node/pngTrack.js';
+import { provenance } from '../node/provenance.js';
 import type { RunConfig } from '../run/config.js';
 import { type RunSummary, Simulation } from '../run/simulation.js';
 import type { Track } from '../world/track.js';
@@ -13,9 +14,11 @@ const tracks = new Map<string, Track>();
 
 /**
  * Runs one closed-loop run to its end on a worker thread. The stepping is the same as `sarlab run`,
- * so the summary is the same, bit for bit, apart from the wall time.
+ * so the summary is the same, bit for bit, apart from the wall time and the provenance.
  */
 export default function runSweepTask(task: SweepTask): RunSummary {
+  const startedAt = Date.now();
   const simulation = new Simulation(task.config, resolveConfiguredTrack(task.config, tracks));
-  return simulation.runToEnd(undefined, 2000);
+  const summary = simulation.runToEnd(undefined, 2000);
+  return { ...summary, provenance: provenance(task.config, startedAt) };
 }

@@ -4,11 +4,10 @@ import { AgentCharts, Series } from './charts.js';
 import { download, formatRate, ruleLabel, setText } from './dom.js';
 import { NetworkView } from './netview.js';
 import type { Frame, FromWorker, NetworkSample, RunLayout, ToWorker, TrackSource } from './protocol.js';
+import { sinceText, VERDICT_COLOURS, type VerdictInput, verdictLabel, verdictOf } from './verdict.js';
 
 /** The two agents: A, and B when two race side by side. */
 export type AgentId = 'a' | 'b';
-/** Each agent's colour, in its panel, its charts and its robot on the track. */
-export const COLOURS: Record<AgentId, string> = { a: '#1c7ed6', b: '#e8590c' };
 
 /** What a panel needs from the page. */
 export interface PanelContext {
@@ -37,6 +36,10 @@ export class AgentPanel {
   sample: NetworkSample | null = null;
   sampleDirty = false;
   fieldsDirty = false;
+  /** The agent's colour (its rule's, from the one palette), in its panel, its charts and its robot. */
+  colour = '#000000';
+  /** The top of the |e| chart's y-scale, shared by racing agents (one scale for both). */
+  sharedScale = { max: 0 };
   private readonly resizer: ResizeObserver;
   private exportRequest = 0;
   private readonly pendingExports = new Map<number, 'summary' | 'log'>();
@@ -58,7 +61,6 @@ export class AgentPanel {
     this.fields = {};
     for (const element of this.panel.querySelectorAll<HTMLElement>('[data-testid]'))
       this.fields[element.dataset.testid!] = element;
-    this.panel.querySelector<HTMLElement>('.swatch')!.style.background = COLOURS[id];
     this.fields['export-summary'].addEventListener('click', () => this.requestExport('summary'));
     this.fields['export-log'].addEventListener('click', () => this.requestExport('log'));
     page.container.append(this.panel);
@@ -75,8 +77,17 @@ export class AgentPanel {
     this.worker.postMessage(message);
   }
 
-  start(run: number, config: RunConfig, track: TrackSource, speed: number, paused: boolean): void {
+  start(
+    run: number,
+    config: RunConfig,
+    track: TrackSource,
+    speed: number,
+    paused: boolean,
+    colour: string,
+  ): void {
     this.run = run;
+    this.colour = colour;
+    this.panel.querySelector<HTMLElement>('.swatch')!.style.background = colour;
     this.layout = null;
     this.frame = null;
     this.series = null;
@@ -95,16 +106,37 @@ export class AgentPanel {
       `${this.id.toUpperCase()}: ${ruleLabel(config.rule)}, η = ${formatRate(config.learningRate)}`;
     this.fields['step-count'].textContent = '0';
     this.fields['error-ema'].textContent = '0';
-    this.setSuccess(false, null);
+    this.showVerdict(null);
     this.fields['run-state'].textContent = 'starting';
     this.fields['agent-note'].textContent = '';
     this.post({ type: 'start', run, config, track, speed, paused });
   }
 
-  private setSuccess(success: boolean, at: number | null): void {
+  /** What the verdict is judged from in a frame. */
+  private verdictInput(frame: Frame): VerdictInput {
+    return {
+      success: frame.success,
+      relativeError: frame.relativeError,
+      frozenRelativeError: frame.evaluation?.relativeError ?? null,
+      threshold: this.layout?.config.success.threshold ?? 0.5,
+    };
+  }
+
+  /**
+   * Success and what happened since: green while the error stays under the threshold, amber once it
+   * has risen above it, red once it is no better than the reflex alone (or the frozen lap is not).
+   */
+  private showVerdict(frame: Frame | null): void {
+    const verdict = frame ? verdictOf(this.verdictInput(frame)) : 'none';
     const field = this.fields['success'];
-    setText(field, success ? 'yes' : 'no');
-    field.classList.toggle('yes', success);
+    setText(field, verdictLabel(verdict));
+    if (field.dataset.verdict !== verdict) {
+      field.dataset.verdict = verdict;
+      field.style.color = VERDICT_COLOURS[verdict];
+      this.fields['success-bar'].style.background =
+        verdict === 'none' ? VERDICT_COLOURS.holding : VERDICT_COLOURS[verdict];
+    }
+    const at = frame?.stepsToSuccess ?? null;
     setText(this.fields['success-step'], at === null ? '–' : String(at));
   }
 
@@ -131,8 +163,9 @@ export class AgentPanel {
         this.fields['charts'],
         message.layers,
         { baseline: message.baseline, threshold: message.threshold },
-        COLOURS[this.id],
+        this.colour,
         this.chartWidth(),
+        this.sharedScale,
       );
       this.network = message.network
         ? new NetworkView(
@@ -169,7 +202,7 @@ export class AgentPanel {
     setText(f['step-count'], String(message.step));
     setText(f['error-ema'], message.ema.toFixed(4));
     setText(f['relative-error'], message.relativeError === null ? '–' : message.relativeError.toFixed(2));
-    this.setSuccess(message.success, message.stepsToSuccess);
+    this.showVerdict(message);
     this.showProgress(message);
     setText(f['steps-per-second'], String(Math.round(message.stepsPerSecond)));
     const dt = this.layout?.config.world.dt ?? 0.05;
@@ -196,7 +229,7 @@ export class AgentPanel {
       text = 'no baseline, so no success to measure';
       share = 0;
     } else if (frame.success) {
-      text = `success: below threshold for ${n(window)} steps from step ${n(frame.stepsToSuccess ?? 0)}`;
+      text = sinceText(this.verdictInput(frame), frame.stepsToSuccess) ?? '';
       share = 1;
     } else {
       const below = Math.min(frame.stepsBelow, window);

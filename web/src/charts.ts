@@ -1,5 +1,6 @@
 // Live charts of one agent (uPlot), fed from the logged rows the worker streams.
 import uPlot from 'uplot';
+import { MARK_COLOURS, OKABE_ITO } from '../../src/util/palette.js';
 
 /** Growable columns of one agent's logged rows. */
 export class Series {
@@ -55,14 +56,14 @@ function thin(column: Float64Array, stride: number, m: number, peak: boolean): F
 }
 
 const LAYER_COLOURS = [
-  '#1864ab',
-  '#2b8a3e',
-  '#e67700',
-  '#c2255c',
-  '#5f3dc4',
-  '#0b7285',
-  '#862e9c',
-  '#a61e4d',
+  OKABE_ITO.blue,
+  OKABE_ITO.bluishGreen,
+  OKABE_ITO.orange,
+  OKABE_ITO.reddishPurple,
+  OKABE_ITO.skyBlue,
+  OKABE_ITO.vermillion,
+  OKABE_ITO.black,
+  OKABE_ITO.yellow,
 ];
 
 /** Horizontal reference lines of the |e| chart: the reflex alone and the success threshold. */
@@ -82,20 +83,20 @@ function chartSpecs(layers: number, levels: Levels, colour: string): ChartSpec[]
     {
       title: '|e|, its average, the reflex alone (grey dashes) and the success threshold (green dashes)',
       series: [
-        { label: '|e|', stroke: '#ced4da', column: 'error', transform: 'abs' },
+        { label: '|e|', stroke: MARK_COLOURS.raw, column: 'error', transform: 'abs' },
         { label: 'average', stroke: colour, column: 'errorEma' },
       ],
       levels,
     },
     {
       title: 'relevance ρ (SaR; the other rules are not modulated: 1)',
-      series: [{ label: 'relevance', stroke: '#7048e8', column: 'relevance' }],
+      series: [{ label: 'relevance', stroke: OKABE_ITO.reddishPurple, column: 'relevance' }],
     },
     {
       title: 'motor command',
       series: [
-        { label: 'reflex', stroke: '#e03131', column: 'reflexCommand' },
-        { label: 'network', stroke: '#1c7ed6', column: 'networkCommand' },
+        { label: 'reflex', stroke: MARK_COLOURS.reflex, column: 'reflexCommand' },
+        { label: 'network', stroke: colour, column: 'networkCommand' },
       ],
     },
   ];
@@ -122,6 +123,8 @@ export class AgentCharts {
     levels: Levels,
     colour: string,
     private width: number,
+    /** Racing agents share it: their |e| charts then have one y-scale, the larger of their peaks. */
+    private readonly shared: { max: number } = { max: 0 },
   ) {
     container.replaceChildren();
     for (const spec of chartSpecs(layers, levels, colour)) {
@@ -143,7 +146,12 @@ export class AgentCharts {
                 y: {
                   range: (_u: uPlot, _min: number, max: number): uPlot.Range.MinMax => [
                     0,
-                    Math.max(Number.isFinite(max) ? max : 0, 1.15 * (spec.levels!.baseline ?? 0), 1e-3),
+                    Math.max(
+                      Number.isFinite(max) ? max : 0,
+                      shared.max,
+                      1.15 * (spec.levels!.baseline ?? 0),
+                      1e-3,
+                    ),
                   ],
                 },
               }
@@ -172,6 +180,10 @@ export class AgentCharts {
         step,
         ...entry.spec.series.map((s) => thin(series.column(s.column), stride, m, s.transform === 'abs')),
       ];
+      if (entry.spec.levels) {
+        for (let k = 1; k < data.length; k++)
+          for (const v of data[k] as Float64Array) if (v > this.shared.max) this.shared.max = v;
+      }
       entry.plot.setData(data);
     }
   }
@@ -189,11 +201,13 @@ export class AgentCharts {
 }
 
 /** Dashed lines for the reflex baseline (grey) and the success threshold (green), labelled. */
-function drawLevels(u: uPlot, levels: Levels): void {
+export function drawLevels(u: uPlot, levels: Levels): void {
+  // The top of the y-scale drawn, for a look from outside (racing agents share it).
+  (u.root.parentElement as HTMLElement).dataset.yMax = String(u.scales.y.max);
   const ctx = u.ctx;
   const lines: [number | null, string, string][] = [
-    [levels.baseline, '#868e96', 'reflex alone'],
-    [Number.isFinite(levels.threshold) ? levels.threshold : null, '#2f9e44', 'threshold'],
+    [levels.baseline, MARK_COLOURS.reflex, 'reflex alone'],
+    [Number.isFinite(levels.threshold) ? levels.threshold : null, MARK_COLOURS.success, 'threshold'],
   ];
   ctx.save();
   ctx.setLineDash([5, 4]);

@@ -1,5 +1,7 @@
 // Canvas drawing: the track (once per run, on its own canvas), and per frame the robots, their
 // sensors and trails on an overlay.
+
+import { OKABE_ITO } from '../../src/util/palette.js';
 import type { RunLayout } from './protocol.js';
 
 export interface View {
@@ -145,13 +147,13 @@ export function drawRobot(
   ctx.moveTo(0, 0);
   ctx.lineTo(8, 0);
   ctx.stroke();
-  // Reflex sensors: left green, right red.
+  // Reflex sensors: left bluish green, right vermillion (the one palette; told apart in colour blindness).
   const radius = Math.max(layout.config.world.reflex.radius, 1);
   const f = layout.reflex;
   for (let i = 0; i < f.length; i += 2) {
     ctx.beginPath();
     ctx.arc(f[i], f[i + 1], radius, 0, 2 * Math.PI);
-    ctx.fillStyle = f[i + 1] > 0 ? '#2f9e44' : '#e03131';
+    ctx.fillStyle = f[i + 1] > 0 ? OKABE_ITO.bluishGreen : OKABE_ITO.vermillion;
     ctx.fill();
   }
   ctx.restore();

@@ -7,8 +7,11 @@ import { byId } from './dom.js';
 import { drawTrack, type View } from './draw.js';
 import { readPngFile } from './png.js';
 import type { RunLayout, TrackSource } from './protocol.js';
+import { RaceChart } from './raceChart.js';
 import { startRenderLoop } from './render.js';
 import {
+  FAILING_SEED,
+  FAILING_SEED_NOTE,
   type LabSettings,
   plainMessage,
   runConfig,
@@ -16,6 +19,7 @@ import {
   settingsToQuery,
   trackSpec,
 } from './settings.js';
+import { agentColours } from './verdict.js';
 
 const CANVAS_MAX = { width: 640, height: 500 };
 
@@ -24,6 +28,8 @@ const trackCanvas = byId<HTMLCanvasElement>('track-canvas');
 const robotCanvas = byId<HTMLCanvasElement>('robot-canvas');
 const cameraBox = byId<HTMLSpanElement>('camera-box');
 const trackName = byId<HTMLElement>('track-name');
+const raceBox = byId<HTMLElement>('race');
+const race = new RaceChart(byId<HTMLElement>('race-chart'));
 
 /** The page's state: the settings shown, an uploaded track, the agents and their runs. */
 const lab = {
@@ -80,7 +86,14 @@ function restart(): void {
   controls.showSide(s.side);
   lab.runCounter++;
   document.body.dataset.run = String(lab.runCounter);
-  for (const id of ids) lab.agents[id]!.start(lab.runCounter, configs.get(id)!, track, s.speed, lab.paused);
+  const colours = agentColours(configs.get('a')!.rule, configs.get('b')?.rule ?? null);
+  // Racing agents' |e| charts share one y-scale.
+  const sharedScale = { max: 0 };
+  for (const id of ids) lab.agents[id]!.sharedScale = s.side ? sharedScale : { max: 0 };
+  for (const id of ids)
+    lab.agents[id]!.start(lab.runCounter, configs.get(id)!, track, s.speed, lab.paused, colours[id]);
+  race.destroy();
+  raceBox.hidden = !s.side;
   rememberSettings();
 }
 
@@ -149,6 +162,14 @@ controls.bind({
   },
 });
 
+/** The seed on which SaR fails with the defaults, one click away, with why. */
+byId<HTMLButtonElement>('failing-seed').addEventListener('click', () => {
+  lab.settings = { ...lab.settings, seed: FAILING_SEED, steps: Math.max(lab.settings.steps, 30_000) };
+  controls.show(lab.settings, lab.uploaded);
+  restart();
+  controls.say(FAILING_SEED_NOTE, 'info');
+});
+
 controls.show(lab.settings, lab.uploaded);
 restart();
 startRenderLoop({
@@ -157,4 +178,7 @@ startRenderLoop({
   fpsText: byId<HTMLElement>('fps'),
   view: () => lab.view,
   agents: activeAgents,
+  chartsDrawn() {
+    if (!raceBox.hidden) race.update(activeAgents());
+  },
 });

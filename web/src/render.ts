@@ -1,6 +1,6 @@
 // The render loop: every animation frame draws the robots; numbers, the network view and the charts
 // refresh a few times a second.
-import { type AgentPanel, COLOURS } from './agentPanel.js';
+import type { AgentPanel } from './agentPanel.js';
 import { drawCamera, drawRobot, drawTrail, type View } from './draw.js';
 
 /** Trail length in logged rows (a row every `logEvery` steps). */
@@ -17,12 +17,16 @@ export interface Stage {
   view(): View | null;
   /** The agents running now. */
   agents(): AgentPanel[];
+  /** Called when the charts are redrawn (the race chart follows). */
+  chartsDrawn?(): void;
 }
 
 /** Starts the loop (it runs as long as the page does). */
 export function startRenderLoop(stage: Stage): void {
   const overlay = stage.robotCanvas.getContext('2d')!;
   let frames = 0;
+  // One-second windows measured so far: a test waits for this to grow instead of sleeping.
+  let windows = 0;
   let fpsSince = performance.now();
   const last = { fields: 0, network: 0, charts: 0 };
   const due = (what: keyof typeof last, now: number) => {
@@ -35,6 +39,7 @@ export function startRenderLoop(stage: Stage): void {
     frames++;
     if (now - fpsSince >= 1000) {
       stage.fpsText.textContent = String(Math.round((frames * 1000) / (now - fpsSince)));
+      stage.fpsText.dataset.windows = String(++windows);
       frames = 0;
       fpsSince = now;
     }
@@ -51,6 +56,7 @@ export function startRenderLoop(stage: Stage): void {
           agent.chartsDirty = false;
         }
       }
+      stage.chartsDrawn?.();
     }
     requestAnimationFrame(render);
   };
@@ -66,7 +72,7 @@ function drawAgent(
 ): void {
   const { layout, frame, series } = agent;
   if (!layout || !frame || !series) return;
-  const colour = COLOURS[agent.id];
+  const colour = agent.colour;
   drawTrail(
     overlay,
     view,

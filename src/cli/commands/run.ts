@@ -42,7 +42,10 @@ export function registerRun(program: Command): void {
       '--load-model <file>',
       'start from a saved network (continue learning, or run it frozen with --learning-rate 0)',
     )
-    .option('--out <dir>', 'output folder (default: runs/<track>-<rule>-seed<seed>)')
+    .option(
+      '--out <dir>',
+      'output folder (default: runs/<track>-<rule>-seed<seed>, then what differs from the defaults, e.g. -lr0.02-layers10.10.2)',
+    )
     .option('--force', 'overwrite the output folder if it holds an earlier run')
     .option('--json', 'print the run summary as one JSON object on stdout, and nothing else')
     .option('--no-plot', 'skip the plot')
@@ -176,7 +179,7 @@ async function runLoop(
     );
   }
   if (flags.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
-  else printSummary(summary, files);
+  else printSummary(summary, { ...files, model: flags.saveModel && network ? flags.saveModel : undefined });
   if (summary.diverged) {
     const d = summary.divergence!;
     const kept = flags.saveModel
