@@ -448,18 +448,18 @@ describe.skipIf(skip)('the live lab in the browser', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'lab-success-lost.png') });
   });
 
-  it('opens on a seed that succeeds at a speed to watch; the failing seed is one click away, with why', async () => {
+  it('opens on a seed that succeeds at a speed to watch; a run that fails is one click away, with why', async () => {
     const { page } = await openLab('');
     expect(await page.getByTestId('seed').inputValue()).toBe('2');
     expect(await page.getByTestId('speed').inputValue()).toBe('10');
     expect(await page.getByTestId('steps').inputValue()).toBe('10000');
     expect(await page.getByTestId('race').isVisible()).toBe(false);
-    await page.getByTestId('failing-seed').click();
-    await expect.poll(() => page.getByTestId('seed').inputValue()).toBe('1');
-    await expect.poll(() => page.url()).toMatch(/seed=1\b/);
+    await page.getByTestId('failing-control').click();
+    await expect.poll(() => page.getByTestId('predictors').inputValue()).toBe('blind');
+    await expect.poll(() => page.url()).toMatch(/blind/);
     await expect
       .poll(() => page.getByTestId('message').textContent())
-      .toMatch(/^Seed 1: with the defaults SaR does not succeed/);
+      .toMatch(/^Blind predictors: the same network/);
     await expect.poll(() => steps(page), { timeout: 10_000 }).toBeGreaterThan(20);
   });
 

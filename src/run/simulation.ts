@@ -36,7 +36,7 @@ export type { Divergence, Evaluation, LearningCurve, RunSummary } from './summar
  * @example
  * const simulation = new Simulation(parseRunConfig({ rule: 'sar', seed: 2 }));
  * while (!simulation.done) simulation.advanceMany(1000);
- * simulation.summary().stepsToSuccess; // 264
+ * simulation.summary().stepsToSuccess; // 239
  */
 export class Simulation {
   readonly parts: RunParts;

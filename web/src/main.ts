@@ -10,8 +10,8 @@ import type { RunLayout, TrackSource } from './protocol.js';
 import { RaceChart } from './raceChart.js';
 import { startRenderLoop } from './render.js';
 import {
-  FAILING_SEED,
-  FAILING_SEED_NOTE,
+  FAILING_CONTROL,
+  FAILING_CONTROL_NOTE,
   type LabSettings,
   plainMessage,
   runConfig,
@@ -162,12 +162,16 @@ controls.bind({
   },
 });
 
-/** The seed on which SaR fails with the defaults, one click away, with why. */
-byId<HTMLButtonElement>('failing-seed').addEventListener('click', () => {
-  lab.settings = { ...lab.settings, seed: FAILING_SEED, steps: Math.max(lab.settings.steps, 30_000) };
+/** A run that fails (the blind-predictors control), one click away, with why. */
+byId<HTMLButtonElement>('failing-control').addEventListener('click', () => {
+  lab.settings = {
+    ...lab.settings,
+    ...FAILING_CONTROL,
+    steps: Math.max(lab.settings.steps, FAILING_CONTROL.steps),
+  };
   controls.show(lab.settings, lab.uploaded);
   restart();
-  controls.say(FAILING_SEED_NOTE, 'info');
+  controls.say(FAILING_CONTROL_NOTE, 'info');
 });
 
 controls.show(lab.settings, lab.uploaded);

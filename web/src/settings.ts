@@ -63,16 +63,20 @@ export const DEFAULT_SETTINGS: LabSettings = {
 };
 
 /**
- * The page opens on seed 2, where SaR with the defaults succeeds at step 264 (confirmed 2,000 steps
- * later, about 12 s at 10× real time) and holds it; the budget of 10,000 steps and its frozen lap
- * take under a minute. Seed 1 is the failing seed, one click away.
+ * The page opens on seed 2, where SaR with the defaults succeeds at step 239 (confirmed 2,000 steps
+ * later, about 11 s at 10× real time) and holds it; the budget of 10,000 steps and its frozen lap
+ * take under a minute. With SaR's default sign (the authors' rule) every seed from 1 to 12 succeeds
+ * within 30,000 steps, so the run that fails, one click away, is a control: the same network with
+ * blind predictors (they see no line), which has nothing to anticipate from.
  */
-export const FAILING_SEED = 1;
-export const FAILING_SEED_NOTE =
-  'Seed 1: with the defaults SaR does not succeed here. Its |e| average dips under the threshold again and ' +
-  'again, but the sharp bends push it back before 2,000 steps in a row (the longest streak is about 1,560 ' +
-  'steps); after about 19,000 steps its network runs into an oscillation that a rule strengthening whatever ' +
-  'preceded the error keeps feeding, and the error ends worse than the reflex alone. Seed 2 succeeds.';
+export const FAILING_CONTROL: Pick<LabSettings, 'predictors' | 'steps'> = {
+  predictors: 'blind',
+  steps: 30_000,
+};
+export const FAILING_CONTROL_NOTE =
+  'Blind predictors: the same network, but its sensors ahead see no line, so it has nothing to ' +
+  'anticipate the error from. SaR does not succeed here: its |e| average never gets under the threshold ' +
+  '(relative error about 1, the reflex alone). With the predictors ahead (the default) every seed succeeds.';
 
 const KEYS: Record<keyof LabSettings, string> = {
   rule: 'rule',
