@@ -645,10 +645,11 @@ describe.skipIf(skip)('the live lab in the browser', () => {
       `largest |signal| per layer: SaR ${(await signals('a')).join(' ')}; backprop ${deltas.join(' ')}`,
     );
     await page.screenshot({ path: join(ARTIFACTS, 'lab-network-view.png') });
-    // A dead network: 20 relu layers at η = 1.
+    // A dead network: 20 relu layers at η = 10 (with SaR's default sign, the authors', η = 1 makes
+    // the deep layers' weights grow without bound rather than die; at η = 10 the output goes to 0).
     const layers = [...Array(19).fill(10), 2].join(',');
     const dead = await session!.context.newPage();
-    await dead.goto(`${baseUrl}?speed=20&activation=relu&lr=1&layers=${layers}`);
+    await dead.goto(`${baseUrl}?speed=20&activation=relu&lr=10&layers=${layers}`);
     await expect
       .poll(() => agent(dead, 'a').getByTestId('network-hint').textContent(), { timeout: 30_000 })
       .toMatch(/^The network looks dead/);
