@@ -34,8 +34,8 @@ export async function writeRunOutputs(
   else writeFileAtomic(files.log, simulation.log.toCSV());
   if (options.plot) {
     const [{ svgToPng, vegaLiteToSvg }, { runPlotSpec }] = await Promise.all([
-      import('../report/render.js'),
-      import('../report/runPlot.js'),
+      import('../plot/render.js'),
+      import('../plot/runPlot.js'),
     ]);
     const track = simulation.parts.track;
     const image = `data:image/png;base64,${encodeTexturePng(track.texture.downsample(400)).toString('base64')}`;

@@ -1,9 +1,9 @@
 import * as z from 'zod/mini';
+import { ACTIVATIONS } from '../backend/activation.js';
 import { FILTER_KINDS } from '../filters/filterBank.js';
 import { RELEVANCE_KINDS } from '../learning/relevance.js';
 import { RULE_NAMES } from '../learning/rule.js';
 import { DEFAULT_SIGN_MODE, SIGN_MODES } from '../learning/sar.js';
-import { ACTIVATIONS } from '../net/activation.js';
 import { INITIALISATIONS, KERNELS } from '../net/network.js';
 import { describeValue, ValidationError } from '../util/errors.js';
 import { englishMessages } from '../util/zodMessages.js';

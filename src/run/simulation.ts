@@ -1,3 +1,5 @@
+import { RunMetrics } from '../loop/metrics.js';
+import type { Network } from '../net/network.js';
 import {
   type AsyncEnvironment,
   createStepBuffers,
@@ -7,9 +9,7 @@ import {
   type Observation,
   type StepInfo,
   type StepResult,
-} from '../loop/environment.js';
-import { RunMetrics } from '../loop/metrics.js';
-import type { Network } from '../net/network.js';
+} from '../task/environment.js';
 import type { Track } from '../world/track.js';
 import { lapSteps, reflexMeanAbsError } from './baseline.js';
 import type { RunConfig } from './config.js';

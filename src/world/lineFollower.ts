@@ -1,3 +1,5 @@
+import { type KernelChoice, worldUsesWasm } from '../backend/kernelChoice.js';
+import { bendCue } from '../task/bendCue.js';
 import {
   createStepBuffers,
   type Environment,
@@ -6,15 +8,13 @@ import {
   type ResetResult,
   type StepInfo,
   type StepResult,
-} from '../loop/environment.js';
-import type { KernelChoice } from '../net/kernelChoice.js';
+} from '../task/environment.js';
+import { reflexError } from '../task/reflexError.js';
 import { Random } from '../util/random.js';
-import { bendCue } from './bendCue.js';
 import { driveStep } from './drive.js';
-import { reflexError } from './reflexError.js';
 import { DiscSensors, GroundCamera } from './sensors.js';
 import type { Pose, Track } from './track.js';
-import { type WasmPointsSpec, wasmPointSets, worldUsesWasm } from './wasmSampler.js';
+import { type WasmPointsSpec, wasmPointSets } from './wasmSampler.js';
 import {
   DEFAULT_WORLD,
   enkiPredictor,

@@ -1,4 +1,4 @@
-import type { KernelChoice } from '../net/kernelChoice.js';
+import type { KernelChoice } from '../backend/kernelChoice.js';
 
 /** Where the reflex sensor pair sits and how large it is. */
 export interface ReflexSensorConfig {

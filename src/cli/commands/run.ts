@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { type AtomicFileStream, checkOutputFile, checkOutputFolder } from '../../node/files.js';
 import { loadModel, saveModel } from '../../node/modelFile.js';
 import { resolveConfiguredTrack } from '../../node/pngTrack.js';
-import { plotPackagesMissing } from '../../report/render.js';
+import { plotPackagesMissing } from '../../plot/render.js';
 import type { RunConfig } from '../../run/config.js';
 import { reconcileModelConfig } from '../../run/modelConfig.js';
 import { Simulation } from '../../run/simulation.js';
