@@ -21,6 +21,7 @@ import {
   enkiResponse,
   LINE_SEEN_DARKNESS,
   maxReflexError,
+  predictorGrid,
   type WorldConfig,
   type WorldOptions,
   worldNoiseSeed,
@@ -131,13 +132,7 @@ export class LineFollowerEnvironment implements Environment {
       }
       return new DiscSensors(centres, radius);
     };
-    if (config.inputs === 'rows') {
-      this.predictorRows = config.rows.distances.length;
-      this.predictorColumns = config.rows.count;
-    } else {
-      this.predictorRows = config.camera.grid[1];
-      this.predictorColumns = config.camera.grid[0];
-    }
+    ({ rows: this.predictorRows, columns: this.predictorColumns } = predictorGrid(config));
     this.rowSensors = null;
     this.camera = null;
     if (config.predictors === 'at-reflex') {
