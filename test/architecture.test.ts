@@ -160,6 +160,22 @@ describe('the layer map', () => {
   });
 });
 
+it("docs/architecture.md's layer map is the test's", () => {
+  const doc = readFileSync(resolve(src, '..', 'docs', 'architecture.md'), 'utf8');
+  const section = doc.slice(doc.indexOf('## The layer map'), doc.indexOf('## The data path'));
+  const rows: Record<string, { floor: number; imports: string[] }> = {};
+  for (const m of section.matchAll(/^\| (\d+) \| `([^`]+)` \| (.*) \|$/gm))
+    rows[m[2]] = { floor: Number(m[1]), imports: [...m[3].matchAll(/`([^`]+)`/g)].map((i) => i[1]) };
+  expect(Object.keys(rows).length).toBeGreaterThan(10);
+  const sorted = (table: Record<string, { floor: number; imports: readonly string[] }>) =>
+    Object.fromEntries(
+      Object.entries(table)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([folder, { floor, imports }]) => [folder, { floor, imports: [...imports].sort() }]),
+    );
+  expect(sorted(rows)).toEqual(sorted(LAYERS));
+});
+
 /** Most lines of any source file, and of the robot link's state machine. */
 const MAX_FILE_LINES = 500;
 const MAX_LINK_LINES = 400;
