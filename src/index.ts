@@ -86,6 +86,7 @@ export {
   type RunRule,
   runConfigSchema,
 } from './run/config.js';
+export { KEEP_EVERY, LastGoodWeights } from './run/lastGood.js';
 export { CurveRecorder, type LearningCurve } from './run/learningCurve.js';
 export { buildRun, networkFromConfig, networkInputs, type RunParts, ruleFromConfig } from './run/setup.js';
 export { type Divergence, type Evaluation, type RunSummary, Simulation } from './run/simulation.js';
