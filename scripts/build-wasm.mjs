@@ -1,6 +1,6 @@
 // Compiles the WebAssembly SIMD modules (wasm/kernel.ts, the network's kernel, and wasm/world.ts, the
 // world's sensing loops; AssemblyScript) and writes their bytes, in base64, into
-// src/net/kernels/wasmModule.generated.ts, so that the core loads the module
+// src/backend/wasmModule.generated.ts, so that the core loads the module
 // synchronously, with no file to fetch, in Node, in worker threads and in the browser. Run by
 // `npm run build` (and `npm run bench`); the generated file is not committed.
 import { spawnSync } from 'node:child_process';
@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const sources = { wasmKernelBase64: 'kernel.ts', wasmWorldBase64: 'world.ts' };
-const target = join(root, 'src', 'net', 'kernels', 'wasmModule.generated.ts');
+const target = join(root, 'src', 'backend', 'wasmModule.generated.ts');
 const asc = join(root, 'node_modules', 'assemblyscript', 'bin', 'asc.js');
 const scratch = mkdtempSync(join(tmpdir(), 'sarlab-wasm-'));
 try {

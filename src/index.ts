@@ -6,6 +6,9 @@
  * @module sarlab
  */
 
+// The network.
+export { ACTIVATIONS, type ActivationName } from './backend/activation.js';
+export type { Kernel, KernelName } from './backend/js.js';
 // Filter arrays.
 export {
   BandpassBank,
@@ -55,29 +58,8 @@ export { SignSymmetryRule, signSymmetry } from './learning/signSymmetry.js';
 // The closed loop.
 export { Agent, type MotorConfig } from './loop/agent.js';
 export { AuthorsCriterion } from './loop/authorsCriterion.js';
-export {
-  checkEnvironment,
-  EnvironmentCheckError,
-  type EnvironmentCheckOptions,
-} from './loop/checkEnvironment.js';
-export {
-  type AsyncEnvironment,
-  createStepBuffers,
-  type Environment,
-  isAsyncEnvironment,
-  type MotorCommand,
-  type Observation,
-  type ObservationBuffer,
-  type ResetResult,
-  type StepBuffers,
-  type StepInfo,
-  type StepResult,
-} from './loop/environment.js';
 export { ClosedLoopLearner } from './loop/learner.js';
 export { RunMetrics, type SuccessCriterion } from './loop/metrics.js';
-// The network.
-export { ACTIVATIONS, type ActivationName } from './net/activation.js';
-export type { Kernel, KernelName } from './net/kernels/js.js';
 export {
   DenseLayer,
   INITIALISATIONS,
@@ -104,10 +86,31 @@ export {
   type RunRule,
   runConfigSchema,
 } from './run/config.js';
+export { KEEP_EVERY, LastGoodWeights } from './run/lastGood.js';
+export { CurveRecorder, type LearningCurve } from './run/learningCurve.js';
 export { buildRun, networkFromConfig, networkInputs, type RunParts, ruleFromConfig } from './run/setup.js';
 export { type Divergence, type Evaluation, type RunSummary, Simulation } from './run/simulation.js';
 export { LOG_COLUMN, LOG_COLUMNS, MAX_LOG_ROWS, StepLog } from './run/stepLog.js';
 export type { Provenance } from './run/summary.js';
+export {
+  checkEnvironment,
+  EnvironmentCheckError,
+  type EnvironmentCheckOptions,
+} from './task/checkEnvironment.js';
+export {
+  type AsyncEnvironment,
+  createStepBuffers,
+  type Environment,
+  isAsyncEnvironment,
+  type MotorCommand,
+  type Observation,
+  type ObservationBuffer,
+  type ResetResult,
+  type StepBuffers,
+  type StepInfo,
+  type StepResult,
+} from './task/environment.js';
+export { reflexError } from './task/reflexError.js';
 export { ValidationError } from './util/errors.js';
 export { Random } from './util/random.js';
 // The simulated line follower.
@@ -128,7 +131,6 @@ export {
   type WorldConfig,
   type WorldOptions,
 } from './world/lineFollower.js';
-export { reflexError } from './world/reflexError.js';
 export { type CameraOptions, DiscSensors, GroundCamera, PointSet } from './world/sensors.js';
 export { GroundTexture } from './world/texture.js';
 export {

@@ -6,14 +6,14 @@
  *
  * @module sarlab/kernels
  */
-import { activateArray, derivativeArray } from './net/activation.js';
+import { activateArray, derivativeArray } from './backend/activation.js';
 import {
   backwardThrough,
   denseForward,
   denseForwardReference,
   outerProductUpdate as outerProductUpdateFast,
   outerProductUpdateReference as outerProductUpdatePlain,
-} from './net/kernels/js.js';
+} from './backend/js.js';
 
 export {
   type ActivationName,
@@ -25,12 +25,12 @@ export {
   RELU,
   SIGMOID,
   TANH,
-} from './net/activation.js';
-export { JsKernel, type KernelLayer, ReferenceKernel } from './net/kernels/js.js';
+} from './backend/activation.js';
+export { JsKernel, type KernelLayer, ReferenceKernel } from './backend/js.js';
+export { resolveKernel } from './backend/kernelChoice.js';
 // The network's memory the kernels work on (`DenseLayer`'s arrays, `Network.work`).
-export type { LayerArrays, LearningWork } from './net/kernels/memory.js';
-export { WasmKernel, wasmUnavailableReason } from './net/kernels/wasm.js';
-export { resolveKernel } from './net/network.js';
+export type { LayerArrays, LearningWork } from './backend/memory.js';
+export { WasmKernel, wasmUnavailableReason } from './backend/wasm.js';
 
 /**
  * One dense layer's sums, unrolled over four rows: out[j] = bias[j] + Σ_i weights[j·inputs + i] ·

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { ACTIVATIONS, type ActivationName } from '../src/backend/activation.js';
+import { wasmSimdAvailable } from '../src/backend/wasm.js';
 import { createRule } from '../src/learning/index.js';
 import type { LearningRule } from '../src/learning/rule.js';
-import { ACTIVATIONS, type ActivationName } from '../src/net/activation.js';
-import { wasmSimdAvailable } from '../src/net/kernels/wasm.js';
 import { type KernelChoice, Network, resolveKernel } from '../src/net/network.js';
 import { parseRunConfig } from '../src/run/config.js';
 import { Simulation } from '../src/run/simulation.js';

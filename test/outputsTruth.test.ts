@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RunMetrics } from '../src/loop/metrics.js';
-import { runPlotSpec, runVerdict } from '../src/report/runPlot.js';
+import { runPlotSpec, runVerdict } from '../src/plot/runPlot.js';
 import { parseRunConfig } from '../src/run/config.js';
 import { type RunSummary, Simulation } from '../src/run/simulation.js';
 import { RULE_COLOURS } from '../src/util/palette.js';

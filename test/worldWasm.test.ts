@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { wasmSimdAvailable } from '../src/backend/wasm.js';
 import { BandpassBank, createFilterBank } from '../src/filters/filterBank.js';
-import { wasmSimdAvailable } from '../src/net/kernels/wasm.js';
 import { DEFAULT_WORLD, LineFollowerEnvironment } from '../src/world/lineFollower.js';
 import { wellInside } from '../src/world/pointSet.js';
 import { DiscSensors, GroundCamera } from '../src/world/sensors.js';

@@ -1,11 +1,11 @@
 // The WebAssembly SIMD kernel of a network (AssemblyScript, compiled by `npm run build` through
-// scripts/build-wasm.mjs into src/net/kernels/wasmModule.generated.ts).
+// scripts/build-wasm.mjs into src/backend/wasmModule.generated.ts).
 //
-// One instance per network, on the network's own memory, which src/net/kernels/memory.ts lays out:
+// One instance per network, on the network's own memory, which src/backend/memory.ts lays out:
 // a header at HEADER (depth, byte offsets of the error and rate vectors and of the layer table),
 // one row of LAYER_FIELDS i32 per layer (byte offsets of its arrays, sizes, activation, bias), and
 // the float64 arrays themselves. The arithmetic is that of the TypeScript kernel, operation for
-// operation, in the canonical summation order (src/net/kernels/js.ts), so both give the same bits:
+// operation, in the canonical summation order (src/backend/js.ts), so both give the same bits:
 // - forward sum of neuron j: two partial sums, p0 = b_j + w_j0 x_0 + w_j2 x_2 + … and
 //   p1 = 0 + w_j1 x_1 + w_j3 x_3 + …, each added left to right (the two lanes of an f64x2), then
 //   v_j = p0 + p1;
@@ -19,7 +19,7 @@ declare function hostExp(x: f64): f64;
 @external("env", "tanh")
 declare function hostTanh(x: f64): f64;
 
-// Keep in step with src/net/kernels/memory.ts.
+// Keep in step with src/backend/memory.ts.
 const HEADER: usize = 64;
 const LAYER_FIELDS: usize = 16;
 const F_WEIGHTS: usize = 0;

@@ -1,6 +1,6 @@
 // The WebAssembly SIMD loops of the world (AssemblyScript, compiled by `npm run build` through
-// scripts/build-wasm.mjs into src/net/kernels/wasmModule.generated.ts), run when the world is built
-// with the WebAssembly kernel (src/world/wasmSampler.ts lays out the memory and calls them).
+// scripts/build-wasm.mjs into src/backend/wasmModule.generated.ts), run when the world is built
+// with the WebAssembly kernel (src/world/wasmSampler.ts lays out the memory, src/backend/wasm.ts gives it and calls them).
 //
 // They are the fast in-bounds loops of src/world/pointSet.ts and src/world/sensors.ts, expression for
 // expression, so that they give the same bits:

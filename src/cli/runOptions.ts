@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { LineCounter, parseDocument, visit } from 'yaml';
+import { ACTIVATIONS } from '../backend/activation.js';
 import { FILTER_KINDS } from '../filters/filterBank.js';
 import { RELEVANCE_KINDS } from '../learning/relevance.js';
-import { ACTIVATIONS } from '../net/activation.js';
 import { readInputFile } from '../node/files.js';
 import { mergeConfig, parseRunConfig, RUN_RULES, type RunConfig } from '../run/config.js';
 import { PRESET_NAMES } from '../run/presets.js';

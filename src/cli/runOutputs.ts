@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import { AtomicFileStream } from '../node/files.js';
-import { provenance } from '../node/provenance.js';
-import { type RunOutputFiles, writeRunOutputs as writeOutputs } from '../node/runOutputs.js';
+import type { RunOutputFiles } from '../node/runOutputs.js';
 import { flatten } from '../report/conditions.js';
 import { baselineGainOf, parseRunConfig, type RunConfig } from '../run/config.js';
 import { type RunSummary, type Simulation, StepLog } from '../run/simulation.js';
@@ -10,7 +9,8 @@ import { FLAG_OF_FIELD } from './runOptions.js';
 
 /*
  * What a finished run leaves behind, shared by `sarlab run` in the simulator and on a robot: the
- * output folder's default name, the streamed log, the files and the console summary.
+ * output folder's default name, the streamed log and the console summary (the files are written by
+ * `writeRunOutputs` of sarlab/node).
  */
 
 /** Short names of configuration fields in folder names (else the flag's name, else the field's). */
@@ -66,26 +66,8 @@ export function streamLog(simulation: Simulation, out: string): AtomicFileStream
   return stream;
 }
 
-/** The files a run wrote. */
-export type RunFiles = RunOutputFiles;
-
-/**
- * Writes summary.json, log.csv and the plot (SVG and PNG), each atomically (see `writeRunOutputs` of
- * sarlab/node). The summary gets its provenance first (the command's start, this process's).
- */
-export function writeRunOutputs(
-  out: string,
-  simulation: Simulation,
-  summary: RunSummary,
-  plot: boolean,
-  logStream?: AtomicFileStream,
-): Promise<RunFiles> {
-  summary.provenance ??= provenance(summary.config, Math.round(performance.timeOrigin));
-  return writeOutputs(out, simulation, { plot, summary, logStream });
-}
-
 /** Prints the run's summary and every file it wrote (the model file too, when one was saved). */
-export function printSummary(summary: RunSummary, files: RunFiles & { model?: string }): void {
+export function printSummary(summary: RunSummary, files: RunOutputFiles & { model?: string }): void {
   const c = summary.config;
   const baseline = summary.reflexMeanAbsError;
   const threshold = baseline === null ? null : c.success.threshold * baseline;

@@ -1,5 +1,5 @@
-import type { Observation, StepInfo } from '../loop/environment.js';
 import { LIMITS } from '../run/config.js';
+import type { Observation, StepInfo } from '../task/environment.js';
 import { clip, ValidationError } from '../util/errors.js';
 import { MAX_NESTING, parseJsonStrict } from '../util/json.js';
 

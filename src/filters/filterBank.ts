@@ -1,6 +1,5 @@
-import type { KernelChoice } from '../net/kernelChoice.js';
+import { type KernelChoice, worldUsesWasm } from '../backend/kernelChoice.js';
 import { ValidationError } from '../util/errors.js';
-import { worldUsesWasm } from '../world/wasmSampler.js';
 import { WasmBandpass } from './wasmBandpass.js';
 
 /**

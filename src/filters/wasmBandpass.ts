@@ -1,4 +1,4 @@
-import { worldModule } from '../world/wasmSampler.js';
+import { worldInstance } from '../backend/wasm.js';
 
 interface BandpassExports {
   bandpass(
@@ -46,8 +46,6 @@ export class WasmBandpass {
 
   /** Null where the engine will not give the memory (the bank then stays in TypeScript, same bits). */
   static create(predictors: number, k: number): WasmBandpass | null {
-    const module = worldModule();
-    if (!module) return null;
     const sizes = [predictors, k, k, k, predictors * k, predictors * k, predictors * k];
     const at = new Int32Array(sizes.length);
     let offset = 16;
@@ -55,20 +53,15 @@ export class WasmBandpass {
       at[j] = offset;
       offset += Math.ceil((count * 8) / 16) * 16;
     });
-    try {
-      const pages = Math.max(1, Math.ceil(offset / 65536));
-      const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
-      const instance = new WebAssembly.Instance(module, { env: { memory } });
-      return new WasmBandpass(
-        instance.exports as unknown as BandpassExports,
-        memory.buffer,
-        predictors,
-        k,
-        at,
-      );
-    } catch {
-      return null;
-    }
+    const instance = worldInstance(offset);
+    if (!instance) return null;
+    return new WasmBandpass(
+      instance.exports as unknown as BandpassExports,
+      instance.memory.buffer,
+      predictors,
+      k,
+      at,
+    );
   }
 
   filter(input: ArrayLike<number>): void {

@@ -1,7 +1,7 @@
 import type { FilterBank } from '../filters/filterBank.js';
 import type { LearningRule } from '../learning/rule.js';
 import type { Network } from '../net/network.js';
-import type { MotorCommand, Observation } from './environment.js';
+import type { MotorCommand, Observation } from '../task/environment.js';
 import { ClosedLoopLearner } from './learner.js';
 
 /** How the agent mixes the reflex and the network into wheel speeds. */

@@ -1,6 +1,6 @@
-import { type ActivationName, activateArray, activationCode } from './activation.js';
-import { denseForward } from './kernels/js.js';
-import type { LayerArrays } from './kernels/memory.js';
+import { type ActivationName, activateArray, activationCode } from '../backend/activation.js';
+import { denseForward } from '../backend/js.js';
+import type { LayerArrays } from '../backend/memory.js';
 
 /** One dense layer: flat, row-major weights (weight of neuron j from input i at `j * inputs + i`). */
 export class DenseLayer {

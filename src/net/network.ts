@@ -1,19 +1,19 @@
-import { float64ToBase64 } from '../util/base64.js';
-import { ValidationError } from '../util/errors.js';
-import { Random } from '../util/random.js';
-import { englishMessages, zodExpected } from '../util/zodMessages.js';
 import {
   ACTIVATIONS,
   type ActivationName,
   activationCode,
   activationGain,
   isActivationName,
-} from './activation.js';
+} from '../backend/activation.js';
+import { JsKernel, type Kernel, ReferenceKernel } from '../backend/js.js';
+import { type KernelChoice, resolveKernel } from '../backend/kernelChoice.js';
+import { type LearningWork, layOut, memoryBytes, pagesFor } from '../backend/memory.js';
+import { WasmKernel, wasmMemory } from '../backend/wasm.js';
+import { float64ToBase64 } from '../util/base64.js';
+import { ValidationError } from '../util/errors.js';
+import { Random } from '../util/random.js';
+import { englishMessages, zodExpected } from '../util/zodMessages.js';
 import { DenseLayer } from './denseLayer.js';
-import { type KernelChoice, resolveKernel } from './kernelChoice.js';
-import { JsKernel, type Kernel, ReferenceKernel } from './kernels/js.js';
-import { type LearningWork, layOut, memoryBytes, pagesFor } from './kernels/memory.js';
-import { WasmKernel, wasmMemory } from './kernels/wasm.js';
 import {
   decodeLayerValues,
   type NetworkJSON,
@@ -22,8 +22,8 @@ import {
   SERIAL_VERSION,
 } from './networkJson.js';
 
+export { KERNELS, type KernelChoice, resolveKernel } from '../backend/kernelChoice.js';
 export { DenseLayer } from './denseLayer.js';
-export { KERNELS, type KernelChoice, resolveKernel } from './kernelChoice.js';
 export { type NetworkJSON, networkJsonSchema } from './networkJson.js';
 
 /**

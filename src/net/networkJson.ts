@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
+import { ACTIVATIONS } from '../backend/activation.js';
 import { base64ToBytes } from '../util/base64.js';
 import { ValidationError } from '../util/errors.js';
-import { ACTIVATIONS } from './activation.js';
 
 /** The format name in a network's JSON. */
 export const SERIAL_FORMAT = 'sarlab-network';

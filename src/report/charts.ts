@@ -1,8 +1,8 @@
 import type { TopLevelSpec } from 'vega-lite';
+import { CONFIG, colourScale, type Layer, panelWidth, SCHEMA, wrap } from '../plot/chartStyle.js';
 import { MARK_COLOURS } from '../util/palette.js';
 import type { CellRow } from './chartData.js';
 import { NO_SUCCESS_FACTOR } from './chartData.js';
-import { CONFIG, colourScale, type Layer, panelWidth, SCHEMA, wrap } from './chartStyle.js';
 
 const learningRateAxis = {
   field: 'learningRate',

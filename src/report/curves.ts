@@ -1,8 +1,8 @@
 import { median, quantile } from 'simple-statistics';
 import type { TopLevelSpec } from 'vega-lite';
+import { CONFIG, colourScale, panelWidth, SCHEMA, wrap } from '../plot/chartStyle.js';
 import type { RunRecord } from '../sweep/store.js';
 import type { Analysis, ConditionStats } from './analysis.js';
-import { CONFIG, colourScale, panelWidth, SCHEMA, wrap } from './chartStyle.js';
 import { ruleName } from './conditions.js';
 
 /** Most points of a median curve drawn (every k-th point of the recorded ones). */

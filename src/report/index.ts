@@ -4,6 +4,8 @@
  * @module sarlab/report
  */
 
+export { PLOT_PACKAGES, plotPackagesMissing, svgToPng, vegaLiteToSvg } from '../plot/render.js';
+export { runPlotSpec } from '../plot/runPlot.js';
 export { MissingPackageError } from '../util/optionalPackage.js';
 export { type Analysis, analyse, type ConditionStats, type ControlsRow, type Variation } from './analysis.js';
 export {
@@ -22,8 +24,6 @@ export {
   SweepDataError,
   type SweepFolder,
 } from './records.js';
-export { PLOT_PACKAGES, plotPackagesMissing, svgToPng, vegaLiteToSvg } from './render.js';
-export { runPlotSpec } from './runPlot.js';
 export {
   type CellStats,
   type Comparison,

@@ -1,7 +1,7 @@
 import type { TopLevelSpec } from 'vega-lite';
+import { CONFIG, colourScale, FIGURE_WIDTH, panelWidth, SCHEMA, wrap } from '../plot/chartStyle.js';
 import { MARK_COLOURS, OKABE_ITO } from '../util/palette.js';
 import type { ControlRun } from './chartData.js';
-import { CONFIG, colourScale, FIGURE_WIDTH, panelWidth, SCHEMA, wrap } from './chartStyle.js';
 import { orderedLabels } from './charts.js';
 
 /** The controls: every run's frozen error, filled for a success, hollow for none; one panel per network. */

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
 import { writeFileAtomic } from '../node/files.js';
+import { svgToPng, vegaLiteToSvg } from '../plot/render.js';
 import { type Analysis, analyse, RULE_ORDER } from './analysis.js';
 import {
   bestRateRows,
@@ -16,7 +17,6 @@ import { conditionHash, runsCsv } from './csv.js';
 import { type CurveRow, controlCurveRows, curvesSpec, mainCurveRows, presetCurveRows } from './curves.js';
 import { learningRateMarkdown, reportMarkdown } from './markdown.js';
 import { loadSweeps, type SweepFolder } from './records.js';
-import { svgToPng, vegaLiteToSvg } from './render.js';
 import { controlsSpec, depthSpec, reflexGainSpec } from './summaryCharts.js';
 
 /** Settings of the sweep report. */

@@ -2,7 +2,7 @@
 // docs/robot-protocol.md: sessions, repeated commands, lockstep and real-time clocks, and the
 // injected faults all act on the same session state.
 import { createServer, type Server } from 'node:net';
-import type { Observation } from '../loop/environment.js';
+import type { Observation } from '../task/environment.js';
 import { Random } from '../util/random.js';
 import { DEFAULT_WORLD, LineFollowerEnvironment, type WorldConfig } from '../world/lineFollower.js';
 import type { Track } from '../world/track.js';

@@ -1,3 +1,4 @@
+import { bendCue } from '../task/bendCue.js';
 import {
   type AsyncEnvironment,
   createStepBuffers,
@@ -6,9 +7,8 @@ import {
   type ResetResult,
   type StepInfo,
   type StepResult,
-} from '../loop/environment.js';
-import { bendCue } from '../world/bendCue.js';
-import { reflexError } from '../world/reflexError.js';
+} from '../task/environment.js';
+import { reflexError } from '../task/reflexError.js';
 import { RobotLink } from './link.js';
 import type { LinkStats, RobotLinkOptions } from './linkOptions.js';
 import { encodeMotor, MessageType, SensorFlags, type Sensors, type StopReasonName } from './protocol.js';

@@ -1,8 +1,8 @@
-import type { Observation } from '../loop/environment.js';
 import type { Network } from '../net/network.js';
 import { reflexMeanAbsError } from '../run/baseline.js';
 import type { RunConfig } from '../run/config.js';
 import { type RunSummary, Simulation } from '../run/simulation.js';
+import type { Observation } from '../task/environment.js';
 import type { Track } from '../world/track.js';
 import { builtinTrack } from '../world/track.js';
 import { InterruptedError, LinkLostError } from './errors.js';

@@ -1,13 +1,14 @@
 import * as z from 'zod/mini';
+import { ACTIVATIONS } from '../backend/activation.js';
 import { FILTER_KINDS } from '../filters/filterBank.js';
 import { RELEVANCE_KINDS } from '../learning/relevance.js';
 import { RULE_NAMES } from '../learning/rule.js';
 import { DEFAULT_SIGN_MODE, SIGN_MODES } from '../learning/sar.js';
-import { ACTIVATIONS } from '../net/activation.js';
 import { INITIALISATIONS, KERNELS } from '../net/network.js';
 import { describeValue, ValidationError } from '../util/errors.js';
 import { englishMessages } from '../util/zodMessages.js';
 import { DEFAULT_WORLD, LOST_LINE_ERRORS, PREDICTOR_MODES, SENSOR_MODELS } from '../world/lineFollower.js';
+import { predictorGrid } from '../world/worldConfig.js';
 import { PRESET_NAMES, PRESETS, type PresetName } from './presets.js';
 
 /** `reflex` runs the reflex alone, with no network. */
@@ -241,9 +242,8 @@ function applyPreset(input: unknown, source: string): unknown {
 
 /** Weights and biases of the configured network, its inputs estimated as predictors × filters. */
 export function estimatedParameters(config: RunConfig): number {
-  const w = config.world;
-  const predictors =
-    w.inputs === 'rows' ? w.rows.distances.length * w.rows.count : w.camera.grid[0] * w.camera.grid[1];
+  const { rows, columns } = predictorGrid(config.world);
+  const predictors = rows * columns;
   return networkParameters(predictors * config.filters.count, config.network.layers);
 }
 

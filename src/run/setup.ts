@@ -3,11 +3,12 @@ import { createRule } from '../learning/index.js';
 import { relevance } from '../learning/relevance.js';
 import type { LearningRule, RuleName } from '../learning/rule.js';
 import { Agent } from '../loop/agent.js';
-import type { AsyncEnvironment, Environment } from '../loop/environment.js';
 import { Network } from '../net/network.js';
+import type { AsyncEnvironment, Environment } from '../task/environment.js';
 import { ValidationError } from '../util/errors.js';
 import { LineFollowerEnvironment } from '../world/lineFollower.js';
 import { builtinTrack, type Track } from '../world/track.js';
+import { predictorGrid } from '../world/worldConfig.js';
 import type { RunConfig } from './config.js';
 
 /** Everything a run is made of, built from a configuration. */
@@ -127,5 +128,5 @@ export function ruleFromConfig(config: RunConfig, rule: RuleName): LearningRule 
 
 /** Sensors per predictor row of a configuration's world (what the authors' relevance cue counts in). */
 export function predictorColumnsOf(config: RunConfig): number {
-  return config.world.inputs === 'rows' ? config.world.rows.count : config.world.camera.grid[0];
+  return predictorGrid(config.world).columns;
 }

@@ -1,3 +1,8 @@
+// Over 400 lines because a run's step is one state machine: begun and ended (with the world between),
+// the learning and the frozen-evaluation phases, divergence with the last good weights, the summary.
+
+import { RunMetrics } from '../loop/metrics.js';
+import type { Network } from '../net/network.js';
 import {
   type AsyncEnvironment,
   createStepBuffers,
@@ -7,12 +12,11 @@ import {
   type Observation,
   type StepInfo,
   type StepResult,
-} from '../loop/environment.js';
-import { RunMetrics } from '../loop/metrics.js';
-import type { Network } from '../net/network.js';
+} from '../task/environment.js';
 import type { Track } from '../world/track.js';
 import { lapSteps, reflexMeanAbsError } from './baseline.js';
 import type { RunConfig } from './config.js';
+import { KEEP_EVERY, LastGoodWeights } from './lastGood.js';
 import { CurveRecorder } from './learningCurve.js';
 import { buildRun, type RunParts } from './setup.js';
 import { LOG_COLUMN, StepLog } from './stepLog.js';
@@ -33,6 +37,7 @@ export type { Divergence, Evaluation, LearningCurve, RunSummary } from './summar
  * 3. filter and forward the predictive inputs; 4. motor command; 5. advance the world. Steps 1–4 are
  * `beginStep` (command out), step 5's outcome `endStep` (result in): `advance` drives a synchronous
  * world, `advanceAsync` an asynchronous one (a robot); the CLI, the sweep and the browser drive this.
+ * On a divergence the run stops and puts the last good weights back into the network (`lastGood`).
  * @example
  * const simulation = new Simulation(parseRunConfig({ rule: 'sar', seed: 2 }));
  * while (!simulation.done) simulation.advanceMany(1000);
@@ -46,7 +51,12 @@ export class Simulation {
   readonly curve: CurveRecorder;
   readonly initialWeights: Float64Array[] | null;
   lostLine = 0;
+  /** Why and where the run diverged (set by the run; it then stops and keeps the last good weights). */
   divergence: Divergence | null = null;
+  /** The network's last good weights (null without a network): put back on a divergence. */
+  readonly lastGood: LastGoodWeights | null;
+  /** Each layer's distance from the start when the run diverged (the summary's, not the restored one's). */
+  private divergedDistances: number[] | null = null;
   /** The reflex-alone baseline of this run (docs/closed-loop.md, "Success and the frozen evaluation"). */
   readonly reflexMeanAbsError: number | null;
   readonly lapSteps: number;
@@ -94,6 +104,8 @@ export class Simulation {
     this.logScratch = new Float64Array(this.log.columns.length);
     this.initialWeights = this.parts.network?.snapshot() ?? null;
     this.curve = new CurveRecorder(config.steps, this.parts.network, this.initialWeights);
+    const net = this.parts.network;
+    this.lastGood = net && this.initialWeights ? new LastGoodWeights(net, this.initialWeights) : null;
     this.distances = new Float64Array(layers);
     const environment = this.parts.environment;
     // An asynchronous world is reset by whoever drives it (advanceAsync does), then observe()d.
@@ -229,6 +241,7 @@ export class Simulation {
     }
     this.phase = 'evaluation';
     this.parts.agent.rule = null;
+    this.lastGood?.keep(this.metrics.steps);
     if (!this.parts.simulator) return false;
     this.parts.agent.resetState();
     return true;
@@ -291,18 +304,16 @@ export class Simulation {
   private beginLearningStep(): MotorCommand | null {
     const { agent, network } = this.parts;
     const t = this.metrics.steps;
+    if (t > 0 && t % KEEP_EVERY === 0) this.lastGood?.keep(t);
     // 1. The closed-loop error of this step.
     const observation = this.observation;
     const e = observation.error;
-    if (!Number.isFinite(e)) {
-      this.divergence = { step: t, layer: 0, what: 'error' };
-      return null;
-    }
+    if (!Number.isFinite(e)) return this.diverge({ step: t, layer: 0, what: 'error' });
     this.metrics.recordFrom(observation);
     // 2.–4. Learn, forward, motor command.
     const command = agent.act(observation, t);
-    this.divergence = divergenceAt(network, command, t);
-    if (this.divergence) return null;
+    const divergence = divergenceAt(network, command, t);
+    if (divergence) return this.diverge(divergence);
     if (t % this.config.logEvery === 0) this.logRow(t);
     if (this.curve.due(t)) this.curve.record(t, this.metrics.ema, this.lostLine);
     return command;
@@ -312,10 +323,7 @@ export class Simulation {
   private beginEvaluationStep(): MotorCommand | null {
     const observation = this.observation;
     const t = this.config.steps + this.evaluationSteps;
-    if (!Number.isFinite(observation.error)) {
-      this.divergence = { step: t, layer: 0, what: 'error' };
-      return null;
-    }
+    if (!Number.isFinite(observation.error)) return this.diverge({ step: t, layer: 0, what: 'error' });
     this.evaluationSum += Math.abs(observation.error);
     const command = this.parts.agent.act(observation, t);
     this.evaluationSteps++;
@@ -343,7 +351,7 @@ export class Simulation {
         row[LOG_COLUMN.weightDistance + l] = this.distances[l];
         // Finite weights so far from their start that the distance overflows: diverged too.
         if (!Number.isFinite(this.distances[l]) && !this.divergence)
-          this.divergence = { step: t, layer: l + 1, what: 'weight distance' };
+          this.diverge({ step: t, layer: l + 1, what: 'weight distance' });
       }
     }
     this.log.push(row);
@@ -354,10 +362,11 @@ export class Simulation {
   summary(): RunSummary {
     const network = this.parts.network;
     const weightDistance =
-      network && this.initialWeights ? Array.from(network.weightDistances(this.initialWeights)) : [];
+      this.divergedDistances ??
+      (network && this.initialWeights ? Array.from(network.weightDistances(this.initialWeights)) : []);
     const overflow = weightDistance.findIndex((d) => !Number.isFinite(d));
     if (overflow >= 0 && !this.divergence)
-      this.divergence = { step: this.metrics.steps, layer: overflow + 1, what: 'weight distance' };
+      this.diverge({ step: this.metrics.steps, layer: overflow + 1, what: 'weight distance' });
     const { steps, stepsToSuccess, authors } = this.metrics;
     const stopped = this.interrupted && this.phase !== 'done';
     const stopReason = stopReasonOf(!!this.divergence, stopped, stepsToSuccess, steps, this.config.steps);
@@ -392,6 +401,20 @@ export class Simulation {
       config: this.config,
       curve: this.curve.curve(baseline),
     });
+  }
+
+  /**
+   * Stops the run on a divergence: notes each layer's distance from the start (what the summary
+   * reports) and puts the last good weights back into the network. Returns null (no command).
+   */
+  private diverge(divergence: Divergence): null {
+    this.divergence = divergence;
+    const network = this.parts.network;
+    if (network && this.initialWeights && this.lastGood) {
+      this.divergedDistances = Array.from(network.weightDistances(this.initialWeights));
+      this.lastGood.restore();
+    }
+    return null;
   }
 
   /** The learning phase has ended: budget spent, or success plus the after-success steps. */

@@ -1,5 +1,5 @@
-import type { MotorCommand } from '../loop/environment.js';
 import type { Network } from '../net/network.js';
+import type { MotorCommand } from '../task/environment.js';
 import type { RunConfig } from './config.js';
 import type { LearningCurve } from './learningCurve.js';
 

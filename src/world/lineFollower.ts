@@ -1,3 +1,5 @@
+import { type KernelChoice, worldUsesWasm } from '../backend/kernelChoice.js';
+import { bendCue } from '../task/bendCue.js';
 import {
   createStepBuffers,
   type Environment,
@@ -6,21 +8,20 @@ import {
   type ResetResult,
   type StepInfo,
   type StepResult,
-} from '../loop/environment.js';
-import type { KernelChoice } from '../net/kernelChoice.js';
+} from '../task/environment.js';
+import { reflexError } from '../task/reflexError.js';
 import { Random } from '../util/random.js';
-import { bendCue } from './bendCue.js';
 import { driveStep } from './drive.js';
-import { reflexError } from './reflexError.js';
 import { DiscSensors, GroundCamera } from './sensors.js';
 import type { Pose, Track } from './track.js';
-import { type WasmPointsSpec, wasmPointSets, worldUsesWasm } from './wasmSampler.js';
+import { type WasmPointsSpec, wasmPointSets } from './wasmSampler.js';
 import {
   DEFAULT_WORLD,
   enkiPredictor,
   enkiResponse,
   LINE_SEEN_DARKNESS,
   maxReflexError,
+  predictorGrid,
   type WorldConfig,
   type WorldOptions,
   worldNoiseSeed,
@@ -131,13 +132,7 @@ export class LineFollowerEnvironment implements Environment {
       }
       return new DiscSensors(centres, radius);
     };
-    if (config.inputs === 'rows') {
-      this.predictorRows = config.rows.distances.length;
-      this.predictorColumns = config.rows.count;
-    } else {
-      this.predictorRows = config.camera.grid[1];
-      this.predictorColumns = config.camera.grid[0];
-    }
+    ({ rows: this.predictorRows, columns: this.predictorColumns } = predictorGrid(config));
     this.rowSensors = null;
     this.camera = null;
     if (config.predictors === 'at-reflex') {

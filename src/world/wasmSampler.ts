@@ -1,7 +1,4 @@
-import { type KernelChoice, resolveKernel } from '../net/kernelChoice.js';
-import { wasmSimdAvailable } from '../net/kernels/wasm.js';
-import { wasmWorldBase64 } from '../net/kernels/wasmModule.generated.js';
-import { base64ToBytes } from '../util/base64.js';
+import { worldInstance } from '../backend/wasm.js';
 import type { GroundTexture } from './texture.js';
 import type { Pose } from './track.js';
 
@@ -50,30 +47,6 @@ interface WorldExports {
 
 /** Byte offset of the float64 parameters (wasm/world.ts: PARAMS). */
 const PARAMS = 16;
-const PAGE = 65536;
-
-let compiled: WebAssembly.Module | null = null;
-let failed = false;
-
-/** The compiled wasm/world.ts (once per thread), or null where it does not compile. */
-export function worldModule(): WebAssembly.Module | null {
-  if (compiled || failed) return compiled;
-  try {
-    compiled = new WebAssembly.Module(base64ToBytes(wasmWorldBase64));
-  } catch {
-    failed = true;
-  }
-  return compiled;
-}
-
-/**
- * Whether a world (or a filter array) built for `kernel` runs its loops in WebAssembly (throws as
- * the network would for a `wasm` that cannot run).
- */
-export function worldUsesWasm(kernel: KernelChoice): boolean {
-  return resolveKernel(kernel) === 'wasm' && wasmSimdAvailable() && worldModule() !== null;
-}
-
 /**
  * One point set in the world's WebAssembly memory: disc sensors (`perSensor` points each, two
  * sensors side by side) or plain points (`perSensor` 0, two points side by side, e.g. the camera).
@@ -181,8 +154,6 @@ const align = (n: number) => Math.ceil(n / 16) * 16;
  * TypeScript, with the same results).
  */
 export function wasmPointSets(texture: GroundTexture, specs: readonly WasmPointsSpec[]): WasmPoints[] | null {
-  const module = worldModule();
-  if (!module) return null;
   let offset = 128;
   const texturePtr = offset;
   // One pixel row of slack after the texture: loads of two pixels never leave the copy.
@@ -202,16 +173,9 @@ export function wasmPointSets(texture: GroundTexture, specs: readonly WasmPoints
     offset = align(offset + 8 * cells);
     return { spec, n, values, pairs, xs, ys, out, patchOut };
   });
-  let memory: WebAssembly.Memory;
-  let instance: WebAssembly.Instance;
-  try {
-    const pages = Math.max(1, Math.ceil(offset / PAGE));
-    memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
-    instance = new WebAssembly.Instance(module, { env: { memory } });
-  } catch {
-    return null;
-  }
-  const buffer = memory.buffer;
+  const instance = worldInstance(offset);
+  if (!instance) return null;
+  const buffer = instance.memory.buffer;
   // float64 here (two neighbours in one load): the float32 values widened, exactly.
   new Float64Array(buffer, texturePtr, texture.width * texture.height).set(texture.data);
   const exports = instance.exports as unknown as WorldExports;

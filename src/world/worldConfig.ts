@@ -1,4 +1,4 @@
-import type { KernelChoice } from '../net/kernelChoice.js';
+import type { KernelChoice } from '../backend/kernelChoice.js';
 
 /** Where the reflex sensor pair sits and how large it is. */
 export interface ReflexSensorConfig {
@@ -139,6 +139,23 @@ export interface WorldOptions {
    * run in WebAssembly; with `js` in TypeScript. Both give the same bits.
    */
   kernel?: KernelChoice;
+}
+
+/** The layout of the predictors: `rows` (nearest first) of `columns` values, left to right. */
+export interface PredictorGrid {
+  readonly rows: number;
+  readonly columns: number;
+}
+
+/**
+ * The predictors' layout a world configuration implies: the rows of sensors (one per distance,
+ * `count` across), or the camera's patch grid (`grid` is columns × rows). The one place it is worked
+ * out: the world, the robot link's expectations and the run's estimates ask here.
+ */
+export function predictorGrid(world: Pick<WorldConfig, 'inputs' | 'rows' | 'camera'>): PredictorGrid {
+  return world.inputs === 'rows'
+    ? { rows: world.rows.distances.length, columns: world.rows.count }
+    : { rows: world.camera.grid[1], columns: world.camera.grid[0] };
 }
 
 /** A reflex sensor sees the line when its darkness (1 − grey) exceeds this. */

@@ -1,5 +1,5 @@
 // The settings form and the run buttons: shows settings, reads them back, checks typed fields.
-import { ACTIVATIONS } from '../../src/net/activation.js';
+import { ACTIVATIONS } from '../../src/backend/activation.js';
 import { RUN_RULES } from '../../src/run/config.js';
 import { byId, fillSelect, formatRate, ruleLabel } from './dom.js';
 import type { TrackSource } from './protocol.js';

@@ -1,7 +1,7 @@
 // The lab's settings: what the controls show, what the URL holds, and the run configuration they make.
 
+import { ACTIVATIONS, type ActivationName } from '../../src/backend/activation.js';
 import { RELEVANCE_KINDS, type RelevanceKind } from '../../src/learning/relevance.js';
-import { ACTIVATIONS, type ActivationName } from '../../src/net/activation.js';
 import { parseRunConfig, RUN_RULES, type RunConfig, type RunRule } from '../../src/run/config.js';
 import { ValidationError } from '../../src/util/errors.js';
 import { PREDICTOR_MODES, type PredictorMode } from '../../src/world/lineFollower.js';

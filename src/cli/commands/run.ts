@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { type AtomicFileStream, checkOutputFile, checkOutputFolder } from '../../node/files.js';
 import { loadModel, saveModel } from '../../node/modelFile.js';
 import { resolveConfiguredTrack } from '../../node/pngTrack.js';
-import { plotPackagesMissing } from '../../report/render.js';
+import { writeRunOutputs } from '../../node/runOutputs.js';
+import { plotPackagesMissing } from '../../plot/render.js';
 import type { RunConfig } from '../../run/config.js';
 import { reconcileModelConfig } from '../../run/modelConfig.js';
 import { Simulation } from '../../run/simulation.js';
@@ -12,7 +13,7 @@ import { onInterrupt } from '../interrupt.js';
 import { freshRunDir } from '../outDir.js';
 import * as cliProgress from '../progressBar.js';
 import { addRunOptions, configFromFlags, type RunFlags, userInputOf } from '../runOptions.js';
-import { defaultOutDir, printSummary, streamLog, writeRunOutputs } from '../runOutputs.js';
+import { defaultOutDir, printSummary, streamLog } from '../runOutputs.js';
 import { addRobotOptions, type RobotFlags, runOnRobotCommand } from './runWithRobot.js';
 
 interface RunCommandFlags extends RunFlags, RobotFlags {
@@ -116,8 +117,6 @@ async function runLoop(
   const network = simulation.parts.network;
   if (flags.saveModel && !network)
     throw new ValidationError('--save-model', flags.saveModel, 'a run with a network (not reflex)');
-  // The last good weights, kept while saving was asked so that a divergence never overwrites them.
-  let lastGood = flags.saveModel && network ? { weights: network.snapshot(), step: 0 } : null;
   const showProgress = flags.progress !== false && !flags.json && process.stderr.isTTY === true;
   const bar = showProgress
     ? new cliProgress.SingleBar(
@@ -133,9 +132,6 @@ async function runLoop(
   try {
     while (!simulation.done) {
       simulation.advanceMany(2000);
-      if (lastGood && network && !simulation.divergence && !network.findNonFinite()) {
-        lastGood = { weights: network.snapshot(), step: simulation.step };
-      }
       const m = simulation.metrics;
       bar?.update(simulation.step, {
         ema: m.ema.toFixed(3),
@@ -161,8 +157,9 @@ async function runLoop(
   // A model that cannot be saved (a full disk) does not cost the other results: they are written
   // first, then the failure is reported (exit 1).
   let modelError: OutputError | null = null;
+  // On a divergence the run has put its last good weights back: those are saved.
+  const lastGood = simulation.lastGood;
   if (flags.saveModel && network && lastGood) {
-    if (summary.diverged) network.restore(lastGood.weights);
     try {
       saveModel(flags.saveModel, network, config, summary.diverged ? lastGood.step : summary.steps);
     } catch (error) {
@@ -170,7 +167,7 @@ async function runLoop(
       modelError = error;
     }
   }
-  const files = await writeRunOutputs(out, simulation, summary, flags.plot !== false, logStream);
+  const files = await writeRunOutputs(out, simulation, { summary, plot: flags.plot !== false, logStream });
   if (modelError) {
     if (!flags.json) printSummary(summary, files);
     throw new OutputError(

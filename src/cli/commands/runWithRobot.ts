@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { Network } from '../../net/network.js';
 import { type AtomicFileStream, checkOutputFolder } from '../../node/files.js';
+import { writeRunOutputs } from '../../node/runOutputs.js';
 import { HandshakeError } from '../../robot/errors.js';
 import { LINK_DEFAULTS } from '../../robot/linkDefaults.js';
 import { RobotEnvironment } from '../../robot/robotEnvironment.js';
@@ -10,11 +11,12 @@ import { parseRobotAddress } from '../../robot/transport.js';
 import type { RunConfig } from '../../run/config.js';
 import { ValidationError } from '../../util/errors.js';
 import type { Track } from '../../world/track.js';
+import { predictorGrid } from '../../world/worldConfig.js';
 import { CliError, EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_USAGE } from '../errors.js';
 import { onInterrupt } from '../interrupt.js';
 import { freshRunDir } from '../outDir.js';
 import { boundedFlag } from '../runOptions.js';
-import { defaultOutDir, printSummary, streamLog, writeRunOutputs } from '../runOutputs.js';
+import { defaultOutDir, printSummary, streamLog } from '../runOutputs.js';
 
 /** The robot options of `sarlab run`. */
 export interface RobotFlags {
@@ -50,11 +52,8 @@ interface RobotRunFlags extends RobotFlags {
 /** What the configured world implies about the robot: reflex sensors, predictor rows and columns. */
 export function expectedCounts(config: RunConfig) {
   const w = config.world;
-  return {
-    reflexCount: w.reflex.widePair ? 4 : 2,
-    predictorRows: w.inputs === 'rows' ? w.rows.distances.length : w.camera.grid[1],
-    predictorColumns: w.inputs === 'rows' ? w.rows.count : w.camera.grid[0],
-  };
+  const grid = predictorGrid(w);
+  return { reflexCount: w.reflex.widePair ? 4 : 2, predictorRows: grid.rows, predictorColumns: grid.columns };
 }
 
 /** `sarlab run --robot ...`: the usual agent, logs and plots, with the world behind a link. */
@@ -140,7 +139,7 @@ export async function runOnRobotCommand(
   // The handlers stay until the files are written: a second Ctrl-C never cuts the writing short.
   let files: Awaited<ReturnType<typeof writeRunOutputs>>;
   try {
-    files = await writeRunOutputs(out, run.simulation, summary, flags.plot !== false, logStream);
+    files = await writeRunOutputs(out, run.simulation, { summary, plot: flags.plot !== false, logStream });
   } finally {
     logStream?.abort();
     releaseSignals();

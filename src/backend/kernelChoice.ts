@@ -1,5 +1,5 @@
 import { ValidationError } from '../util/errors.js';
-import { wasmSimdAvailable, wasmUnavailableReason } from './kernels/wasm.js';
+import { wasmSimdAvailable, wasmUnavailableReason, worldWasmAvailable } from './wasm.js';
 
 /**
  * Which kernel runs the network's arithmetic: `wasm` (WebAssembly SIMD), `js` (TypeScript), or
@@ -26,4 +26,12 @@ export function resolveKernel(choice: KernelChoice = 'auto'): 'wasm' | 'js' | 'r
     default:
       throw new ValidationError('kernel', choice, `one of ${KERNELS.join(', ')}`);
   }
+}
+
+/**
+ * Whether a world (or a filter array) built for `kernel` runs its loops in WebAssembly (throws as
+ * the network would for a `wasm` that cannot run).
+ */
+export function worldUsesWasm(kernel: KernelChoice): boolean {
+  return resolveKernel(kernel) === 'wasm' && worldWasmAvailable();
 }

@@ -1,4 +1,4 @@
-import { activate, activateArray, derivative, derivativeArray } from '../activation.js';
+import { activate, activateArray, derivative, derivativeArray } from './activation.js';
 import type { LearningWork } from './memory.js';
 
 /**
