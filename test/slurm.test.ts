@@ -301,7 +301,9 @@ describe.skipIf(skip || !cliBuilt())('sarlab sweep --slurm on a one-node Slurm c
       .split(';')[0];
     try {
       writeFileSync(lock, `123 another-node slurm:${held}\n`);
-      expect(() => lockSweepFolder(dir)).toThrow(/in use by another sweep \(pid 123 on another-node\)/);
+      expect(() => lockSweepFolder(dir)).toThrow(
+        /in use by another sweep or merge \(pid 123 on another-node\)/,
+      );
     } finally {
       slurm('scancel', [held]);
     }
