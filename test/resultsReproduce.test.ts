@@ -1,10 +1,11 @@
 // Reproducibility of the committed results: three runs picked at random from
 // docs/results/data/**/runs.jsonl.gz (one of them from a preset, the authors' setting, when the data
 // have such runs) are run again with `sarlab run --config` (the built CLI, the same code path as any
-// user's run) and must give their recorded summaries bit for bit, apart from the wall time and the
-// fields added to summaries since they were recorded (a record that lacks `curve` is compared
-// without the re-run's curve; one that has it, with it). The pick changes every time; the seed is in
-// the test's name, and SARLAB_REPRODUCE_SEED=<seed> repeats a pick.
+// user's run) and must give their recorded summaries bit for bit, apart from the wall time, the
+// provenance (where and when the run ran) and the fields added to summaries since they were
+// recorded (a record that lacks `curve` is compared without the re-run's curve; one that has it,
+// with it). The pick changes every time; the seed is in the test's name, and
+// SARLAB_REPRODUCE_SEED=<seed> repeats a pick.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -128,10 +129,13 @@ it(
     const differing: string[] = [];
     chosen.forEach(({ file, record }, i) => {
       const { key: _key, wallSeconds: _recordedWall, provenance: _from, ...recorded } = record;
-      const { wallSeconds: _wall, ...summary } = recordedFieldsOf(summaries[i], record) as Record<
-        string,
-        unknown
-      >;
+      // The run's provenance (commit, start time, wall time) says where and when it ran, not what it
+      // computed: left out on both sides, like the wall time.
+      const {
+        wallSeconds: _wall,
+        provenance: _ranFrom,
+        ...summary
+      } = recordedFieldsOf(summaries[i], record) as Record<string, unknown>;
       const where = `${relative(ROOT, file)}: ${record.key}`;
       // Bit for bit: the JSON text (shortest round-trip numbers) and the values.
       if (perFolder > 0) {

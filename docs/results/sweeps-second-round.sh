@@ -3,7 +3,8 @@
 # (the third round, docs/results/sweeps.sh, adds to them and retires enki-2021 and sign-gradient).
 # Their records name every setting, so `sarlab run --config` repeats any of them; these commands are
 # kept to say how the grids were made. SaR's default sign mode was `transport` then: to make the same
-# runs again, give SaR sweeps `--sign-mode transport` (grid.json then differs in settings added since).
+# runs again, give SaR and reflex sweeps `--sign-mode transport` (every record names its sign mode; the
+# reflex folders were re-recorded so, identical but for the fields added since: docs/results/compare.mjs).
 # Each sweep resumes where it stopped: run the script again after an interruption.
 # About 1.5 to 2 hours on 2 cores. Then: bash docs/results/pack.sh (compress into docs/results/data).
 set -euo pipefail

@@ -17,6 +17,7 @@
 # for one of the authors' setting that uses its 100,000. The second round's records ran at about
 # 1.6 times that on a shared machine (0.87 s a run on average). Estimate: about 2.4 worker-hours,
 # about 1.2 hours with 2 workers on 2 free cores (at least 45 minutes); EXTRA=1 adds about 25 minutes.
+# Measured: with EXTRA=1 AUTHORS_STEPS=30000 the whole script took about 20 minutes with 2 workers.
 # The learning curves add about 1.3 kB per run to the compressed data.
 #
 # What stays from the second round (docs/results/data): the other four rules, SaR with the sign
