@@ -10,8 +10,8 @@
 # global sign and blind predictors first: 1,120 runs over 4 conditions), then the rest of the matrix.
 # Stopping after any sweep leaves complete folders.
 #
-# Size (DRY_RUN=1 prints each grid's size without running anything): 4,720 runs (3,520 in the default
-# world, 1,200 in the authors' setting), 6,480 with EXTRA=1. Time: measured per run of each kind
+# Size (DRY_RUN=1 prints each grid's size without running anything): 5,260 runs (4,060 in the default
+# world, 1,200 in the authors' setting; 540 of them the latency task's controls), 7,020 with EXTRA=1. Time: measured per run of each kind
 # (CPU, 4,000-step runs): 15–26 µs a step in the default world, 14–28 µs in the authors' setting
 # (old preset), so at least 0.7 s for a default-world run that uses its whole 30,000 steps and 2.8 s
 # for one of the authors' setting that uses its 100,000. The second round's records ran at about
@@ -79,7 +79,19 @@ sweep sign-global-default --rules sar --sign-mode global --learning-rates $RATES
   "${COMMON[@]}"
 sweep sar-hard-procedural --rules sar --sign-mode gradient --learning-rates $RATES --depths 2,5,11,20 \
   --tracks hard,procedural:1 "${COMMON[@]}"
-# 4. With EXTRA=1: the global sign on the two other tracks too.
+# 4. The latency task's controls for SaR with the authors' sign (the second round ran them with the
+# sign transported and with backprop): predictors at the reflex sensors and blind, over the rates, and
+# whole-budget runs (learning on after success) with the predictors ahead and at the reflex sensors.
+sweep controls-gradient-at-reflex --rules sar --sign-mode gradient --learning-rates $RATES --depths 5 --tracks default \
+  --predictors at-reflex "${COMMON[@]}"
+sweep controls-gradient-blind --rules sar --sign-mode gradient --learning-rates $RATES --depths 5 --tracks default \
+  --predictors blind "${COMMON[@]}"
+for predictors in ahead at-reflex; do
+  sweep "whole-budget-gradient-$predictors" --rules sar --sign-mode gradient \
+    --learning-rates 0.001,0.00464159,0.01,0.0215443,0.1 --depths 5 --tracks default --predictors "$predictors" \
+    --after-success -1 "${COMMON[@]}"
+done
+# 5. With EXTRA=1: the global sign on the two other tracks too.
 if [ -n "${EXTRA:-}" ]; then
   sweep sign-global-hard-procedural --rules sar --sign-mode global --learning-rates $RATES --depths 2,5,11,20 \
     --tracks hard,procedural:1 "${COMMON[@]}"
