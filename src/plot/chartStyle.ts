@@ -48,3 +48,22 @@ export function colourScale(series: string[]) {
 export function panelWidth(columns: number): number {
   return Math.max(150, Math.floor(FIGURE_WIDTH / Math.max(1, columns)) - 40);
 }
+
+/** The facet of panels laid out by the data's `column` field, in the given order, headers bold. */
+export function columnFacet(columnLabels: string[]) {
+  return {
+    field: 'column',
+    type: 'nominal',
+    title: null,
+    sort: columnLabels,
+    header: { labelFontWeight: 'bold' },
+  } as const;
+}
+
+/** The facet of a grid of panels by the data's `row` and `column` fields, in the given orders. */
+export function gridFacet(rowLabels: string[], columnLabels: string[]) {
+  return {
+    row: { field: 'row', type: 'ordinal', title: null, sort: rowLabels, header: { labelFontWeight: 'bold' } },
+    column: columnFacet(columnLabels),
+  } as const;
+}

@@ -1,5 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
-import { CONFIG, colourScale, type Layer, panelWidth, SCHEMA, wrap } from '../plot/chartStyle.js';
+import { CONFIG, colourScale, gridFacet, type Layer, panelWidth, SCHEMA, wrap } from '../plot/chartStyle.js';
 import { MARK_COLOURS } from '../util/palette.js';
 import type { CellRow } from './chartData.js';
 import { NO_SUCCESS_FACTOR } from './chartData.js';
@@ -207,22 +207,7 @@ export function metricSpec(
       subtitle: wrap([options.subtitle, METRIC_NOTE[metric]]),
     },
     data: { values: [...rows, ...reflexRows] },
-    facet: {
-      row: {
-        field: 'row',
-        type: 'ordinal',
-        title: null,
-        sort: rowLabels,
-        header: { labelFontWeight: 'bold' },
-      },
-      column: {
-        field: 'column',
-        type: 'nominal',
-        title: null,
-        sort: columnLabels,
-        header: { labelFontWeight: 'bold' },
-      },
-    },
+    facet: gridFacet(rowLabels, columnLabels),
     spec: {
       width: panelWidth(columns),
       height: 150,

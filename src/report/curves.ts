@@ -1,6 +1,6 @@
 import { median, quantile } from 'simple-statistics';
 import type { TopLevelSpec } from 'vega-lite';
-import { CONFIG, colourScale, panelWidth, SCHEMA, wrap } from '../plot/chartStyle.js';
+import { CONFIG, colourScale, columnFacet, gridFacet, panelWidth, SCHEMA, wrap } from '../plot/chartStyle.js';
 import type { RunRecord } from '../sweep/store.js';
 import type { Analysis, ConditionStats } from './analysis.js';
 import { ruleName } from './conditions.js';
@@ -178,31 +178,7 @@ export function curvesSpec(
     scale: { domain: [0, 1.5], clamp: true },
     title: '|e| average / reflex',
   } as const;
-  const facet =
-    rowLabels.length > 1
-      ? {
-          row: {
-            field: 'row',
-            type: 'ordinal',
-            title: null,
-            sort: rowLabels,
-            header: { labelFontWeight: 'bold' },
-          },
-          column: {
-            field: 'column',
-            type: 'nominal',
-            title: null,
-            sort: columnLabels,
-            header: { labelFontWeight: 'bold' },
-          },
-        }
-      : {
-          field: 'column',
-          type: 'nominal',
-          title: null,
-          sort: columnLabels,
-          header: { labelFontWeight: 'bold' },
-        };
+  const facet = rowLabels.length > 1 ? gridFacet(rowLabels, columnLabels) : columnFacet(columnLabels);
   return {
     $schema: SCHEMA,
     title: {
