@@ -47,6 +47,17 @@ let work = '';
 let venvPython = '';
 let pip: { status: number | null; stderr: string } = { status: null, stderr: 'not run' };
 
+/**
+ * The environment of the installed package's Python processes: no bytecode written, nothing from the
+ * clone on the path, and the Node side named by SARLAB_COMMAND.
+ */
+const INSTALLED_ENV = {
+  ...process.env,
+  PYTHONDONTWRITEBYTECODE: '1',
+  PYTHONPATH: '',
+  SARLAB_COMMAND: `"${process.execPath}" "${join(root, 'bin', 'sarlab.js')}"`,
+};
+
 interface SuiteResult {
   ran: number;
   sarlab: string;
@@ -60,12 +71,7 @@ function runSuite(noNumpy: boolean): SuiteResult {
     cwd: work,
     encoding: 'utf8',
     timeout: 600_000,
-    env: {
-      ...process.env,
-      PYTHONDONTWRITEBYTECODE: '1',
-      PYTHONPATH: '',
-      SARLAB_COMMAND: `"${process.execPath}" "${join(root, 'bin', 'sarlab.js')}"`,
-    },
+    env: INSTALLED_ENV,
   });
   const last = result.stdout.trim().split('\n').pop() ?? '';
   if (!last.startsWith('{')) throw new Error(`the Python tests printed no result:\n${result.stderr}`);
@@ -177,13 +183,10 @@ describe.skipIf(skip)('the Python package', () => {
           encoding: 'utf8',
           timeout: 600_000,
           env: {
-            ...process.env,
-            PYTHONDONTWRITEBYTECODE: '1',
-            PYTHONPATH: '',
+            ...INSTALLED_ENV,
             JUPYTER_PATH: join(work, 'venv', 'share', 'jupyter'),
             PYDEVD_DISABLE_FILE_VALIDATION: '1',
             MPLBACKEND: 'module://matplotlib_inline.backend_inline',
-            SARLAB_COMMAND: `"${process.execPath}" "${join(root, 'bin', 'sarlab.js')}"`,
           },
         },
       );

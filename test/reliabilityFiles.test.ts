@@ -9,17 +9,16 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { request } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { PNG } from 'pngjs';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createStaticServer, MAX_CONCURRENT_UPLOADS, uploadsNow } from '../src/cli/commands/serve.js';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { MAX_CONCURRENT_UPLOADS, uploadsNow } from '../src/cli/commands/serve.js';
 import { formatError } from '../src/cli/errors.js';
 import { AtomicFileStream, appendLineDurable, fsOps, writeFileAtomic } from '../src/node/files.js';
 import { decodePngTexture, MAX_TRACK_SIDE } from '../src/node/pngTrack.js';
 import { OutputError } from '../src/util/errors.js';
-import { sarlab, tempDir } from './cliHelpers.js';
+import { sarlab, tempDir, useStaticServer } from './cliHelpers.js';
 
 /**
  * Reliability, files and inputs (docs/reliability.md): PNG chunks, atomic writes on a full disk,
@@ -288,22 +287,10 @@ describe('items 15 and 16: deep, long and duplicate configs', () => {
 
 describe('item 20: the upload endpoint caps concurrent uploads and refuses other origins', () => {
   const root = join(dir, 'web');
-  let server: ReturnType<typeof createStaticServer>;
-  let port = 0;
-  beforeAll(async () => {
-    mkdirSync(root, { recursive: true });
-    writeFileSync(join(root, 'index.html'), '<html></html>');
-    server = createStaticServer(root);
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    port = (server.address() as AddressInfo).port;
-  });
-  afterAll(() => {
-    server.closeAllConnections();
-    server.close();
-  });
+  const site = useStaticServer(root);
 
   function post(body: Buffer | null, headers: Record<string, string> = {}, end = true) {
-    const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/api/track', headers });
+    const req = request({ host: '127.0.0.1', port: site.port, method: 'POST', path: '/api/track', headers });
     const answer = new Promise<{ status: number; text: string }>((resolve) => {
       req.on('response', (res) => {
         let text = '';
@@ -332,9 +319,9 @@ describe('item 20: the upload endpoint caps concurrent uploads and refuses other
   it('refuses an upload from another origin (403)', async () => {
     const { answer } = await post(ringPng(), { Origin: 'http://evil.example' });
     expect((await answer).status).toBe(403);
-    const site = await post(ringPng(), { 'Sec-Fetch-Site': 'cross-site' }).answer;
-    expect(site.status).toBe(403);
-    const same = await post(ringPng(), { Origin: `http://127.0.0.1:${port}` }).answer;
+    const crossSite = await post(ringPng(), { 'Sec-Fetch-Site': 'cross-site' }).answer;
+    expect(crossSite.status).toBe(403);
+    const same = await post(ringPng(), { Origin: `http://127.0.0.1:${site.port}` }).answer;
     expect(same.status).toBe(200);
   });
 
@@ -382,23 +369,11 @@ describe('item 18: no library text leaks into error lines', () => {
 
 describe('item 2: an upload is decoded off the event loop', () => {
   const root = join(dir, 'web2');
-  let server: ReturnType<typeof createStaticServer>;
-  let port = 0;
-  beforeAll(async () => {
-    mkdirSync(root, { recursive: true });
-    writeFileSync(join(root, 'index.html'), '<html></html>');
-    server = createStaticServer(root);
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    port = (server.address() as AddressInfo).port;
-  });
-  afterAll(() => {
-    server.closeAllConnections();
-    server.close();
-  });
+  const site = useStaticServer(root);
 
   function call(method: string, path: string, body?: Buffer) {
     return new Promise<{ status: number; text: string; at: number }>((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port, method, path }, (res) => {
+      const req = request({ host: '127.0.0.1', port: site.port, method, path }, (res) => {
         let text = '';
         res.on('data', (d) => {
           text += d;

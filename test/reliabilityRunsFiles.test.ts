@@ -6,14 +6,12 @@ import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { fsOps } from '../src/node/files.js';
 import { forEachRunsLine, RUNS_FILE_LIMITS, RunsFileError } from '../src/node/runsFileReader.js';
 import { loadSweeps, parseRunsFile } from '../src/report/records.js';
-import { defaultRunConfig, parseRunConfig } from '../src/run/config.js';
-import type { SweepGrid } from '../src/sweep/grid.js';
 import { mergeSweeps } from '../src/sweep/merge.js';
 import { runSweep } from '../src/sweep/runner.js';
 import { LOCK_FILE, lockSweepFolder, readRuns } from '../src/sweep/store.js';
 import { OutputError } from '../src/util/errors.js';
 import { sarlab, tempDir } from './cliHelpers.js';
-import { cliBuilt, countLines, runCli, startCli, waitFor } from './sweepCli.js';
+import { cliBuilt, countLines, runCli, sarSweepGrid, startCli, waitFor } from './sweepCli.js';
 
 /**
  * Reliability of the runs files that report, export and merge read (docs/reliability.md, "Runs
@@ -22,20 +20,6 @@ import { cliBuilt, countLines, runCli, startCli, waitFor } from './sweepCli.js';
  */
 const dir = tempDir('sarlab-runsfiles-');
 const f = (name: string) => join(dir, name);
-
-function grid(rates: number[]): SweepGrid {
-  return {
-    rules: ['sar'],
-    learningRates: rates,
-    depths: null,
-    width: 10,
-    relevance: ['abs-error'],
-    inputs: ['rows'],
-    tracks: ['default'],
-    seeds: [1],
-    base: parseRunConfig({ ...defaultRunConfig(), steps: 300, afterSuccess: -1 }),
-  };
-}
 
 const recordLines = (path: string) =>
   (path.endsWith('.gz') ? gunzipSync(readFileSync(path)) : readFileSync(path))
@@ -66,7 +50,7 @@ function expectRefused(args: string[], file: RegExp, reason: RegExp): void {
 }
 
 beforeAll(async () => {
-  await runSweep({ grid: grid([0.01, 0.1, 0.2]), out: SOURCE, workers: 1 });
+  await runSweep({ grid: sarSweepGrid(300, [0.01, 0.1, 0.2]), out: SOURCE, workers: 1 });
 });
 
 afterEach(() => {
@@ -299,7 +283,9 @@ describe.skipIf(!cliBuilt())('H9, M10: merge and the sweep lock', () => {
     expect(() => lockSweepFolder(d)).toThrow(OutputError);
     expect(() => lockSweepFolder(d)).toThrow(/sweep\.lock.*no space left on the device \(ENOSPC\)/);
     expect(existsSync(join(d, LOCK_FILE))).toBe(false);
-    const error = await runSweep({ grid: grid([0.1]), out: d, workers: 1 }).catch((e: unknown) => e);
+    const error = await runSweep({ grid: sarSweepGrid(300, [0.1]), out: d, workers: 1 }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(OutputError);
     expect(readdirSync(d)).not.toContain(LOCK_FILE);
     // A file system without hard links: the lock is created exclusively and written instead.

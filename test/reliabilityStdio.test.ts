@@ -1,15 +1,13 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { type IncomingHttpHeaders, request } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { Readable, Writable } from 'node:stream';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createStaticServer } from '../src/cli/commands/serve.js';
+import { afterEach, describe, expect, it } from 'vitest';
 import { serveStdio } from '../src/cli/commands/stdio.js';
 import { STDIO_LIMITS, StdioSession } from '../src/cli/stdioSession.js';
 import { boundedLines, type LineItem } from '../src/node/lineReader.js';
-import { CLI, tempDir } from './cliHelpers.js';
+import { CLI, tempDir, useStaticServer } from './cliHelpers.js';
 
 /**
  * Reliability of `sarlab stdio` (docs/reliability.md, "The stdio server"): hostile requests are
@@ -449,25 +447,13 @@ describe('L4: non-finite numbers and repeated keys are refused, naming the field
 describe('L1: the upload origin check of serve does not trust Host (DNS rebinding)', () => {
   const dir = tempDir('sarlab-stdio-rel-');
   const root = join(dir, 'web');
-  let server: ReturnType<typeof createStaticServer>;
-  let port = 0;
-  beforeAll(async () => {
-    mkdirSync(root, { recursive: true });
-    writeFileSync(join(root, 'index.html'), '<html></html>');
-    server = createStaticServer(root);
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    port = (server.address() as AddressInfo).port;
-  });
-  afterAll(() => {
-    server.closeAllConnections();
-    server.close();
-  });
+  const site = useStaticServer(root);
 
   /** POSTs a body that is not a PNG: 415 means the origin check passed, 403 that it refused. */
   function post(headers: IncomingHttpHeaders): Promise<number> {
     return new Promise((resolve) => {
       const req = request(
-        { host: '127.0.0.1', port, method: 'POST', path: '/api/track', headers, setHost: false },
+        { host: '127.0.0.1', port: site.port, method: 'POST', path: '/api/track', headers, setHost: false },
         (res) => {
           res.resume();
           res.on('end', () => resolve(res.statusCode ?? 0));
@@ -479,7 +465,7 @@ describe('L1: the upload origin check of serve does not trust Host (DNS rebindin
   }
 
   it('a page of another name resolving to 127.0.0.1 (Host and Origin agree) is refused', async () => {
-    const evil = `evil.example:${port}`;
+    const evil = `evil.example:${site.port}`;
     expect(await post({ host: evil, origin: `http://${evil}` })).toBe(403);
     expect(await post({ host: evil, origin: `http://${evil}`, 'sec-fetch-site': 'same-origin' })).toBe(403);
     expect(await post({ host: evil })).toBe(403);
@@ -487,13 +473,15 @@ describe('L1: the upload origin check of serve does not trust Host (DNS rebindin
 
   it('the loopback names on the bound port pass; another port or scheme does not', async () => {
     for (const name of ['127.0.0.1', 'localhost', 'LOCALHOST', '[::1]']) {
-      expect(await post({ host: `${name}:${port}`, origin: `http://${name}:${port}` })).toBe(415);
+      expect(await post({ host: `${name}:${site.port}`, origin: `http://${name}:${site.port}` })).toBe(415);
     }
-    expect(await post({ host: `127.0.0.1:${port}` })).toBe(415);
-    expect(await post({ host: `127.0.0.1:${port}`, origin: `http://127.0.0.1:${port + 1}` })).toBe(403);
-    expect(await post({ host: `127.0.0.1:${port + 1}` })).toBe(403);
-    expect(await post({ host: `127.0.0.1:${port}`, origin: `https://evil.example` })).toBe(403);
-    expect(await post({ host: `127.0.0.1:${port}`, origin: 'null' })).toBe(403);
+    expect(await post({ host: `127.0.0.1:${site.port}` })).toBe(415);
+    expect(await post({ host: `127.0.0.1:${site.port}`, origin: `http://127.0.0.1:${site.port + 1}` })).toBe(
+      403,
+    );
+    expect(await post({ host: `127.0.0.1:${site.port + 1}` })).toBe(403);
+    expect(await post({ host: `127.0.0.1:${site.port}`, origin: `https://evil.example` })).toBe(403);
+    expect(await post({ host: `127.0.0.1:${site.port}`, origin: 'null' })).toBe(403);
   });
 });
 

@@ -3,34 +3,18 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { fsOps } from '../src/node/files.js';
-import { defaultRunConfig, parseRunConfig } from '../src/run/config.js';
-import type { SweepGrid } from '../src/sweep/grid.js';
 import { mergeSweeps } from '../src/sweep/merge.js';
 import { runSweep } from '../src/sweep/runner.js';
 import { LOCK_FILE, lockSweepFolder, readGridFile } from '../src/sweep/store.js';
 import { OutputError } from '../src/util/errors.js';
 import { sarlab, tempDir } from './cliHelpers.js';
-import { cliBuilt } from './sweepCli.js';
+import { cliBuilt, sarSweepGrid } from './sweepCli.js';
 
 /**
  * Reliability of sweeps, merge and report (docs/reliability.md), and the documented size limits.
  */
 const dir = tempDir('sarlab-sweep-rel-');
 const f = (name: string) => join(dir, name);
-
-function grid(steps: number, rates = [0.01, 0.1]): SweepGrid {
-  return {
-    rules: ['sar'],
-    learningRates: rates,
-    depths: null,
-    width: 10,
-    relevance: ['abs-error'],
-    inputs: ['rows'],
-    tracks: ['default'],
-    seeds: [1],
-    base: parseRunConfig({ ...defaultRunConfig(), steps, afterSuccess: -1 }),
-  };
-}
 
 const lines = (path: string) =>
   existsSync(path)
@@ -53,13 +37,13 @@ describe.skipIf(!cliBuilt())('item 8: a sweep on a full disk stops cleanly and r
       if (calls++ < 2) return real(...args);
       throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
     }) as typeof real);
-    const error = await runSweep({ grid: grid(300), out, workers: 1 }).catch((e: unknown) => e);
+    const error = await runSweep({ grid: sarSweepGrid(300), out, workers: 1 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OutputError);
     expect((error as Error).message).toMatch(/runs\.jsonl.*no space left/);
     expect(lines(join(out, 'runs.jsonl'))).toEqual([]);
     expect(existsSync(join(out, LOCK_FILE))).toBe(false);
     vi.restoreAllMocks();
-    const resumed = await runSweep({ grid: grid(300), out, workers: 1 });
+    const resumed = await runSweep({ grid: sarSweepGrid(300), out, workers: 1 });
     expect(resumed.completed).toBe(2);
     expect(lines(join(out, 'runs.jsonl'))).toHaveLength(2);
   });
@@ -71,11 +55,11 @@ describe.skipIf(!cliBuilt())(
     it('resume runs again a record copied from a grid with another budget; merge leaves it out, with a notice', async () => {
       const a = f('budget-300');
       const b = f('budget-400');
-      await runSweep({ grid: grid(300), out: a, workers: 1 });
+      await runSweep({ grid: sarSweepGrid(300), out: a, workers: 1 });
       // Same keys, another budget: the records of b do not belong to a.
       mkdirSync(b, { recursive: true });
       writeFileSync(join(b, 'grid.json'), readFileSync(join(a, 'grid.json')));
-      const foreignGrid = grid(400);
+      const foreignGrid = sarSweepGrid(400);
       await runSweep({ grid: foreignGrid, out: f('budget-400-real'), workers: 1 });
       writeFileSync(join(b, 'runs.jsonl'), readFileSync(join(f('budget-400-real'), 'runs.jsonl')));
       const notices: string[] = [];
@@ -86,7 +70,12 @@ describe.skipIf(!cliBuilt())(
         expect(JSON.parse(line).config.steps).toBe(300);
       // Resume into b: the foreign records are not counted as done.
       const notes: string[] = [];
-      const resumed = await runSweep({ grid: grid(300), out: b, workers: 1, notice: (m) => notes.push(m) });
+      const resumed = await runSweep({
+        grid: sarSweepGrid(300),
+        out: b,
+        workers: 1,
+        notice: (m) => notes.push(m),
+      });
       expect(resumed.skipped).toBe(0);
       expect(resumed.completed).toBe(2);
       expect(notes.join('\n')).toMatch(/2 record\(s\) were made with another configuration/);

@@ -2,6 +2,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { defaultRunConfig, parseRunConfig } from '../src/run/config.js';
+import type { SweepGrid } from '../src/sweep/grid.js';
 
 /** Helpers for the sweep tests: the CLI as a child process (the built package in dist). */
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -64,4 +66,19 @@ export function recordsByKey(path: string): Map<string, Record<string, unknown>>
     out.set(rest.key as string, rest);
   }
   return out;
+}
+
+/** A small grid: SaR on the default track, seed 1, the given learning rates, `steps` steps a run, every run to its budget. */
+export function sarSweepGrid(steps: number, rates = [0.01, 0.1]): SweepGrid {
+  return {
+    rules: ['sar'],
+    learningRates: rates,
+    depths: null,
+    width: 10,
+    relevance: ['abs-error'],
+    inputs: ['rows'],
+    tracks: ['default'],
+    seeds: [1],
+    base: parseRunConfig({ ...defaultRunConfig(), steps, afterSuccess: -1 }),
+  };
 }
