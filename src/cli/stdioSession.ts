@@ -320,7 +320,10 @@ function runConfig(value: unknown): RunConfig {
   return parseRunConfig(value ?? {}, 'config');
 }
 
-/** A network sent with make_learner: well formed, finite, and shaped for this learner's inputs. */
+/**
+ * A network sent with make_learner, shaped for this learner's inputs and layers (`Network.fromJSON`
+ * already refuses a malformed one and any weight that is not finite).
+ */
 function savedNetwork(json: unknown, config: RunConfig, inputs: number): Network {
   const network = Network.fromJSON(json, config.network.kernel);
   if (network.inputs !== inputs) {
@@ -334,11 +337,6 @@ function savedNetwork(json: unknown, config: RunConfig, inputs: number): Network
       widths.join('-'),
       `config.network.layers (${config.network.layers.join('-')})`,
     );
-  }
-  for (const [l, layer] of network.layers.entries()) {
-    if (!layer.weights.every(Number.isFinite) || !layer.bias.every(Number.isFinite)) {
-      throw new ValidationError(`network.layers.${l}`, 'a weight that is NaN or infinite', 'finite weights');
-    }
   }
   return network;
 }
