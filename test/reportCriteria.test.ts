@@ -56,18 +56,18 @@ describe('lasting success, the authors criterion and the longest streak', () => 
     expect(lastingSuccessOf(recorded)).toBe(false);
   });
 
-  it('reads the authors criterion in either form, and null where a record has none', () => {
+  it('reads the authors criterion a summary records, and null where a record has none', () => {
     expect(authorsCriterionOf(record({}, { success: true }))).toBeNull();
-    const object = record(
+    const succeeded = record(
       {},
-      { success: false, extra: { authorsCriterion: { success: true, stepsToSuccess: 420 } } },
+      { success: false, extra: { authors: { success: true, stepsToSuccess: 420 } } },
     );
-    expect(authorsCriterionOf(object)).toEqual({ success: true, stepsToSuccess: 420 });
-    const flat = record(
+    expect(authorsCriterionOf(succeeded)).toEqual({ success: true, stepsToSuccess: 420 });
+    const failed = record(
       {},
-      { success: false, extra: { authorsSuccess: false, authorsStepsToSuccess: null } },
+      { success: false, extra: { authors: { success: false, stepsToSuccess: null } } },
     );
-    expect(authorsCriterionOf(flat)).toEqual({ success: false, stepsToSuccess: null });
+    expect(authorsCriterionOf(failed)).toEqual({ success: false, stepsToSuccess: null });
     expect(longestStreakOf(record({}, { success: false }))).toBeNull();
     expect(longestStreakOf(record({}, { success: false, extra: { longestStreakBelowThreshold: 420 } }))).toBe(
       420,
@@ -92,8 +92,8 @@ describe('lasting success, the authors criterion and the longest streak', () => 
     expect(table[2]).toMatch(/\| 2\/3 \| 1\/3 \|/);
 
     const carried = [
-      record({ seed: 1 }, { success: true, extra: { authorsSuccess: true, authorsStepsToSuccess: 300 } }),
-      record({ seed: 2 }, { success: false, extra: { authorsSuccess: true, authorsStepsToSuccess: 500 } }),
+      record({ seed: 1 }, { success: true, extra: { authors: { success: true, stepsToSuccess: 300 } } }),
+      record({ seed: 2 }, { success: false, extra: { authors: { success: true, stepsToSuccess: 500 } } }),
       record({ seed: 3 }, { success: false, extra: { longestStreakBelowThreshold: 420 } }),
       record({ seed: 4 }, { success: false, extra: { longestStreakBelowThreshold: 100 } }),
     ];

@@ -18,33 +18,10 @@ export function longestStreakOf(record: RunRecord): number | null {
   return typeof value === 'number' && Number.isFinite(value) ? value : null;
 }
 
-/** The authors' success criterion as a record carries it. */
-export interface AuthorsCriterion {
-  success: boolean;
-  stepsToSuccess: number | null;
-}
+/** The authors' success criterion as a summary records it (`RunSummary.authors`). */
+export type AuthorsCriterion = NonNullable<RunRecord['authors']>;
 
-/**
- * The authors' success criterion of a run, or null when its record has none. Read from a summary
- * field whose name begins with `authors`: an object with a boolean `success` (and `stepsToSuccess`),
- * or a boolean `authors…Success` beside an optional `authors…StepsToSuccess`.
- */
+/** The authors' success criterion of a run, or null when its record has none (the run did not ask for it). */
 export function authorsCriterionOf(record: RunRecord): AuthorsCriterion | null {
-  const fields = record as unknown as Record<string, unknown>;
-  let flag: boolean | null = null;
-  let steps: number | null = null;
-  for (const [name, value] of Object.entries(fields)) {
-    if (!/^authors/i.test(name)) continue;
-    if (value && typeof value === 'object' && typeof (value as { success?: unknown }).success === 'boolean') {
-      const v = value as { success: boolean; stepsToSuccess?: unknown };
-      return { success: v.success, stepsToSuccess: numberOrNull(v.stepsToSuccess) };
-    }
-    if (typeof value === 'boolean' && /success$/i.test(name)) flag = value;
-    if (/stepsToSuccess$/i.test(name)) steps = numberOrNull(value);
-  }
-  return flag === null ? null : { success: flag, stepsToSuccess: steps };
-}
-
-function numberOrNull(value: unknown): number | null {
-  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+  return record.authors ?? null;
 }
