@@ -1,13 +1,12 @@
-import { LEGACY_SIGN_MODE } from '../learning/sar.js';
+import { DEFAULT_SIGN_MODE, LEGACY_SIGN_MODE } from '../learning/sar.js';
 import { baselineGainOf, type RunConfig, runConfigSchema } from '../run/config.js';
 import { canonicalJson } from '../util/canonicalJson.js';
 import type { ReportRun } from './records.js';
 
-const DEFAULTS = runConfigSchema.parse({});
-/** SaR's sign mode when a run does not choose one: the configuration's default. */
-export const DEFAULT_SIGN_MODE: string = DEFAULTS.signMode;
+/** SaR's sign mode when a run does not choose one (the configuration's default, defined with the rule). */
+export { DEFAULT_SIGN_MODE };
 /** The relevance when a run does not choose one: the configuration's default. */
-export const DEFAULT_RELEVANCE: string = relevanceText(DEFAULTS);
+export const DEFAULT_RELEVANCE: string = relevanceText(runConfigSchema.parse({}));
 
 /**
  * What a group of runs has in common apart from the seed and the learning rate: a *condition*. Two
